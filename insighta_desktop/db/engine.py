@@ -1,0 +1,103 @@
+"""Engine factory: the embedded SQLite file by default, or PostgreSQL through psycopg with a pool."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL cannot be used (unknown scheme, unparseable)."""
+
+
+def default_sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'insighta.db').as_posix()}"
+
+
+def normalise_url(url: str) -> URL:
+    """Accept the spellings people paste (postgres://, postgresql://) and pin the psycopg 3 driver."""
+    try:
+        parsed = make_url(url.strip())
+    except Exception as exc:  # sqlalchemy.exc.ArgumentError and friends
+        raise DatabaseUrlError(f"Not a database URL: {mask_url(url)} ({exc})") from None
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite")
+    raise DatabaseUrlError(f"Unsupported database {backend!r}: use an SQLite file or a postgresql:// URL")
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with its password replaced by ***, for logs, errors and the window."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(str(url))
+        return parsed.render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine_for(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 30_000) -> Engine:
+    """One engine per database URL; callers keep it for the life of the app (or test)."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return _postgres_engine(parsed, pool_size=pool_size, statement_timeout_ms=statement_timeout_ms)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # pysqlite's own transaction handling defers BEGIN; take it over so BEGIN is explicit and immediate-safe.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: URL, *, pool_size: int, statement_timeout_ms: int) -> Engine:
+    options = url.query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    options = f"{options} -c statement_timeout={int(statement_timeout_ms)}".strip()
+    url = url.difference_update_query(["options"])
+    connect_args = {"options": options, "connect_timeout": 5, "application_name": "insighta-desktop"}
+    return sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args=connect_args,
+    )
+
+
+def check_connection(engine: Engine) -> str:
+    """Connect once and return the server's version string; raises with the driver's reason on failure."""
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            return "SQLite " + conn.exec_driver_sql("select sqlite_version()").scalar_one()
+        return conn.exec_driver_sql("show server_version").scalar_one().join(("PostgreSQL ", ""))

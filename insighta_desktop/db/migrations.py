@@ -1,0 +1,115 @@
+"""Create an empty database, upgrade an older one (backing up an SQLite file first), refuse a newer one.
+
+Versions are plain Python steps over SQLAlchemy Core rather than Alembic: the whole schema is one module, the steps
+ship inside the package (nothing to discover on disk when frozen by PyInstaller), and both back ends run the same steps.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from insighta_desktop import __version__
+from insighta_desktop.db import schema
+from insighta_desktop.db.engine import is_sqlite
+from insighta_desktop.db.triggers import install_triggers
+
+log = logging.getLogger(__name__)
+
+# version -> step that brings a database from version-1 to version. Version 1 is the initial create_all.
+UpgradeStep = Callable[[Connection], None]
+UPGRADES: Mapping[int, UpgradeStep] = {}
+
+
+class SchemaError(RuntimeError):
+    """The database cannot be used by this version of the app."""
+
+
+class SchemaTooNewError(SchemaError):
+    pass
+
+
+def current_version(conn: Connection) -> int | None:
+    """The database's schema version, 0 for an empty database, None for a database that is not ours."""
+    tables = set(sa.inspect(conn).get_table_names())
+    if "schema_version" not in tables:
+        return 0 if "profiles" not in tables else None
+    return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+
+
+def ensure_schema(
+    engine: Engine,
+    *,
+    target: int = schema.SCHEMA_VERSION,
+    upgrades: Mapping[int, UpgradeStep] | None = None,
+    backup_dir: Path | None = None,
+) -> int:
+    """Bring the database to `target`; returns the version it had before."""
+    upgrades = UPGRADES if upgrades is None else upgrades
+    with engine.connect() as conn:
+        found = current_version(conn)
+    if found is None:
+        raise SchemaError("This database has a profiles table but no Insighta schema version; it was not created "
+                          "by Insighta Desktop. Point the app at an empty database or an Insighta one.")
+    if found > target:
+        raise SchemaTooNewError(
+            f"This database uses schema version {found}, written by a newer Insighta Desktop; this version "
+            f"({__version__}) understands up to version {target}. Update the app to open it.")
+    if found == target:
+        return found
+    if found == 0:
+        with engine.begin() as conn:
+            schema.metadata.create_all(conn)
+            install_triggers(conn)
+            _record(conn, target)
+        log.info("Created schema version %d", target)
+        return found
+    if is_sqlite(engine) and engine.url.database not in (None, "", ":memory:"):
+        backup = backup_sqlite(Path(engine.url.database), found, backup_dir)
+        log.info("Backed up the database to %s before upgrading", backup)
+    for version in range(found + 1, target + 1):
+        step = upgrades.get(version)
+        if step is None:
+            raise SchemaError(f"No upgrade step to schema version {version}")
+        with engine.begin() as conn:
+            step(conn)
+            _record(conn, version)
+        log.info("Upgraded schema to version %d", version)
+    with engine.begin() as conn:
+        install_triggers(conn)
+    return found
+
+
+def backup_sqlite(path: Path, version: int, backup_dir: Path | None = None) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = (backup_dir or path.parent) / f"{path.stem}.v{version}.{stamp}.bak{path.suffix}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def _record(conn: Connection, version: int) -> None:
+    conn.execute(schema.schema_version.insert().values(
+        version=version, applied_at=datetime.now(UTC), app_version=__version__))
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    counts = {}
+    with engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            if table.name != "schema_version":
+                counts[table.name] = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    return counts

@@ -1,0 +1,171 @@
+"""One schema for SQLite and PostgreSQL, as SQLAlchemy Core tables.
+
+The version in SCHEMA_VERSION is what this build writes; db/migrations.py creates, upgrades or refuses a database.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+UtcDateTime = sa.DateTime(timezone=True)
+# One float type on both back ends and for parameters: a REAL column compared with a double parameter drops
+# rows equal to the threshold (0.9 as real is not >= 0.9 as double).
+Probability = sa.Double()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_at", UtcDateTime, nullable=False),
+    sa.Column("app_version", sa.String(32), nullable=False),
+)
+
+profiles = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_key", sa.String(200), nullable=False),
+    sa.Column("gender", sa.String(6), nullable=False),
+    sa.Column("gender_probability", Probability),
+    sa.Column("age", sa.Integer, nullable=False),
+    sa.Column("age_group", sa.String(8), nullable=False),
+    sa.Column("country_id", sa.String(2), nullable=False),
+    sa.Column("country_name", sa.String(80), nullable=False),
+    sa.Column("country_probability", Probability),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("import_run_id", sa.Integer),
+    sa.Column("source_line", sa.Integer),
+    sa.Index("uq_profiles_name_key", "name_key", unique=True),
+    sa.Index("ix_profiles_country_gender_age", "country_id", "gender", "age"),
+    sa.Index("ix_profiles_gender_age", "gender", "age"),
+    sa.Index("ix_profiles_age", "age"),
+    sa.Index("ix_profiles_created_at", "created_at"),
+)
+
+import_runs = sa.Table(
+    "import_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("file_size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # running | completed | cancelled | failed
+    sa.Column("encoding", sa.String(16)),
+    sa.Column("batch_size", sa.Integer),
+    sa.Column("total_rows", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("inserted", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skipped", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reasons_json", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("last_offset", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("last_line", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rejects_path", sa.String(1000)),
+    sa.Column("error", sa.Text),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Index("ix_import_runs_sha256", "sha256"),
+)
+
+import_rejects = sa.Table(
+    "import_rejects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("import_runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("line_number", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("raw_line", sa.Text, nullable=False),
+    sa.Index("ix_import_rejects_run_line", "run_id", "line_number"),
+)
+
+interviews = sa.Table(
+    "interviews",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("candidate_name", sa.String(200), nullable=False),
+    sa.Column("candidate_email", sa.String(320)),
+    sa.Column("role", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # scheduled | in_progress | completed | cancelled
+    sa.Column("rubric_json", sa.Text, nullable=False, server_default="[]"),  # list of skill names
+    sa.Column("scheduled_at", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_interviews_scheduled_at", "scheduled_at"),
+)
+
+interview_sessions = sa.Table(
+    "interview_sessions",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("ended_at", UtcDateTime),
+    sa.Column("status", sa.String(16), nullable=False),  # active | completed | abandoned
+    # JSON list of {speaker, content, sequence_no, timestamp_sec} with Unix-seconds timestamps.
+    sa.Column("transcript_json", sa.Text),
+    sa.Index("ix_interview_sessions_interview", "interview_id"),
+)
+
+transcript_turns = sa.Table(
+    "transcript_turns",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("session_id", sa.String(36), sa.ForeignKey("interview_sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sequence_no", sa.Integer, nullable=False),
+    sa.Column("speaker", sa.String(32), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("timestamp_sec", sa.Double, nullable=False),  # Unix seconds
+    sa.UniqueConstraint("session_id", "sequence_no", name="uq_transcript_turns_session_seq"),
+)
+
+assessments = sa.Table(
+    "assessments",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),  # pending | generating | completed | failed
+    sa.Column("content_json", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("model", sa.String(100)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("started_at", UtcDateTime),
+    sa.Column("completed_at", UtcDateTime),
+    sa.Index("ix_assessments_interview", "interview_id"),
+)
+
+chat_messages = sa.Table(
+    "chat_messages",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("role", sa.String(10), nullable=False),  # user | assistant
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("citations_json", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("source", sa.String(16)),  # gemini | local
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_chat_messages_interview", "interview_id", "created_at"),
+)
+
+email_outbox = sa.Table(
+    "email_outbox",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="SET NULL")),
+    sa.Column("to_address", sa.String(320), nullable=False),
+    sa.Column("subject", sa.String(500), nullable=False),
+    sa.Column("body_text", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text),
+    sa.Column("status", sa.String(8), nullable=False),  # queued | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("idempotency_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("provider_message_id", sa.String(100)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Index("ix_email_outbox_status", "status"),
+)

@@ -1,0 +1,84 @@
+"""Shared fixtures: headless Qt, and a database per test on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import os
+import uuid
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import psycopg  # noqa: E402
+import pytest  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from insighta_desktop.db.engine import create_engine_for  # noqa: E402
+from insighta_desktop.db.migrations import ensure_schema  # noqa: E402
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _libpq_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """The PostgreSQL server for tests; skipped locally when unreachable, a failure under CI."""
+    url = os.environ.get("INSIGHTA_TEST_PG_URL", DEFAULT_PG_URL)
+    try:
+        psycopg.connect(_libpq_dsn(url), connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and is unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {make_url(url).render_as_string()}: {exc}")
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str):
+    """A URL whose connections live in a schema of their own, dropped after the test."""
+    schema_name = f"t_{uuid.uuid4().hex[:12]}"
+    dsn = _libpq_dsn(pg_server_url)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema_name}"')
+    url = make_url(pg_server_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
+    yield url.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{(tmp_path / 'insighta-test.db').as_posix()}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str:
+    """An empty database URL, once for each back end."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def db(db_url: str):
+    """An engine on a fresh database with the current schema, once for SQLite and once for PostgreSQL."""
+    engine = create_engine_for(db_url)
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str):
+    engine = create_engine_for(sqlite_url)
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+    """Under CI, a skipped PostgreSQL test is a failure of the run (see .ci/run)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    pg_skips = [r for r in skipped if "postgresql" in r.nodeid or "PostgreSQL" in str(r.longrepr)]
+    if pg_skips:
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {len(pg_skips)}", red=IN_CI)
