@@ -1,0 +1,167 @@
+"""Where things live (platformdirs), the non-secret settings file, and the one credential store (keyring)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.errors
+from platformdirs import PlatformDirs
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Insighta Desktop"
+APP_AUTHOR = "Insighta"
+KEYRING_SERVICE = "insighta-desktop"
+HOME_ENV = "INSIGHTA_HOME"  # one folder for data, config and logs (portable installs, tests)
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def default(cls) -> AppPaths:
+        home = os.environ.get(HOME_ENV)
+        if home:
+            return cls.under(Path(home))
+        dirs = PlatformDirs(APP_NAME, APP_AUTHOR)
+        return cls(Path(dirs.user_data_dir), Path(dirs.user_config_dir), Path(dirs.user_log_dir))
+
+    @classmethod
+    def under(cls, root: Path) -> AppPaths:
+        return cls(root / "data", root / "config", root / "logs")
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    def ensure(self) -> AppPaths:
+        for d in (self.data_dir, self.config_dir, self.log_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+@dataclass
+class Settings:
+    """Every non-secret setting with its default, in one place. Secrets never go here."""
+    database_url: str | None = None  # None: the embedded SQLite database; stored without its password
+    pool_size: int = 5
+    statement_timeout_ms: int = 30_000
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+    resend_sender: str = "Insighta <onboarding@resend.dev>"
+    resend_api_url: str | None = None
+    import_batch_size: int = 10_000
+    search_cache_ttl_s: float = 300.0
+    search_cache_size: int = 256
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            log.warning("Ignoring unreadable settings file %s: %s", path, exc)
+            return cls()
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+
+
+# Keychains we trust with secrets. Anything else (the null/fail backends, plaintext files) is refused.
+TRUSTED_BACKEND_MODULES = (
+    "keyring.backends.SecretService",
+    "keyring.backends.libsecret",
+    "keyring.backends.kwallet",
+    "keyring.backends.macOS",
+    "keyring.backends.Windows",
+)
+
+
+class CredentialStore:
+    """Secrets in the OS keychain; without a usable keychain, in memory for this run only — never on disk."""
+
+    GEMINI_API_KEY = "gemini_api_key"
+    RESEND_API_KEY = "resend_api_key"
+    DATABASE_PASSWORD = "database_password"
+
+    def __init__(self, backend: keyring.backend.KeyringBackend | None = None,
+                 trusted_modules: tuple[str, ...] = TRUSTED_BACKEND_MODULES, service: str = KEYRING_SERVICE):
+        self._service = service
+        self._session: dict[str, str] = {}
+        candidate = backend if backend is not None else keyring.get_keyring()
+        self._backend = candidate if _is_trusted(candidate, trusted_modules) else None
+        self.backend_name = _describe(candidate)
+
+    @property
+    def persistent(self) -> bool:
+        return self._backend is not None
+
+    @property
+    def status(self) -> str:
+        if self.persistent:
+            return f"Secrets are stored in the system keychain ({self.backend_name})."
+        return ("No system keychain is available here; secrets are kept for this session only "
+                "and will be asked for again next time.")
+
+    def get(self, name: str) -> str | None:
+        if name in self._session:
+            return self._session[name]
+        if self._backend is None:
+            return None
+        try:
+            return self._backend.get_password(self._service, name)
+        except keyring.errors.KeyringError as exc:
+            log.warning("The keychain could not be read (%s); is it locked?", type(exc).__name__)
+            return None
+
+    def set(self, name: str, value: str | None) -> None:
+        """Store (or with an empty value, delete) a secret."""
+        if not value:
+            self.delete(name)
+            return
+        if self._backend is None:
+            self._session[name] = value
+            return
+        try:
+            self._backend.set_password(self._service, name, value)
+            self._session.pop(name, None)
+        except keyring.errors.KeyringError as exc:
+            log.warning("The keychain refused the secret (%s); keeping it for this session only", type(exc).__name__)
+            self._session[name] = value
+
+    def delete(self, name: str) -> None:
+        self._session.pop(name, None)
+        if self._backend is not None:
+            try:
+                self._backend.delete_password(self._service, name)
+            except keyring.errors.PasswordDeleteError:
+                pass
+            except keyring.errors.KeyringError as exc:
+                log.warning("The keychain could not delete a secret (%s)", type(exc).__name__)
+
+
+def _is_trusted(backend: keyring.backend.KeyringBackend, trusted: tuple[str, ...]) -> bool:
+    backends = getattr(backend, "backends", None)  # the chainer: trusted if any link is
+    if backends is not None:
+        return any(_is_trusted(b, trusted) for b in backends)
+    return type(backend).__module__.startswith(trusted)
+
+
+def _describe(backend: keyring.backend.KeyringBackend) -> str:
+    return getattr(backend, "name", None) or type(backend).__name__
