@@ -1,0 +1,208 @@
+"""Retry with exponential backoff, for coroutines (`retry_async`) and worker threads (`retry_sync`).
+
+`max_retries` is the total number of attempts. The wait before retry n (n = 1, 2, ...) is
+`initial_delay * backoff_factor ** (n - 1)`, capped at `max_delay`, plus up to `jitter` seconds of
+randomness; a server's Retry-After (or Gemini's RetryInfo) wins when it is longer, up to
+`retry_after_cap`. A `deadline` (seconds from the first attempt, measured on `clock`) stops retrying
+when the next attempt would start after it. `asyncio.CancelledError` is never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from insighta_desktop.resilience.classify import retry_after_seconds
+
+log = logging.getLogger("insighta_desktop.resilience")
+
+T = TypeVar("T")
+RetryPredicate = Callable[[BaseException], bool]
+
+
+@dataclass(frozen=True)
+class RetryEvent:
+    """One scheduled retry, reported to `on_retry` before the wait starts."""
+
+    task_name: str
+    failed_attempt: int
+    max_attempts: int
+    delay: float
+    error: BaseException
+    retry_after: float | None = None
+
+    @property
+    def next_attempt(self) -> int:
+        return self.failed_attempt + 1
+
+    @property
+    def message(self) -> str:
+        return f"retrying ({self.next_attempt}/{self.max_attempts}) in {format_seconds(self.delay)}"
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds < 10 and abs(seconds - round(seconds)) > 0.05:
+        return f"{seconds:.1f} s"
+    return f"{round(seconds):.0f} s"
+
+
+@dataclass(frozen=True)
+class _Policy:
+    attempts: int
+    initial_delay: float
+    backoff_factor: float
+    max_delay: float | None
+    jitter: float
+    retry_after_cap: float
+    deadline: float | None
+    exceptions: tuple[type[BaseException], ...]
+    retry_if: RetryPredicate | None
+    task_name: str
+    rng: random.Random | None
+
+    def retryable(self, exc: BaseException) -> bool:
+        if isinstance(exc, asyncio.CancelledError) or not isinstance(exc, Exception):
+            return False
+        if not isinstance(exc, self.exceptions):
+            return False
+        return self.retry_if is None or self.retry_if(exc)
+
+    def delay_after(self, failed_attempt: int, exc: BaseException) -> tuple[float, float | None]:
+        delay = self.initial_delay * self.backoff_factor ** (failed_attempt - 1)
+        if self.max_delay is not None:
+            delay = min(delay, self.max_delay)
+        if self.jitter > 0:
+            delay += (self.rng or random).uniform(0, self.jitter)
+        hint = retry_after_seconds(exc)
+        if hint is not None and hint > delay:
+            delay = min(hint, self.retry_after_cap)
+        return delay, hint
+
+    def past_deadline(self, started: float, now: float, delay: float) -> bool:
+        return self.deadline is not None and (now - started) + delay > self.deadline
+
+    def log_retry(self, attempt: int, exc: BaseException, delay: float) -> None:
+        log.warning("Attempt %d/%d failed for %s: %s. Retrying in %.2fs...",
+                    attempt, self.attempts, self.task_name, exc, delay)
+
+    def log_exhausted(self, attempt: int, exc: BaseException, reason: str) -> None:
+        log.error("%s failed after %d attempt%s (%s): %s", self.task_name, attempt,
+                  "" if attempt == 1 else "s", reason, exc)
+
+
+def _policy(max_retries: int, initial_delay: float, backoff_factor: float,
+            exceptions: tuple[type[BaseException], ...] | type[BaseException], task_name: str,
+            retry_if: RetryPredicate | None, max_delay: float | None, jitter: float,
+            retry_after_cap: float, deadline: float | None, rng: random.Random | None) -> _Policy:
+    if max_retries < 1:
+        raise ValueError("max_retries is the total number of attempts and must be at least 1")
+    if initial_delay < 0 or backoff_factor < 1 or jitter < 0:
+        raise ValueError("delays must be non-negative and backoff_factor at least 1")
+    if isinstance(exceptions, type):
+        exceptions = (exceptions,)
+    return _Policy(max_retries, initial_delay, backoff_factor, max_delay, jitter, retry_after_cap,
+                   deadline, tuple(exceptions), retry_if, task_name, rng)
+
+
+async def retry_async(
+    func: Callable[..., Awaitable[T]],
+    *args: Any,
+    max_retries: int = 3,
+    initial_delay: float = 1.0,
+    backoff_factor: float = 2.0,
+    exceptions: tuple[type[BaseException], ...] | type[BaseException] = (Exception,),
+    task_name: str = "Task",
+    retry_if: RetryPredicate | None = None,
+    max_delay: float | None = 30.0,
+    jitter: float = 0.0,
+    retry_after_cap: float = 60.0,
+    deadline: float | None = None,
+    on_retry: Callable[[RetryEvent], Any] | None = None,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    rng: random.Random | None = None,
+    **kwargs: Any,
+) -> T:
+    """Await `func(*args, **kwargs)`, retrying failures in `exceptions` that `retry_if` accepts.
+
+    `retry_if` narrows the retry further (pass `is_transient` to retry only transient failures).
+    The last exception is re-raised unchanged once attempts or the deadline run out.
+    """
+    policy = _policy(max_retries, initial_delay, backoff_factor, exceptions, task_name, retry_if,
+                     max_delay, jitter, retry_after_cap, deadline, rng)
+    started = clock()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await func(*args, **kwargs)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            if not policy.retryable(exc):
+                log.debug("%s failed with a non-retryable error: %r", task_name, exc)
+                raise
+            if attempt >= policy.attempts:
+                policy.log_exhausted(attempt, exc, "no attempts left")
+                raise
+            delay, hint = policy.delay_after(attempt, exc)
+            if policy.past_deadline(started, clock(), delay):
+                policy.log_exhausted(attempt, exc, "deadline reached")
+                raise
+            policy.log_retry(attempt, exc, delay)
+            if on_retry is not None:
+                outcome = on_retry(RetryEvent(task_name, attempt, policy.attempts, delay, exc, hint))
+                if inspect.isawaitable(outcome):
+                    await outcome
+            await sleep(delay)
+
+
+def retry_sync(
+    func: Callable[..., T],
+    *args: Any,
+    max_retries: int = 3,
+    initial_delay: float = 1.0,
+    backoff_factor: float = 2.0,
+    exceptions: tuple[type[BaseException], ...] | type[BaseException] = (Exception,),
+    task_name: str = "Task",
+    retry_if: RetryPredicate | None = None,
+    max_delay: float | None = 30.0,
+    jitter: float = 0.0,
+    retry_after_cap: float = 60.0,
+    deadline: float | None = None,
+    on_retry: Callable[[RetryEvent], Any] | None = None,
+    sleep: Callable[[float], Any] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    rng: random.Random | None = None,
+    **kwargs: Any,
+) -> T:
+    """The same policy as `retry_async`, for code running on a worker thread."""
+    policy = _policy(max_retries, initial_delay, backoff_factor, exceptions, task_name, retry_if,
+                     max_delay, jitter, retry_after_cap, deadline, rng)
+    started = clock()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            if not policy.retryable(exc):
+                log.debug("%s failed with a non-retryable error: %r", task_name, exc)
+                raise
+            if attempt >= policy.attempts:
+                policy.log_exhausted(attempt, exc, "no attempts left")
+                raise
+            delay, hint = policy.delay_after(attempt, exc)
+            if policy.past_deadline(started, clock(), delay):
+                policy.log_exhausted(attempt, exc, "deadline reached")
+                raise
+            policy.log_retry(attempt, exc, delay)
+            if on_retry is not None:
+                on_retry(RetryEvent(task_name, attempt, policy.attempts, delay, exc, hint))
+            sleep(delay)
