@@ -1,0 +1,21 @@
+"""What every command needs: the app context for --db, with failures turned into clear CLI errors."""
+from __future__ import annotations
+
+from insighta_desktop.context import AppContext, open_context
+from insighta_desktop.db.engine import DatabaseUrlError, mask_url
+from insighta_desktop.db.migrations import SchemaError
+
+
+def open_cli_context(args) -> AppContext:
+    from insighta_desktop.cli import CliError
+
+    try:
+        return open_context(args.db)
+    except (DatabaseUrlError, SchemaError) as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
+            where = mask_url(args.db) if args.db else "the configured database"
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise CliError(f"cannot open {where}: {reason}") from None
+        raise

@@ -1,0 +1,30 @@
+"""Logging to a rotating file in the log dir and to stderr."""
+from __future__ import annotations
+
+import logging
+import logging.handlers
+
+from insighta_desktop.config import AppPaths
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def setup_logging(*, verbose: bool = False, console_level: int = logging.INFO,
+                  paths: AppPaths | None = None) -> None:
+    root = logging.getLogger()
+    if getattr(root, "_insighta_configured", False):
+        return
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    console = logging.StreamHandler()
+    console.setLevel(logging.DEBUG if verbose else console_level)
+    console.setFormatter(logging.Formatter(FORMAT))
+    root.addHandler(console)
+    try:
+        log_dir = (paths or AppPaths.default()).ensure().log_dir
+        file_handler = logging.handlers.RotatingFileHandler(
+            log_dir / "insighta.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(file_handler)
+    except OSError as exc:
+        root.warning("Logging to stderr only; the log folder is not writable: %s", exc)
+    root._insighta_configured = True  # type: ignore[attr-defined]
