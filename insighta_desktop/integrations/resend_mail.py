@@ -1,0 +1,68 @@
+"""A thin adapter over resend's async API: one email, with an Idempotency-Key.
+
+resend keeps its key, endpoint and HTTP client as module attributes (`resend.api_key`,
+`resend.api_url`, `resend.default_async_http_client`); they are set right before each call, and the
+SDK reads them before its first await, so concurrent sends with one configuration are safe.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import resend
+
+DEFAULT_API_URL = "https://api.resend.com"
+KEY_ENV = "RESEND_API_KEY"
+URL_ENV = "RESEND_API_URL"
+DEFAULT_SENDER = "Insighta <onboarding@resend.dev>"
+
+
+class ResendUnavailable(RuntimeError):
+    """No Resend API key is configured."""
+
+    transient = False
+
+
+@dataclass(frozen=True)
+class ResendConfig:
+    api_key: str | None
+    api_url: str = DEFAULT_API_URL
+    sender: str = DEFAULT_SENDER
+    timeout_s: float = 30.0
+
+    @classmethod
+    def resolve(cls, settings: Any = None, credentials: Any = None,
+                env: Mapping[str, str] | None = None, timeout_s: float = 30.0) -> ResendConfig:
+        env = os.environ if env is None else env
+        key = credentials.get("resend_api_key") if credentials is not None else None
+        key = key or env.get(KEY_ENV) or None
+        url = getattr(settings, "resend_api_url", None) or env.get(URL_ENV) or DEFAULT_API_URL
+        sender = getattr(settings, "resend_sender", None) or DEFAULT_SENDER
+        return cls(api_key=key, api_url=url.rstrip("/"), sender=sender, timeout_s=timeout_s)
+
+    @property
+    def available(self) -> bool:
+        return bool(self.api_key)
+
+
+class ResendMailer:
+    def __init__(self, config: ResendConfig) -> None:
+        self.config = config
+        self._http = resend.HTTPXClient(timeout=config.timeout_s)  # type: ignore[arg-type]
+
+    async def send(self, *, to: str, subject: str, text: str, html: str | None,
+                   idempotency_key: str) -> str:
+        """Send one email; returns Resend's message id. The same key never delivers twice."""
+        if not self.config.available:
+            raise ResendUnavailable("No Resend API key is configured (Settings or RESEND_API_KEY).")
+        params: dict[str, Any] = {"from": self.config.sender, "to": [to], "subject": subject, "text": text}
+        if html:
+            params["html"] = html
+        resend.api_key = self.config.api_key
+        resend.api_url = self.config.api_url
+        resend.default_async_http_client = self._http
+        response = await resend.Emails.send_async(params,  # type: ignore[arg-type]
+                                                  {"idempotency_key": idempotency_key})
+        return str(response["id"])
