@@ -5,7 +5,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
 from insighta_desktop.db.engine import create_engine_for, default_sqlite_url, mask_url, normalise_url
@@ -60,7 +60,10 @@ def store_database_url(url: str | None, settings: Settings, credentials: Credent
         return
     parsed = normalise_url(url)
     credentials.set(CredentialStore.DATABASE_PASSWORD, parsed.password or "")
-    settings.database_url = parsed.set(password=None).render_as_string(hide_password=False)
+    # URL.set() ignores None, so build the URL again without the password.
+    without_password = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
+                                  parsed.database, parsed.query)
+    settings.database_url = without_password.render_as_string(hide_password=False)
 
 
 def open_context(database_url: str | None = None, *, paths: AppPaths | None = None,

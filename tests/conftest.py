@@ -76,9 +76,20 @@ def sqlite_engine(sqlite_url: str):
     engine.dispose()
 
 
+_postgres_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and ("postgresql" in report.nodeid or "PostgreSQL" in str(report.longrepr)):
+        _postgres_skips.append(report.nodeid)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
-    """Under CI, a skipped PostgreSQL test is a failure of the run (see .ci/run)."""
-    skipped = terminalreporter.stats.get("skipped", [])
-    pg_skips = [r for r in skipped if "postgresql" in r.nodeid or "PostgreSQL" in str(r.longrepr)]
-    if pg_skips:
-        terminalreporter.write_line(f"PostgreSQL tests skipped: {len(pg_skips)}", red=IN_CI)
+    if _postgres_skips:
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {len(_postgres_skips)}", red=IN_CI)
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
+    """Under CI a skipped PostgreSQL test fails the run: CI must prove both back ends."""
+    if IN_CI and _postgres_skips and session.exitstatus == 0:
+        session.exitstatus = 1

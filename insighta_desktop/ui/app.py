@@ -1,0 +1,57 @@
+"""Start the Qt application on a qasync event loop and open the main window."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import qasync
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from insighta_desktop import __version__
+from insighta_desktop.config import APP_AUTHOR, APP_NAME
+from insighta_desktop.context import open_context
+from insighta_desktop.logging_setup import setup_logging
+from insighta_desktop.ui.error_dialog import install_exception_hook
+from insighta_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setOrganizationName(APP_AUTHOR)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    return app
+
+
+def run(args) -> int:
+    setup_logging(verbose=args.verbose)
+    app = create_application()
+    install_exception_hook()
+    try:
+        ctx = open_context(args.db)
+    except Exception as exc:
+        log.exception("Cannot open the database")
+        QMessageBox.critical(None, "Insighta Desktop cannot start",
+                             f"The database could not be opened.\n\n{exc}\n\nStart with --db to choose another "
+                             "one, or fix the URL in the settings file.")
+        return 2
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    loop.set_exception_handler(_log_loop_exception)
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+    window = MainWindow(ctx, load_demo_on_first_run=not args.no_demo)
+    window.show()
+    with loop:
+        loop.run_until_complete(closing.wait())
+    ctx.close()
+    return 0
+
+
+def _log_loop_exception(loop, context) -> None:
+    exc = context.get("exception")
+    log.error("Event loop error: %s", context.get("message"), exc_info=exc)

@@ -1,0 +1,138 @@
+"""The main window: three tabs, a status bar that names the database, menus, remembered geometry."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from insighta_desktop import __version__
+from insighta_desktop.context import AppContext, open_context
+from insighta_desktop.db.engine import check_connection
+from insighta_desktop.demo.loader import database_is_empty, load_demo_data
+from insighta_desktop.ui.error_dialog import show_error
+from insighta_desktop.ui.import_tab import ImportTab
+from insighta_desktop.ui.interviews_tab import InterviewsTab
+from insighta_desktop.ui.profiles_tab import ProfilesTab
+from insighta_desktop.ui.settings_dialog import SettingsDialog, failure_reason
+from insighta_desktop.ui.tasks import TaskRunner, in_thread
+
+REACHABILITY_INTERVAL_MS = 30_000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, load_demo_on_first_run: bool = True):
+        super().__init__()
+        self.ctx = ctx
+        self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, self))
+        self._state = QSettings(str(ctx.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        self.tabs = QTabWidget()
+        self.setCentralWidget(self.tabs)
+        self.db_label = QLabel()
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._build_menus()
+        self._build_tabs()
+        self._restore_state()
+        self._reachability = QTimer(self, interval=REACHABILITY_INTERVAL_MS, timeout=self.check_database)
+        self._reachability.start()
+        self.check_database()
+        self.startup_task = self.tasks.spawn(self._startup(load_demo_on_first_run), key="startup")
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction("&Settings…", self.open_settings)
+        file_menu.addSeparator()
+        file_menu.addAction("&Quit", self.close)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About Insighta Desktop", self.show_about)
+
+    def _build_tabs(self) -> None:
+        current = self.tabs.currentIndex()
+        while self.tabs.count():
+            widget = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            widget.deleteLater()
+        self.profiles_tab = ProfilesTab(self.ctx, self.tasks)
+        self.import_tab = ImportTab(self.ctx, self.tasks)
+        self.interviews_tab = InterviewsTab(self.ctx, self.tasks)
+        self.tabs.addTab(self.profiles_tab, "Profiles")
+        self.tabs.addTab(self.import_tab, "Import")
+        self.tabs.addTab(self.interviews_tab, "Interviews")
+        if current >= 0:
+            self.tabs.setCurrentIndex(current)
+        self.setWindowTitle(f"Insighta Desktop — {self.ctx.database_label}")
+
+    def _restore_state(self) -> None:
+        geometry = self._state.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+        self.tabs.setCurrentIndex(int(self._state.value("last_tab", 0)))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self._state.setValue("geometry", self.saveGeometry())
+        self._state.setValue("last_tab", self.tabs.currentIndex())
+        self._state.sync()
+        self._reachability.stop()
+        self.tasks.cancel_all()
+        super().closeEvent(event)
+
+    async def _startup(self, load_demo: bool) -> None:
+        if load_demo and self.ctx.is_embedded and await in_thread(database_is_empty, self.ctx.engine):
+            self.statusBar().showMessage("First run: loading the demo data (5,000 profiles, 8 interviews)…")
+            added = await in_thread(load_demo_data, self.ctx.engine)
+            self.statusBar().showMessage(
+                f"First run: loaded demo data — {added['profiles']:,} profiles and {added['interviews']} "
+                "interviews — so there is something to explore.", 15_000)
+        self.refresh_tabs()
+
+    def refresh_tabs(self) -> None:
+        for tab in (self.profiles_tab, self.import_tab, self.interviews_tab):
+            tab.refresh()
+
+    def check_database(self):
+        return self.tasks.spawn(self._check_database(), key="reachability")
+
+    async def _check_database(self) -> None:
+        try:
+            await in_thread(check_connection, self.ctx.engine)
+            self.db_label.setText(f"● {self.ctx.database_label}")
+            self.db_label.setToolTip("The database is reachable")
+            self.db_label.setStyleSheet("color: #1b7a1b;")
+        except Exception as exc:
+            self.db_label.setText(f"● {self.ctx.database_label} — unreachable")
+            self.db_label.setToolTip(failure_reason(exc))
+            self.db_label.setStyleSheet("color: #b00020;")
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.ctx.settings, self.ctx.credentials, self.ctx.paths, self)
+        dialog.database_changed.connect(self.switch_database)
+        dialog.show()
+        self._settings_dialog = dialog
+        return dialog
+
+    def switch_database(self):
+        return self.tasks.spawn(self._switch_database(), key="switch-database")
+
+    async def _switch_database(self) -> None:
+        self.statusBar().showMessage("Opening the new database…")
+        try:
+            new_ctx = await in_thread(open_context, paths=self.ctx.paths, credentials=self.ctx.credentials)
+        except Exception as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Database not changed",
+                              f"The new database could not be opened, so the app keeps using "
+                              f"{self.ctx.database_label}.\n\n{failure_reason(exc)}", parent=self)
+            box.open()  # not exec(): this runs inside a coroutine
+            self.statusBar().clearMessage()
+            return
+        old, self.ctx = self.ctx, new_ctx
+        self._build_tabs()
+        old.close()
+        self.check_database()
+        self.statusBar().showMessage(f"Now using {self.ctx.database_label}", 10_000)
+        self.refresh_tabs()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Insighta Desktop",
+                          f"<b>Insighta Desktop</b> {__version__}<br>Profile search, CSV ingestion and interview "
+                          f"review.<br><br>Database: {self.ctx.database_label}<br>Data: {self.ctx.paths.data_dir}"
+                          f"<br>Logs: {self.ctx.paths.log_dir}")

@@ -1,0 +1,52 @@
+"""Coroutines started from widgets: references kept, errors shown, superseded work cancelled."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class TaskRunner:
+    """Owns every task a widget starts, so none is garbage-collected mid-flight or left running on close."""
+
+    def __init__(self, on_error: Callable[[BaseException], None] | None = None):
+        self._tasks: set[asyncio.Task] = set()
+        self._latest: dict[str, asyncio.Task] = {}
+        self._on_error = on_error
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, key: str | None = None) -> asyncio.Task:
+        """Start `coro`; a task with the same key that is still pending is cancelled (superseded)."""
+        if key is not None and (previous := self._latest.get(key)) is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.get_event_loop().create_task(coro)
+        self._tasks.add(task)
+        if key is not None:
+            self._latest[key] = task
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("Background task failed", exc_info=exc)
+            if self._on_error is not None:
+                self._on_error(exc)
+
+    @property
+    def pending(self) -> int:
+        return len(self._tasks)
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+
+async def in_thread(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Run a blocking call (database, file) off the GUI thread."""
+    return await asyncio.to_thread(func, *args, **kwargs)

@@ -1,0 +1,85 @@
+"""GUI fixtures: an app context on a throwaway home, an in-memory keychain, and a qasync loop to drive coroutines."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import keyring.backend
+import pytest
+import qasync
+
+from insighta_desktop.config import AppPaths, CredentialStore
+from insighta_desktop.context import open_context
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.secrets.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def credentials(memory_keyring) -> CredentialStore:
+    return CredentialStore(memory_keyring, trusted_modules=(MemoryKeyring.__module__,))
+
+
+@pytest.fixture
+def app_paths(tmp_path) -> AppPaths:
+    return AppPaths.under(tmp_path / "home").ensure()
+
+
+@pytest.fixture
+def app_context(db_url, app_paths, credentials):
+    """The app's object graph on a fresh database (SQLite and PostgreSQL)."""
+    ctx = open_context(db_url, paths=app_paths, credentials=credentials)
+    yield ctx
+    ctx.close()
+
+
+class LoopDriver:
+    """Runs the qasync loop until a condition holds, so coroutines started by widgets make progress."""
+
+    def __init__(self, loop: qasync.QEventLoop):
+        self.loop = loop
+
+    def run(self, awaitable):
+        return self.loop.run_until_complete(awaitable)
+
+    def until(self, predicate, timeout: float = 10.0, message: str = "condition") -> None:
+        async def poll():
+            deadline = time.monotonic() + timeout
+            while not predicate():
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+                await asyncio.sleep(0.01)
+        self.loop.run_until_complete(poll())
+
+
+@pytest.fixture
+def qloop(qapp):
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    yield LoopDriver(loop)
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()  # also joins the loop's worker threads
+    asyncio.set_event_loop(None)

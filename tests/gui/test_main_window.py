@@ -1,0 +1,118 @@
+"""The window opens on real data, the settings dialog keeps secrets out of the config file."""
+from __future__ import annotations
+
+import json
+
+from PySide6.QtWidgets import QTabWidget
+
+from insighta_desktop.config import CredentialStore
+from insighta_desktop.context import open_context
+from insighta_desktop.db.migrations import table_counts
+from insighta_desktop.demo.loader import DEMO_PROFILES, load_demo_data
+from insighta_desktop.ui.main_window import MainWindow
+
+
+def test_first_run_on_the_embedded_database_loads_demo_data(qtbot, qloop, sqlite_url, app_paths, credentials):
+    ctx = open_context(sqlite_url, paths=app_paths, credentials=credentials)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    qloop.run(window.startup_task)
+    assert "loaded demo data" in window.statusBar().currentMessage()
+    assert table_counts(ctx.engine)["profiles"] == DEMO_PROFILES
+    ctx.close()
+
+
+def test_an_empty_postgresql_database_is_not_filled_with_demo_data(qtbot, qloop, pg_url, app_paths, credentials):
+    ctx = open_context(pg_url, paths=app_paths, credentials=credentials)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    qloop.run(window.startup_task)
+    assert table_counts(ctx.engine)["profiles"] == 0
+    qloop.until(lambda: "No profiles yet" in window.profiles_tab.page_label.text())
+    ctx.close()
+
+
+def test_window_opens_with_three_tabs_and_real_data(qtbot, qloop, app_context, tmp_path):
+    load_demo_data(app_context.engine)
+    window = MainWindow(app_context)
+    qtbot.addWidget(window)
+    window.show()
+    qloop.run(window.startup_task)
+    tabs: QTabWidget = window.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Profiles", "Import", "Interviews"]
+    qloop.until(lambda: window.profiles_tab.model.rowCount() > 0, message="profiles rows")
+    assert window.profiles_tab.model.rowCount() == 100
+    assert "of 5,000" in window.profiles_tab.page_label.text()
+    qloop.until(lambda: window.interviews_tab.model.rowCount() == 8, message="interviews")
+    completed = next(i for i, row in enumerate(window.interviews_tab.model.rows) if row.status == "completed")
+    window.interviews_tab.table.selectRow(completed)
+    qloop.until(lambda: "Interviewer" in window.interviews_tab.transcript.toPlainText(), message="transcript")
+    qloop.until(lambda: "●" in window.db_label.text(), message="database status")
+    assert "unreachable" not in window.db_label.text()
+    window.grab().save(str(tmp_path / "window.png"))
+
+
+def test_next_page_shows_the_following_profiles(qtbot, qloop, app_context):
+    load_demo_data(app_context.engine)
+    window = MainWindow(app_context)
+    qtbot.addWidget(window)
+    qloop.run(window.startup_task)
+    qloop.until(lambda: window.profiles_tab.model.rowCount() == 100)
+    first_page = {p.id for p in window.profiles_tab.model.rows}
+    window.profiles_tab.next_button.click()
+    qloop.until(lambda: "101–200" in window.profiles_tab.page_label.text(), message="second page")
+    assert first_page.isdisjoint(p.id for p in window.profiles_tab.model.rows)
+
+
+def test_settings_dialog_saves_secrets_to_the_keychain_only(qtbot, qloop, app_context, memory_keyring):
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    dialog.gemini_key.setText("gem-secret-123")
+    dialog.resend_key.setText("re_secret_456")
+    dialog.gemini_model.setText("gemini-2.5-pro")
+    dialog.save()
+    config_text = app_context.paths.settings_file.read_text()
+    assert "gem-secret-123" not in config_text and "re_secret_456" not in config_text
+    assert json.loads(config_text)["gemini_model"] == "gemini-2.5-pro"
+    assert memory_keyring.secrets[("insighta-desktop", CredentialStore.GEMINI_API_KEY)] == "gem-secret-123"
+    assert memory_keyring.secrets[("insighta-desktop", CredentialStore.RESEND_API_KEY)] == "re_secret_456"
+
+
+def test_database_password_goes_to_the_keychain_not_the_config(qtbot, qloop, app_context, memory_keyring):
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    dialog.postgres_radio.setChecked(True)
+    dialog.url_edit.setText("postgresql://alice:hunter2@127.0.0.1:1/nowhere")
+    dialog.save()
+    assert "hunter2" not in app_context.paths.settings_file.read_text()
+    assert memory_keyring.secrets[("insighta-desktop", CredentialStore.DATABASE_PASSWORD)] == "hunter2"
+    # The new database is unreachable: the window keeps the old one and says why.
+    qloop.until(lambda: window.statusBar().currentMessage() == "" or "Now using" in window.statusBar().currentMessage(),
+                message="switch attempt")
+    assert window.ctx is app_context
+
+
+def test_test_connection_reports_success_and_the_exact_failure(qtbot, qloop, app_context, pg_server_url):
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    dialog.postgres_radio.setChecked(True)
+    dialog.url_edit.setText(pg_server_url)
+    qloop.run(dialog.test_connection())
+    assert dialog.test_result.text().startswith("Connected: PostgreSQL")
+    dialog.url_edit.setText("postgresql://postgres@127.0.0.1:1/test")
+    qloop.run(dialog.test_connection())
+    assert dialog.test_result.text().startswith("Failed:")
+    assert "refused" in dialog.test_result.text().lower()
+
+
+def test_session_only_secrets_without_a_keychain(qtbot, app_context):
+    import keyring.backends.fail
+
+    store = CredentialStore(keyring.backends.fail.Keyring())
+    assert not store.persistent
+    assert "session only" in store.status
+    store.set(CredentialStore.GEMINI_API_KEY, "abc")
+    assert store.get(CredentialStore.GEMINI_API_KEY) == "abc"

@@ -1,0 +1,68 @@
+"""`insighta db …` and `insighta demo-data …` on both back ends."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from insighta_desktop.cli import main
+from insighta_desktop.db.engine import create_engine_for
+from insighta_desktop.db.migrations import table_counts
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("INSIGHTA_DATABASE_URL", raising=False)
+
+
+def test_db_init_status_and_demo_load(db_url, capsys):
+    assert main(["--db", db_url, "db", "init"]) == 0
+    assert main(["--db", db_url, "demo-data", "load", "--profiles", "300", "--interviews", "6"]) == 0
+    assert "Loaded 300 profiles and 6 interviews" in capsys.readouterr().out
+    assert main(["db", "status", "--json", "--db", db_url]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["schema_version"] == 1
+    assert status["rows"]["profiles"] == 300 and status["rows"]["interviews"] == 6
+    # Loading again adds nothing: names are unique and interviews keep their ids.
+    assert main(["--db", db_url, "demo-data", "load", "--profiles", "300", "--interviews", "6"]) == 0
+    engine = create_engine_for(db_url)
+    assert table_counts(engine)["profiles"] == 300
+    engine.dispose()
+
+
+def test_env_var_chooses_the_database(db_url, monkeypatch, capsys):
+    monkeypatch.setenv("INSIGHTA_DATABASE_URL", db_url)
+    assert main(["db", "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["backend"] in ("sqlite", "postgresql")
+
+
+def test_default_is_the_embedded_database(tmp_path, capsys):
+    assert main(["db", "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["backend"] == "sqlite"
+    assert str(tmp_path / "home" / "data") in status["database"]
+
+
+def test_unreachable_database_is_a_clear_error_without_the_password(capsys):
+    assert main(["--db", "postgresql://bob:topsecret@127.0.0.1:1/x", "db", "status"]) == 2
+    err = capsys.readouterr().err
+    assert "topsecret" not in err
+    assert "cannot open postgresql://bob:***@127.0.0.1:1/x" in err
+
+
+def test_demo_profiles_csv_is_deterministic_and_dirty_on_request(tmp_path):
+    clean_a, clean_b, dirty = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "d.csv"
+    assert main(["demo-data", "profiles", "--rows", "2000", "--out", str(clean_a), "--seed", "7"]) == 0
+    assert main(["demo-data", "profiles", "--rows", "2000", "--out", str(clean_b), "--seed", "7"]) == 0
+    assert clean_a.read_bytes() == clean_b.read_bytes()
+    rows = list(csv.reader(clean_a.open(encoding="utf-8")))
+    assert rows[0] == ["name", "gender", "age", "country_id", "gender_probability", "country_probability"]
+    assert len(rows) == 2001
+    assert len({r[0].casefold() for r in rows[1:]}) == 2000
+    assert main(["demo-data", "profiles", "--rows", "2000", "--out", str(dirty), "--seed", "7", "--dirty"]) == 0
+    dirty_rows = list(csv.reader(dirty.open(encoding="utf-8")))[1:]
+    ragged = sum(len(r) != 6 for r in dirty_rows)
+    repeated = len(dirty_rows) - len({" ".join(r[0].split()).casefold() for r in dirty_rows})
+    assert 0 < ragged < 100 and 10 < repeated < 150
