@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from insighta_desktop.db.engine import create_engine_for  # noqa: E402
 from insighta_desktop.db.migrations import ensure_schema  # noqa: E402
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -45,6 +47,17 @@ def pg_url(pg_server_url: str):
     yield url.render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    """The real sample data in ../shared/data (INSIGHTA_SHARED_DATA overrides)."""
+    path = Path(os.environ.get("INSIGHTA_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+    if not (path / "seed_profiles.json").exists():
+        if IN_CI:
+            pytest.fail(f"The shared sample data is missing at {path}")
+        pytest.skip(f"The shared sample data is missing at {path}")
+    return path
 
 
 @pytest.fixture
