@@ -104,9 +104,13 @@ class GeminiClient:
             raise MalformedResponseError("Gemini returned JSON that is not an object")
         return value
 
-    async def stream_text(self, contents: str | Sequence[types.Content], *, system: str | None = None,
+    async def stream_text(self, messages: str | Sequence[tuple[str, str]], *, system: str | None = None,
                           temperature: float = 0.3) -> AsyncIterator[str]:
-        """Text as it arrives. A failure before the first piece can be retried; after it, the caller decides."""
+        """Text as it arrives. `messages` is a prompt or (role, text) pairs with role "user" or "model"."""
+        if isinstance(messages, str):
+            contents: Any = messages
+        else:
+            contents = [types.Content(role=role, parts=[types.Part(text=text)]) for role, text in messages]
         stream = await self._sdk().aio.models.generate_content_stream(
             model=self.config.model, contents=contents,
             config=types.GenerateContentConfig(system_instruction=system, temperature=temperature),

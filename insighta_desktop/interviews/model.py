@@ -1,0 +1,202 @@
+"""Plain dataclasses the interview services hand to the GUI and the CLI, and the shared formatters."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+# Turn ids are uuid5(TURN_NAMESPACE, "<session id>:<sequence no>") whatever the source, so a
+# citation stays valid when a transcript is served from transcript_json instead of the turns table.
+TURN_NAMESPACE = uuid.UUID("6f3c2d1e-8a4b-4c5d-9e6f-7a8b9c0d1e2f")
+
+SOURCE_TURNS = "transcript_turns"
+SOURCE_JSON = "transcript_json"
+SOURCE_NONE = "none"
+
+_SPEAKER_LABELS = {
+    "ai": "Interviewer", "interviewer": "Interviewer", "assistant": "Interviewer", "model": "Interviewer",
+    "bot": "Interviewer", "candidate": "Candidate", "user": "Candidate", "human": "Candidate",
+}
+
+
+def turn_id(session_id: str, sequence_no: int) -> str:
+    return str(uuid.uuid5(TURN_NAMESPACE, f"{session_id}:{sequence_no}"))
+
+
+def assessment_id(interview_id: str) -> str:
+    return str(uuid.uuid5(TURN_NAMESPACE, f"assessment:{interview_id}"))
+
+
+def format_elapsed(seconds: float) -> str:
+    """HH:MM:SS for an elapsed time (negative clamps to zero; hours may exceed 99)."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def speaker_label(speaker: str | None) -> str:
+    """ai → Interviewer, candidate → Candidate; anything else made readable ("hiring_manager" → "Hiring manager")."""
+    raw = (speaker or "").strip()
+    if not raw:
+        return "Unknown speaker"
+    known = _SPEAKER_LABELS.get(raw.lower())
+    if known:
+        return known
+    words = raw.replace("_", " ").replace("-", " ").split()
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    id: str
+    candidate_name: str
+    candidate_email: str | None
+    role: str
+    status: str
+    scheduled_at: datetime | None
+    assessment_status: str | None  # None: never assessed
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "candidate_name": self.candidate_name, "candidate_email": self.candidate_email,
+                "role": self.role, "status": self.status,
+                "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
+                "assessment_status": self.assessment_status}
+
+
+@dataclass(frozen=True)
+class Interview:
+    summary: InterviewSummary
+    rubric: list[str]
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    id: str
+    sequence_no: int
+    speaker: str
+    speaker_label: str
+    content: str
+    timestamp_sec: float
+    elapsed_seconds: float
+
+    @property
+    def elapsed(self) -> str:
+        return format_elapsed(self.elapsed_seconds)
+
+    @property
+    def tag(self) -> str:
+        """How answers cite this turn: [T3]."""
+        return f"T{self.sequence_no}"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    interview_id: str
+    session_id: str | None
+    turns: list[Turn]
+    source: str  # SOURCE_TURNS | SOURCE_JSON | SOURCE_NONE
+    note: str | None = None  # shown discreetly: rebuilt from the session record, unreadable JSON, ...
+
+    @property
+    def rebuilt(self) -> bool:
+        return self.source == SOURCE_JSON
+
+    def turn_by_seq(self, sequence_no: int) -> Turn | None:
+        return next((t for t in self.turns if t.sequence_no == sequence_no), None)
+
+    def turn_by_id(self, turn_id_: str) -> Turn | None:
+        return next((t for t in self.turns if t.id == turn_id_), None)
+
+
+@dataclass(frozen=True)
+class ConversationMessage:
+    """A transcript turn as a chat message (the interviewer is the assistant, the candidate the user)."""
+
+    turn_id: str
+    role: str  # assistant | user
+    speaker_label: str
+    content: str
+    elapsed: str
+
+
+@dataclass(frozen=True)
+class ChatHistory:
+    interview_id: str
+    messages: list[ConversationMessage]
+    source: str
+
+
+@dataclass(frozen=True)
+class TranscriptExport:
+    interview_id: str
+    format: str  # txt | json | vtt
+    text: str
+    filename: str
+    media_type: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    id: str
+    interview_id: str
+    status: str  # pending | generating | completed | failed
+    content: dict[str, Any] | None
+    error: str | None
+    model: str | None
+    updated_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "content": self.content, "error": self.error,
+                "model": self.model, "updated_at": self.updated_at.isoformat() if self.updated_at else None}
+
+
+@dataclass(frozen=True)
+class Citation:
+    turn_id: str
+    sequence_no: int
+    elapsed: str
+    speaker_label: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"turn_id": self.turn_id, "sequence_no": self.sequence_no, "elapsed": self.elapsed,
+                "speaker_label": self.speaker_label}
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    id: str
+    interview_id: str
+    role: str  # user | assistant
+    content: str
+    citations: list[Citation]
+    source: str | None  # gemini | local
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    question: str
+    text: str
+    citations: list[Citation]
+    source: str  # gemini | local
+    notice: str | None = None  # why the answer is local
+    stored: bool = False  # False: the history was left unchanged
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str
+    interview_id: str | None
+    to_address: str
+    subject: str
+    status: str  # queued | sent | failed
+    attempts: int
+    last_error: str | None
+    idempotency_key: str
+    provider_message_id: str | None
+    sent_at: datetime | None = None

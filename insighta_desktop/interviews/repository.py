@@ -1,0 +1,236 @@
+"""Blocking database access for interviews (run it on a worker thread; the services do)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from insighta_desktop.db import schema
+from insighta_desktop.interviews.model import (
+    Assessment, ChatMessage, Citation, Interview, InterviewSummary, OutboxItem, assessment_id)
+
+iv, sess, turns_t = schema.interviews, schema.interview_sessions, schema.transcript_turns
+asm, chat_t, outbox_t = schema.assessments, schema.chat_messages, schema.email_outbox
+
+
+class NotFound(LookupError):
+    """No interview (or outbox item) with that id."""
+
+    transient = False
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for timezone-aware columns; they were written in UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# --- interviews -----------------------------------------------------------------------------------
+
+def list_interviews(engine: Engine) -> list[InterviewSummary]:
+    query = (sa.select(iv.c.id, iv.c.candidate_name, iv.c.candidate_email, iv.c.role, iv.c.status,
+                       iv.c.scheduled_at)
+             .order_by(iv.c.scheduled_at.desc().nulls_last(), iv.c.candidate_name))
+    latest = sa.select(asm.c.interview_id, asm.c.status).order_by(asm.c.updated_at)
+    with engine.connect() as conn:
+        statuses = {row.interview_id: row.status for row in conn.execute(latest)}  # the latest wins
+        return [InterviewSummary(r.id, r.candidate_name, r.candidate_email, r.role, r.status,
+                                 utc(r.scheduled_at), statuses.get(r.id)) for r in conn.execute(query)]
+
+
+def get_interview(engine: Engine, interview_id: str) -> Interview:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(iv).where(iv.c.id == interview_id)).first()
+        if row is None:
+            raise NotFound(f"No interview with id {interview_id}")
+        status = conn.execute(sa.select(asm.c.status).where(asm.c.interview_id == interview_id)
+                              .order_by(asm.c.updated_at.desc()).limit(1)).scalar()
+    try:
+        rubric = [str(s) for s in json.loads(row.rubric_json or "[]")]
+    except ValueError:
+        rubric = []
+    summary = InterviewSummary(row.id, row.candidate_name, row.candidate_email, row.role, row.status,
+                               utc(row.scheduled_at), status)
+    return Interview(summary, rubric, utc(row.created_at))
+
+
+@dataclass(frozen=True)
+class TranscriptSources:
+    """What the database holds for an interview's latest session: both copies of its turns."""
+
+    interview_id: str
+    session_id: str | None
+    started_at: datetime | None
+    table_rows: list[dict[str, Any]]
+    transcript_json: str | None
+
+
+def load_transcript_sources(engine: Engine, interview_id: str) -> TranscriptSources:
+    with engine.connect() as conn:
+        if conn.execute(sa.select(iv.c.id).where(iv.c.id == interview_id)).first() is None:
+            raise NotFound(f"No interview with id {interview_id}")
+        session = conn.execute(sa.select(sess.c.id, sess.c.started_at, sess.c.transcript_json)
+                               .where(sess.c.interview_id == interview_id)
+                               .order_by(sess.c.started_at.desc()).limit(1)).first()
+        if session is None:
+            return TranscriptSources(interview_id, None, None, [], None)
+        rows = conn.execute(sa.select(turns_t.c.sequence_no, turns_t.c.speaker, turns_t.c.content,
+                                      turns_t.c.timestamp_sec)
+                            .where(turns_t.c.session_id == session.id)
+                            .order_by(turns_t.c.sequence_no)).mappings().all()
+    return TranscriptSources(interview_id, session.id, utc(session.started_at), [dict(r) for r in rows],
+                             session.transcript_json)
+
+
+# --- assessments ----------------------------------------------------------------------------------
+
+def _assessment(row: Any) -> Assessment:
+    content = None
+    if row.content_json:
+        try:
+            content = json.loads(row.content_json)
+        except ValueError:
+            content = None
+    return Assessment(row.id, row.interview_id, row.status, content, row.error, row.model, utc(row.updated_at))
+
+
+def get_assessment(engine: Engine, interview_id: str) -> Assessment | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(asm).where(asm.c.interview_id == interview_id)
+                           .order_by(asm.c.updated_at.desc()).limit(1)).first()
+    return _assessment(row) if row else None
+
+
+def claim_assessment(engine: Engine, interview_id: str, model: str, now: datetime,
+                     stale_after: timedelta) -> Assessment | None:
+    """Move the interview's assessment to `generating` (creating it `pending` first).
+
+    Returns None when another run is generating it right now (started less than `stale_after` ago).
+    """
+    with engine.begin() as conn:
+        if conn.execute(sa.select(iv.c.id).where(iv.c.id == interview_id)).first() is None:
+            raise NotFound(f"No interview with id {interview_id}")
+        row = conn.execute(sa.select(asm).where(asm.c.interview_id == interview_id)
+                           .order_by(asm.c.updated_at.desc()).limit(1)).first()
+        if row is None:
+            ident = assessment_id(interview_id)
+            conn.execute(asm.insert().values(id=ident, interview_id=interview_id, status="pending",
+                                             model=model, created_at=now, updated_at=now))
+        else:
+            ident = row.id
+            started = utc(row.started_at)
+            if row.status == "generating" and started is not None and now - started < stale_after:
+                return None
+        conn.execute(asm.update().where(asm.c.id == ident).values(
+            status="generating", model=model, error=None, started_at=now, updated_at=now, completed_at=None))
+        return _assessment(conn.execute(sa.select(asm).where(asm.c.id == ident)).one())
+
+
+def finish_assessment(engine: Engine, ident: str, now: datetime, *, content: dict[str, Any] | None = None,
+                      error: str | None = None) -> Assessment:
+    values: dict[str, Any] = {"updated_at": now}
+    if error is None:
+        values.update(status="completed", content_json=json.dumps(content, ensure_ascii=False), error=None,
+                      completed_at=now)
+    else:
+        values.update(status="failed", error=error[:2000])
+    with engine.begin() as conn:
+        conn.execute(asm.update().where(asm.c.id == ident).values(**values))
+        return _assessment(conn.execute(sa.select(asm).where(asm.c.id == ident)).one())
+
+
+def fail_stale_assessments(engine: Engine, now: datetime, older_than: timedelta) -> int:
+    """An assessment left `generating` or `pending` by a crash becomes `failed` (and can be regenerated)."""
+    cutoff = now - older_than
+    with engine.begin() as conn:
+        result = conn.execute(asm.update().where(
+            sa.or_(sa.and_(asm.c.status == "generating",
+                           sa.func.coalesce(asm.c.started_at, asm.c.updated_at) < cutoff),
+                   sa.and_(asm.c.status == "pending", asm.c.updated_at < cutoff))
+        ).values(status="failed", updated_at=now,
+                 error="Interrupted before it finished (the app closed or crashed); regenerate it."))
+        return result.rowcount or 0
+
+
+# --- chat -----------------------------------------------------------------------------------------
+
+def list_chat(engine: Engine, interview_id: str) -> list[ChatMessage]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(chat_t).where(chat_t.c.interview_id == interview_id)
+                            .order_by(chat_t.c.created_at, chat_t.c.role.desc())).all()
+    messages = []
+    for row in rows:
+        try:
+            raw = json.loads(row.citations_json or "[]")
+        except ValueError:
+            raw = []
+        citations = [Citation(c["turn_id"], int(c["sequence_no"]), c.get("elapsed", ""), c.get("speaker_label", ""))
+                     for c in raw if isinstance(c, dict) and "turn_id" in c and "sequence_no" in c]
+        messages.append(ChatMessage(row.id, row.interview_id, row.role, row.content, citations, row.source,
+                                    utc(row.created_at)))
+    return messages
+
+
+def add_chat_exchange(engine: Engine, interview_id: str, exchange: list[dict[str, Any]]) -> None:
+    """The question and its answer in one transaction: the history never holds half an exchange."""
+    rows = [{**m, "interview_id": interview_id,
+             "citations_json": json.dumps([c.to_json() for c in m.get("citations", [])])} for m in exchange]
+    for r in rows:
+        r.pop("citations", None)
+    with engine.begin() as conn:
+        conn.execute(chat_t.insert(), rows)
+
+
+# --- outbox ---------------------------------------------------------------------------------------
+
+def outbox_item(row: Any) -> OutboxItem:
+    return OutboxItem(row.id, row.interview_id, row.to_address, row.subject, row.status, row.attempts,
+                      row.last_error, row.idempotency_key, row.provider_message_id, utc(row.sent_at))
+
+
+def insert_outbox(engine: Engine, values: dict[str, Any]) -> OutboxItem:
+    with engine.begin() as conn:
+        conn.execute(outbox_t.insert().values(**values))
+        return outbox_item(conn.execute(sa.select(outbox_t).where(outbox_t.c.id == values["id"])).one())
+
+
+def get_outbox_row(engine: Engine, item_id: str) -> Any:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(outbox_t).where(outbox_t.c.id == item_id)).first()
+    if row is None:
+        raise NotFound(f"No outbox item with id {item_id}")
+    return row
+
+
+def unsent_outbox_ids(engine: Engine, max_attempts: int) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(sa.select(outbox_t.c.id)
+                                 .where(outbox_t.c.status.in_(("queued", "failed")),
+                                        outbox_t.c.attempts < max_attempts)
+                                 .order_by(outbox_t.c.created_at)).scalars())
+
+
+def list_outbox(engine: Engine, interview_id: str | None = None) -> list[OutboxItem]:
+    query = sa.select(outbox_t).order_by(outbox_t.c.created_at)
+    if interview_id is not None:
+        query = query.where(outbox_t.c.interview_id == interview_id)
+    with engine.connect() as conn:
+        return [outbox_item(r) for r in conn.execute(query)]
+
+
+def record_outbox_result(engine: Engine, item_id: str, now: datetime, attempts: int, *,
+                         message_id: str | None = None, error: str | None = None) -> OutboxItem:
+    values: dict[str, Any] = {"attempts": outbox_t.c.attempts + attempts, "updated_at": now}
+    if error is None:
+        values.update(status="sent", provider_message_id=message_id, sent_at=now, last_error=None)
+    else:
+        values.update(status="failed", last_error=error[:2000])
+    with engine.begin() as conn:
+        # a sent item stays sent, whatever a late, concurrent attempt reports
+        conn.execute(outbox_t.update().where(outbox_t.c.id == item_id, outbox_t.c.status != "sent").values(**values))
+        return outbox_item(conn.execute(sa.select(outbox_t).where(outbox_t.c.id == item_id)).one())

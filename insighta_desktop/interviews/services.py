@@ -1,0 +1,68 @@
+"""The interview services as one small object graph, shared by the Interviews tab and the CLI."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
+from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
+from insighta_desktop.interviews import repository
+from insighta_desktop.interviews.assessments import AssessmentService
+from insighta_desktop.interviews.chat import ChatService
+from insighta_desktop.interviews.email import OutboxService
+from insighta_desktop.interviews.model import Interview, InterviewSummary, Transcript, TranscriptExport
+from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
+from insighta_desktop.resilience import RetryEvent, Retrying, format_seconds, status_code_of
+
+_BUSY_CODES = {429, 500, 502, 503, 504}
+
+
+def retry_notice(service: str, event: RetryEvent) -> str:
+    """A calm status line: "Gemini busy — retrying 2/3 in 2 s"."""
+    state = "busy" if status_code_of(event.error) in _BUSY_CODES else "not answering"
+    return f"{service} {state} — retrying {event.next_attempt}/{event.max_attempts} in {format_seconds(event.delay)}"
+
+
+@dataclass
+class InterviewServices:
+    engine: Engine
+    gemini: GeminiClient | None
+    mailer: ResendMailer | None
+    retrying: Retrying = field(default_factory=lambda: Retrying(jitter=0.5))
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def __post_init__(self) -> None:
+        self.assessments = AssessmentService(self.engine, self.gemini, self.retrying, self.now)
+        self.chat = ChatService(self.engine, self.gemini, self.retrying, self.now)
+        self.outbox = OutboxService(self.engine, self.mailer, self.retrying, self.now)
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Any = None, credentials: Any = None,
+                      env: Mapping[str, str] | None = None, retrying: Retrying | None = None) -> InterviewServices:
+        env = os.environ if env is None else env
+        gemini = GeminiClient(GeminiConfig.resolve(settings, credentials, env))
+        mailer = ResendMailer(ResendConfig.resolve(settings, credentials, env))
+        return cls(engine, gemini, mailer, retrying or Retrying(jitter=0.5))
+
+    async def list(self) -> list[InterviewSummary]:
+        return await self.retrying.run_in_thread(repository.list_interviews, self.engine,
+                                                 task_name="Load interviews")
+
+    async def interview(self, interview_id: str) -> Interview:
+        return await self.retrying.run_in_thread(repository.get_interview, self.engine, interview_id,
+                                                 task_name="Load interview")
+
+    async def transcript(self, interview_id: str, on_retry: Callable[[RetryEvent], Any] | None = None) -> Transcript:
+        return await get_transcript(self.engine, interview_id, self.retrying, on_retry)
+
+    async def export(self, interview_id: str, fmt: str) -> TranscriptExport:
+        return await get_transcript_export(self.engine, interview_id, fmt, self.retrying)
+
+    async def aclose(self) -> None:
+        if self.gemini is not None:
+            await self.gemini.aclose()
