@@ -27,4 +27,5 @@ def setup_logging(*, verbose: bool = False, console_level: int = logging.INFO,
         root.addHandler(file_handler)
     except OSError as exc:
         root.warning("Logging to stderr only; the log folder is not writable: %s", exc)
+    logging.getLogger("qasync").setLevel(logging.INFO)  # its debug lines repeat every result in full
     root._insighta_configured = True  # type: ignore[attr-defined]

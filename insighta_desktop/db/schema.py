@@ -4,13 +4,33 @@ The version in SCHEMA_VERSION is what this build writes; db/migrations.py create
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 SCHEMA_VERSION = 1
 
 metadata = sa.MetaData()
 
-UtcDateTime = sa.DateTime(timezone=True)
+
+class UtcDateTimeType(sa.types.TypeDecorator):
+    """Aware UTC datetimes on both back ends (SQLite keeps no zone; PostgreSQL answers in the session's zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)  # naive means UTC
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = UtcDateTimeType()
 # One float type on both back ends and for parameters: a REAL column compared with a double parameter drops
 # rows equal to the threshold (0.9 as real is not >= 0.9 as double).
 Probability = sa.Double()

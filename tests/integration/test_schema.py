@@ -84,3 +84,15 @@ def test_postgres_engine_sets_statement_timeout(pg_url):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("show statement_timeout").scalar_one() == "1234ms"
     engine.dispose()
+
+
+def test_timestamps_come_back_as_aware_utc(db):
+    from datetime import UTC, datetime, timedelta, timezone
+
+    lagos = timezone(timedelta(hours=1))
+    written = datetime(2026, 3, 1, 13, 30, tzinfo=lagos)
+    with db.begin() as conn:
+        conn.execute(schema.interviews.insert().values(id="i1", candidate_name="A", role="R", status="completed",
+                                                       created_at=written))
+        read = conn.execute(sa.select(schema.interviews.c.created_at)).scalar_one()
+    assert read == written and read.tzinfo == UTC and read.hour == 12
