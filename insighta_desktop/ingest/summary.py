@@ -1,0 +1,80 @@
+"""The import summary, its reasons (in priority order) and the progress snapshot sent to the GUI and CLI."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# A row with several problems counts once, under the first of these that applies.
+REASONS = (
+    "malformed_row",
+    "missing_fields",
+    "invalid_name",
+    "invalid_gender",
+    "invalid_age",
+    "invalid_country",
+    "invalid_probability",
+    "duplicate_name",
+)
+RUNNING, COMPLETED, CANCELLED, FAILED = "running", "completed", "cancelled", "failed"
+
+
+@dataclass
+class ImportSummary:
+    """Counts always satisfy total_rows == inserted + skipped; `status` is success for a run that finished."""
+
+    status: str  # success | cancelled | failed
+    total_rows: int = 0
+    inserted: int = 0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    file_name: str = ""
+    encoding: str = ""
+    duration_s: float = 0.0
+    rows_per_s: float = 0.0
+    rejects_path: str | None = None
+    run_id: int | None = None
+    run_status: str = ""  # the import_runs status: completed | cancelled | failed
+    corrected: dict[str, int] = field(default_factory=dict)  # supplied age_group / country_name that were wrong
+    extra_columns: list[str] = field(default_factory=list)
+    blank_lines: int = 0
+    resumed_from_line: int | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        ordered = {k: data.pop(k) for k in ("status", "total_rows", "inserted", "skipped", "reasons")}
+        ordered.update(data)
+        return ordered
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """A snapshot for progress bars: plain values only, safe to hand across threads."""
+
+    bytes_read: int
+    bytes_total: int
+    total_rows: int
+    inserted: int
+    skipped: int
+    reasons: dict[str, int]
+    elapsed_s: float
+    phase: str = "importing"  # importing | retrying | finishing
+    message: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.bytes_read / self.bytes_total) if self.bytes_total else 1.0
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.total_rows / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        if self.bytes_read <= 0 or self.elapsed_s <= 0.2:
+            return None
+        rate = self.bytes_read / self.elapsed_s
+        return max(0.0, (self.bytes_total - self.bytes_read) / rate)
+
+
+def empty_reasons() -> dict[str, int]:
+    return {reason: 0 for reason in REASONS}
