@@ -116,3 +116,36 @@ def test_session_only_secrets_without_a_keychain(qtbot, app_context):
     assert "session only" in store.status
     store.set(CredentialStore.GEMINI_API_KEY, "abc")
     assert store.get(CredentialStore.GEMINI_API_KEY) == "abc"
+
+
+def test_unhandled_exception_shows_a_copyable_dialog(qtbot, monkeypatch):
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from insighta_desktop.ui.error_dialog import ErrorDialog, install_exception_hook
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    install_exception_hook()
+    try:
+        raise RuntimeError("disk on fire")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, ErrorDialog) and w.isVisible()]
+    assert dialogs, "no error dialog shown"
+    dialog = dialogs[-1]
+    qtbot.addWidget(dialog)
+    assert "disk on fire" in dialog.details.toPlainText()
+    assert "Traceback" in dialog.details.toPlainText()
+
+
+def test_geometry_and_last_tab_are_remembered(qtbot, qloop, app_context):
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    window.resize(700, 500)  # inside the offscreen screen (800x600)
+    window.tabs.setCurrentIndex(2)
+    window.close()
+    again = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(again)
+    assert again.tabs.currentIndex() == 2
+    assert (again.width(), again.height()) == (700, 500)
