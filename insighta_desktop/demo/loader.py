@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
@@ -13,11 +12,11 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.db import schema
 from insighta_desktop.demo.interviews import generate_interviews
 from insighta_desktop.demo.profiles import generate_profiles
+from insighta_desktop.interviews.model import assessment_id, turn_id
 from insighta_desktop.profiles.model import normalise_name, uuid7
 
 DEMO_PROFILES = 5_000
 DEMO_INTERVIEWS = 8
-TURN_NAMESPACE = uuid.UUID("6f3c2d1e-8a4b-4c5d-9e6f-7a8b9c0d1e2f")
 
 
 def load_demo_data(engine: Engine, profiles: int = DEMO_PROFILES, interviews: int = DEMO_INTERVIEWS,
@@ -75,14 +74,14 @@ def _load_interviews(engine: Engine, count: int, seed: int) -> int:
                     id=iv.session_id, interview_id=iv.id, started_at=iv.session_started_at, ended_at=ended,
                     status="completed", transcript_json=iv.transcript_json()))
                 table_turns = [
-                    {"id": str(uuid.uuid5(TURN_NAMESPACE, f"{iv.session_id}:{t.sequence_no}")),
+                    {"id": turn_id(iv.session_id, t.sequence_no),
                      "session_id": iv.session_id, **asdict(t)}
                     for t in iv.turns[:iv.turns_in_table]]
                 if table_turns:
                     conn.execute(schema.transcript_turns.insert(), table_turns)
             if iv.assessment:
                 conn.execute(schema.assessments.insert().values(
-                    id=str(uuid.uuid5(TURN_NAMESPACE, f"assessment:{iv.id}")), interview_id=iv.id,
+                    id=assessment_id(iv.id), interview_id=iv.id,
                     status="completed", content_json=json.dumps(iv.assessment), model="demo",
                     created_at=now, updated_at=now, started_at=now, completed_at=now))
             added += 1
