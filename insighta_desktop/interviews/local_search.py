@@ -61,7 +61,14 @@ def local_answer(transcript: Transcript, question: str, reason: str) -> tuple[st
     header = f"{reason} Local search of the transcript (not an AI answer):"
     if not hits:
         return f"{header}\nNo passage of the transcript matches the question's words.", []
-    passages = sorted((turn for turn, _ in hits), key=lambda t: t.sequence_no)
+    chosen = {turn.sequence_no: turn for turn, _ in hits}
+    for turn, _ in hits:  # a matching question is only useful with the answer that followed it
+        if turn.speaker_label == "Interviewer":
+            index = transcript.turns.index(turn)
+            if index + 1 < len(transcript.turns) and transcript.turns[index + 1].speaker_label != "Interviewer":
+                reply = transcript.turns[index + 1]
+                chosen.setdefault(reply.sequence_no, reply)
+    passages = sorted(chosen.values(), key=lambda t: t.sequence_no)
     lines = [header] + [f"• [{t.tag}] {t.elapsed} {t.speaker_label}: {t.content}" for t in passages]
     citations = [Citation(t.id, t.sequence_no, t.elapsed, t.speaker_label) for t in passages]
     return "\n".join(lines), citations

@@ -83,6 +83,8 @@ class FakeServer:
         self.requests: list[Recorded] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -95,8 +97,13 @@ class FakeServer:
         self.fail(route, *([fault] * times))
 
     def reset(self) -> None:
-        """Forget scripted faults and recorded requests (subclasses also forget their state)."""
-        with self._lock:
+        """Forget scripted faults and recorded requests (subclasses also forget their state).
+
+        Waits for requests still being served (a slow answer a test gave up on) so they cannot take
+        the next test's scripted answers.
+        """
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=5)
             self._faults.clear()
             self.requests.clear()
 
@@ -155,6 +162,16 @@ class FakeServer:
 
     # --- serving -----------------------------------------------------------------------------
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            self._serve_one(h)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _serve_one(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
