@@ -110,6 +110,8 @@ class AssessmentService:
         """Generate (or regenerate) the interview's assessment; returns it completed or failed."""
         interview = await self.retrying.run_in_thread(repository.get_interview, self.engine, interview_id,
                                                       task_name="Load interview")
+        if self.gemini is None or not getattr(getattr(self.gemini, "config", None), "available", True):
+            raise AssessmentError("Gemini is not configured (no API key); the assessment was left as it was")
         model = getattr(self.gemini, "model", None) or "gemini"
         claimed = await self.retrying.run_in_thread(repository.claim_assessment, self.engine, interview_id, model,
                                                     self.now(), STALE_AFTER, task_name="Start assessment")

@@ -1,0 +1,81 @@
+"""`insighta interviews …` end to end: a database file, the fake Gemini and Resend, real SDKs."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from insighta_desktop.cli import main
+from insighta_desktop.db.engine import create_engine_for
+from insighta_desktop.db.migrations import ensure_schema
+from tests.integration.interviews.seed import seed_interview
+from tests.integration.interviews.test_assessments import GOOD
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch, fake_gemini, fake_resend):
+    url = f"sqlite:///{(tmp_path / 'cli.db').as_posix()}"
+    engine = create_engine_for(url)
+    ensure_schema(engine)
+    interview = seed_interview(engine)
+    engine.dispose()
+    monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
+    for name in ("GOOGLE_API_KEY", "INSIGHTA_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GEMINI_API_KEY", "test-gemini-key")
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", fake_gemini.url)
+    monkeypatch.setenv("INSIGHTA_GEMINI_MODEL", "gemini-cli-test")
+    monkeypatch.setenv("RESEND_API_KEY", "re_test_key")
+    monkeypatch.setenv("RESEND_API_URL", fake_resend.url)
+    return url, interview
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_show_and_transcript(cli_env, capsys):
+    url, interview = cli_env
+    code, out, _ = run(capsys, "interviews", "list", "--json", "--db", url)
+    assert code == 0 and json.loads(out)[0]["id"] == interview
+    code, out, _ = run(capsys, "interviews", "show", interview[:8], "--json", "--db", url)
+    shown = json.loads(out)
+    assert code == 0 and shown["assessment"]["status"] is None and shown["transcript"]["source"] == "transcript_turns"
+    code, out, _ = run(capsys, "interviews", "transcript", interview, "--format", "txt", "--db", url)
+    assert code == 0 and "[00:00:12] Candidate: Hi, I'm Amara." in out
+    code, out, _ = run(capsys, "interviews", "transcript", interview, "--format", "vtt", "--db", url)
+    assert out.startswith("WEBVTT")
+
+
+def test_assess_ask_and_email(cli_env, capsys, fake_gemini, fake_resend):
+    url, interview = cli_env
+    fake_gemini.answer(json.dumps(GOOD))
+    code, out, _ = run(capsys, "interviews", "assess", interview, "--db", url)
+    assert code == 0 and "recommendation: advance" in out
+    assert fake_gemini.calls("generateContent")[0].path.endswith("/models/gemini-cli-test:generateContent")
+    code, out, _ = run(capsys, "interviews", "show", interview, "--json", "--db", url)
+    assert json.loads(out)["assessment"]["status"] == "completed"
+    assert json.loads(out)["assessment"]["content"]["summary"] == GOOD["summary"]
+
+    fake_gemini.answer("They use EXPLAIN ANALYZE [T4].")
+    code, out, _ = run(capsys, "interviews", "ask", interview, "How do they tune queries?", "--db", url)
+    assert code == 0 and out.strip() == "They use EXPLAIN ANALYZE [T4]."
+
+    code, out, _ = run(capsys, "interviews", "email", interview, "lead@example.com", "--db", url)
+    assert code == 0 and "Sent to lead@example.com" in out
+    assert len(fake_resend.delivered) == 1
+
+
+def test_failures_exit_non_zero_with_the_reason(cli_env, capsys, fake_gemini):
+    url, interview = cli_env
+    fake_gemini.api_key = "other"  # every call is refused with 400: not retried
+    code, _, err = run(capsys, "interviews", "assess", interview, "--db", url)
+    assert code == 1 and "assessment failed" in err and "400" in err
+    code, out, err = run(capsys, "interviews", "ask", interview, "composite index", "--db", url)
+    assert code == 3 and "Local search" in out and "could not answer" in err
+    code, _, err = run(capsys, "interviews", "email", interview, "lead@example.com", "--db", url)
+    assert code == 1 and "no completed assessment" in err
+    code, _, err = run(capsys, "interviews", "show", "zzz", "--db", url)
+    assert code != 0 and "no interview matches" in err
