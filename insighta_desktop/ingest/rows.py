@@ -56,11 +56,12 @@ class CleanColumns(NamedTuple):
     country_ids: list[str]
     country_names: list[str]
     country_ps: list[float | None]
+    raws: list[str]  # the record's text, for a reject entry if the row turns out to be a duplicate
 
     @classmethod
     def from_rows(cls, rows: list[tuple]) -> CleanColumns:
         if not rows:
-            return cls([], [], [], [], [], [], [], [], [], [])
+            return cls([], [], [], [], [], [], [], [], [], [], [])
         return cls(*map(list, zip(*rows)))
 
     def select(self, keep: list[bool]) -> CleanColumns:
@@ -68,6 +69,10 @@ class CleanColumns(NamedTuple):
 
     def rows(self) -> list[tuple]:
         return list(zip(*self))
+
+    def extend(self, other: CleanColumns) -> None:
+        for mine, theirs in zip(self, other):
+            mine.extend(theirs)
 
 
 class RowValidator:
@@ -151,6 +156,8 @@ class RowValidator:
             raws = list(map(raws.__getitem__, keep))
         if not rows:
             return CleanColumns.from_rows([]), rejects
+        if not isinstance(raws, list):
+            raws = list(raws)
         if self._age_group is not None or self._country_name is not None:
             return self._validate_each(rows, numbers, raws, rejects)
         m = len(rows)
@@ -184,8 +191,8 @@ class RowValidator:
             if _MISS in column:
                 suspect.update(compress(index, map(is_, column, repeat(_MISS))))
         keys = list(map(str.casefold, names))
-        columns = (numbers, names, keys, genders, gender_ps, ages, list(map(_AGE_GROUPS.__getitem__, ages)),
-                   list(map(itemgetter(0), places)), list(map(itemgetter(1), places)), country_ps)
+        columns = (list(numbers), names, keys, genders, gender_ps, ages, list(map(_AGE_GROUPS.__getitem__, ages)),
+                   list(map(itemgetter(0), places)), list(map(itemgetter(1), places)), country_ps, raws)
         if not suspect:
             return CleanColumns(*columns), rejects  # type: ignore[arg-type]
         keep_mask = [True] * m
@@ -199,7 +206,7 @@ class RowValidator:
                 rejects.append(Reject(numbers[i], result.reason, result.detail, raws[i].rstrip("\r")))
             else:
                 self._remember(rows[i], result)
-                good.append((numbers[i], *result))
+                good.append((numbers[i], *result, raws[i]))
                 recovered = True
         if recovered:
             good.sort(key=itemgetter(0))
@@ -219,7 +226,7 @@ class RowValidator:
             if type(result) is Invalid:
                 rejects.append(Reject(numbers[i], result.reason, result.detail, raws[i].rstrip("\r")))
             else:
-                good.append((numbers[i], *result))
+                good.append((numbers[i], *result, raws[i]))
         rejects.sort(key=itemgetter(0))
         return CleanColumns.from_rows(good), rejects
 

@@ -35,7 +35,6 @@ class ImportSummary:
     run_status: str = ""  # the import_runs status: completed | cancelled | failed
     corrected: dict[str, int] = field(default_factory=dict)  # supplied age_group / country_name that were wrong
     extra_columns: list[str] = field(default_factory=list)
-    blank_lines: int = 0
     resumed_from_line: int | None = None
     error: str | None = None
 
@@ -50,30 +49,21 @@ class ImportSummary:
 class ImportProgress:
     """A snapshot for progress bars: plain values only, safe to hand across threads."""
 
-    bytes_read: int
+    bytes_done: int  # the file offset up to which rows are committed
     bytes_total: int
     total_rows: int
     inserted: int
     skipped: int
     reasons: dict[str, int]
     elapsed_s: float
-    phase: str = "importing"  # importing | retrying | finishing
+    rows_per_s: float  # rows handled per second in this session
+    eta_s: float | None
+    phase: str = "importing"  # importing | retrying | finished
     message: str = ""
 
     @property
     def fraction(self) -> float:
-        return min(1.0, self.bytes_read / self.bytes_total) if self.bytes_total else 1.0
-
-    @property
-    def rows_per_s(self) -> float:
-        return self.total_rows / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    @property
-    def eta_s(self) -> float | None:
-        if self.bytes_read <= 0 or self.elapsed_s <= 0.2:
-            return None
-        rate = self.bytes_read / self.elapsed_s
-        return max(0.0, (self.bytes_total - self.bytes_read) / rate)
+        return min(1.0, self.bytes_done / self.bytes_total) if self.bytes_total else 1.0
 
 
 def empty_reasons() -> dict[str, int]:

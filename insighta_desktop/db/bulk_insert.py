@@ -1,0 +1,175 @@
+"""Load many profile rows in one round trip per step: COPY on PostgreSQL, executemany on SQLite.
+
+Both run inside the caller's transaction and never insert a name_key that is already there. One query first reads
+which names exist (with the import run and line that inserted them); the new rows are then loaded. On PostgreSQL
+they go straight into `profiles` with COPY (as fast as `psql \\copy`) under a savepoint; if a concurrent import
+inserted one of the names in between, the savepoint is rolled back and the batch goes through a temporary staging
+table with INSERT ... SELECT ... ON CONFLICT DO NOTHING instead. On SQLite the caller's transaction already holds
+the write lock (see `lock_for_write`), so nothing can slip in between.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from itertools import compress, repeat
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from insighta_desktop.db import schema
+
+PROFILE_COLUMNS = ("id", "name", "name_key", "gender", "gender_probability", "age", "age_group", "country_id",
+                   "country_name", "country_probability", "created_at", "import_run_id", "source_line")
+_COLUMN_LIST = ", ".join(PROFILE_COLUMNS)
+_STAGE = "insighta_profiles_stage"
+_NULL = "\\N"
+
+
+class ProfileBatch(NamedTuple):
+    """Rows column by column; ids are 32 hex digits (UUIDv7), one created_at and import run for the batch."""
+
+    ids: list[str]
+    names: list[str]
+    keys: list[str]
+    genders: list[str]
+    gender_ps: list[float | None]
+    ages: list[int]
+    age_groups: list[str]
+    country_ids: list[str]
+    country_names: list[str]
+    country_ps: list[float | None]
+    source_lines: list[int]
+    created_at: datetime
+    import_run_id: int | None
+
+    def select(self, keep: list[bool]) -> ProfileBatch:
+        columns = [list(compress(column, keep)) for column in self[:11]]
+        return ProfileBatch(*columns, self.created_at, self.import_run_id)
+
+
+class Existing(NamedTuple):
+    """A name already in the table, and which import run and line inserted it (None when not an import)."""
+
+    import_run_id: int | None
+    source_line: int | None
+
+
+class LoadResult(NamedTuple):
+    inserted: int
+    existing: dict[str, Existing]  # name_key -> where the row that holds it came from
+
+
+def lock_for_write(conn: Connection, run_id: int) -> None:
+    """Start the batch's transaction with a write, so SQLite takes its write lock before the existence check."""
+    conn.execute(sa.update(schema.import_runs).where(schema.import_runs.c.id == run_id)
+                 .values(updated_at=sa.func.current_timestamp()))
+
+
+def find_existing(conn: Connection, keys: Sequence[str]) -> dict[str, Existing]:
+    if not keys:
+        return {}
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT name_key, import_run_id, source_line FROM profiles WHERE name_key = ANY(%s)"
+        with conn.connection.driver_connection.cursor() as cur:
+            cur.execute(sql, (list(keys),))
+            rows = cur.fetchall()
+    else:
+        sql = ("SELECT name_key, import_run_id, source_line FROM profiles "
+               "WHERE name_key IN (SELECT value FROM json_each(?))")
+        rows = conn.exec_driver_sql(sql, (json.dumps(list(keys)),)).fetchall()
+    return {key: Existing(run, line) for key, run, line in rows}
+
+
+def load_profiles(conn: Connection, batch: ProfileBatch) -> LoadResult:
+    """Insert the rows whose name_key is not in the table yet; report the others with their origin."""
+    existing = find_existing(conn, batch.keys)
+    if existing:
+        batch = batch.select([key not in existing for key in batch.keys])
+    if not batch.keys:
+        return LoadResult(0, existing)
+    if conn.dialect.name == "postgresql":
+        return _load_postgresql(conn, batch, existing)
+    return _load_sqlite(conn, batch, existing)
+
+
+def _copy_text(batch: ProfileBatch) -> bytes:
+    n = len(batch.ids)
+    names, keys = batch.names, batch.keys
+    if "\\" in "".join(names):  # the only COPY-special character a valid name can hold
+        names = [name.replace("\\", "\\\\") for name in names]
+        keys = [key.replace("\\", "\\\\") for key in keys]
+    probability = _ProbabilityText()
+    rows = zip(batch.ids, names, keys, batch.genders, map(probability.__getitem__, batch.gender_ps),
+               map(_AGE_TEXT.__getitem__, batch.ages), batch.age_groups, batch.country_ids, batch.country_names,
+               map(probability.__getitem__, batch.country_ps), repeat(batch.created_at.isoformat(), n),
+               repeat(_NULL if batch.import_run_id is None else str(batch.import_run_id), n),
+               map(str, batch.source_lines))
+    return ("\n".join(map("\t".join, rows)) + "\n").encode("utf-8")
+
+
+class _ProbabilityText(dict):
+    def __missing__(self, value: float | None) -> str:
+        text = _NULL if value is None else repr(float(value))
+        self[value] = text
+        return text
+
+
+_AGE_TEXT = [str(age) for age in range(1000)]
+
+
+def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing]) -> LoadResult:
+    import psycopg
+
+    payload = _copy_text(batch)
+    raw = conn.connection.driver_connection
+    savepoint = conn.begin_nested()
+    try:
+        with raw.cursor() as cur, cur.copy(f"COPY profiles ({_COLUMN_LIST}) FROM STDIN") as copy:
+            copy.write(payload)
+    except psycopg.errors.UniqueViolation:
+        savepoint.rollback()
+        return _load_postgresql_staged(conn, batch, existing, payload)
+    savepoint.commit()
+    return LoadResult(len(batch.ids), existing)
+
+
+def _load_postgresql_staged(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing],
+                            payload: bytes) -> LoadResult:
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE profiles INCLUDING DEFAULTS) "
+                    "ON COMMIT DELETE ROWS")
+        cur.execute(f"TRUNCATE {_STAGE}")
+        with cur.copy(f"COPY {_STAGE} ({_COLUMN_LIST}) FROM STDIN") as copy:
+            copy.write(payload)
+        cur.execute(f"INSERT INTO profiles ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM {_STAGE} "
+                    "ON CONFLICT (name_key) DO NOTHING RETURNING name_key")
+        inserted = {row[0] for row in cur.fetchall()}
+    lost = [key for key in batch.keys if key not in inserted]
+    if lost:
+        found = find_existing(conn, lost)
+        # A conflicting row deleted again since: still a conflict, of unknown origin.
+        existing = {**existing, **{key: found.get(key, Existing(None, None)) for key in lost}}
+    return LoadResult(len(inserted), existing)
+
+
+def _load_sqlite(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing]) -> LoadResult:
+    dialect = conn.dialect
+    created = schema.profiles.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    created_at = created(batch.created_at) if created else batch.created_at
+    n = len(batch.ids)
+    rows = list(zip(batch.ids, batch.names, batch.keys, batch.genders, batch.gender_ps, batch.ages,
+                    batch.age_groups, batch.country_ids, batch.country_names, batch.country_ps,
+                    repeat(created_at, n), repeat(batch.import_run_id, n), batch.source_lines))
+    placeholders = ", ".join("?" * len(PROFILE_COLUMNS))
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        # rowcount, unlike total_changes, leaves out rows written by triggers.
+        cursor.executemany(f"INSERT INTO profiles ({_COLUMN_LIST}) VALUES ({placeholders}) "
+                           "ON CONFLICT (name_key) DO NOTHING", rows)
+        inserted = cursor.rowcount
+    finally:
+        cursor.close()
+    return LoadResult(inserted, existing)

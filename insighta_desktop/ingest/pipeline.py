@@ -1,0 +1,239 @@
+"""Import a CSV file into `profiles`: stream, validate, de-duplicate, and load batch by batch.
+
+One thread reads and validates (ingest.batches) while the calling thread loads the previous batch into the
+database, so parsing overlaps with the server's work. Each batch is its own transaction, together with its rejects
+and the run's totals and resume offset: a failure never undoes earlier batches, and a resumed run starts exactly
+after the last committed batch. Transient database errors retry the batch with backoff.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from insighta_desktop.ingest import runs
+from insighta_desktop.ingest.batches import Batch, iter_batches
+from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.reader import CHUNK_SIZE, CsvFile
+from insighta_desktop.ingest.rejects import RejectsWriter, default_rejects_path, write_rejects_csv
+from insighta_desktop.ingest.rows import RowValidator
+from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, ImportProgress, ImportSummary
+from insighta_desktop.ingest.writer import BatchWriter, Totals
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    batch_size: int = 10_000
+    rejects_path: Path | None = None  # default: <file>.rejects.csv next to the file
+    resume: bool = False  # continue the latest interrupted run of the same file, if there is one
+    max_attempts: int = 5  # per batch, for transient database errors
+    retry_initial_delay: float = 0.5
+    progress_interval: float = 0.1  # at most this often, in seconds
+    queue_depth: int = 2  # validated batches waiting for the database
+
+
+class CancelToken:
+    """Set from any thread; the import stops after the batch it is writing."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_DONE = object()
+
+
+class _Producer(threading.Thread):
+    """Reads and validates batches ahead of the database, at most `depth` of them."""
+
+    def __init__(self, csv_file: CsvFile, validator: RowValidator, batch_size: int, start_offset: int | None,
+                 depth: int) -> None:
+        super().__init__(name="csv-import-reader", daemon=True)
+        self.out: queue.Queue = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+        self._args = (csv_file, validator, batch_size, start_offset)
+
+    def run(self) -> None:
+        try:
+            for batch in iter_batches(*self._args):
+                if not self._put(batch):
+                    return
+            self._put(_DONE)
+        except BaseException as exc:  # handed to the writer thread, which reports it
+            self._put(exc)
+
+    def _put(self, item: object) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def close(self) -> None:
+        self.stop.set()
+        while self.is_alive():
+            try:
+                self.out.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self.join()
+
+
+class Importer:
+    """Imports files into one database. Collaborators are injectable for tests (clock, sleep, now)."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.sleep = sleep
+        self.now = now
+
+    def run(self, path: Path | str, options: ImportOptions = ImportOptions(),
+            on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> ImportSummary:
+        """Import one file. Raises ImportRefused (nothing written) for a file that cannot be imported at all;
+        otherwise returns the summary, whose status is success, cancelled or failed."""
+        started = self.clock()
+        path = Path(path)
+        csv_file = CsvFile(path, chunk_size=CHUNK_SIZE)
+        digest = file_sha256(path)
+        resumed = runs.find_resumable(self.engine, digest, self.now()) if options.resume else None
+        rejects_path = Path(options.rejects_path or (resumed.rejects_path if resumed and resumed.rejects_path
+                                                      else default_rejects_path(path)))
+        if resumed:
+            run_id = resumed.id
+            totals = Totals.from_run(resumed)
+            runs.mark_running(self.engine, run_id, self.now(), str(rejects_path))
+            write_rejects_csv(rejects_path, runs.iter_rejects(self.engine, run_id))
+            log.info("Resuming import run %d of %s from line %d", run_id, path.name, resumed.last_line + 1)
+        else:
+            run_id = runs.create_run(self.engine, file_name=str(path.resolve()), file_size=csv_file.size,
+                                     sha256=digest, encoding=csv_file.encoding, batch_size=options.batch_size,
+                                     rejects_path=str(rejects_path), now=self.now())
+            totals = Totals.empty()
+        summary = ImportSummary(status="failed", file_name=path.name, rejects_path=str(rejects_path), run_id=run_id,
+                                extra_columns=list(csv_file.mapping.extra),
+                                resumed_from_line=resumed.last_line + 1 if resumed else None)
+        writer = BatchWriter(self.engine, run_id, totals, now=self.now, clock=self.clock, sleep=self.sleep,
+                             max_attempts=options.max_attempts, initial_delay=options.retry_initial_delay)
+        session_rows = totals.total_rows
+        progress = _ProgressReporter(on_progress, csv_file.size, options.progress_interval, self.clock, started,
+                                     resumed.last_offset if resumed else csv_file.data_offset)
+        producer = _Producer(csv_file, RowValidator(csv_file.mapping), options.batch_size,
+                             resumed.last_offset if resumed else None, options.queue_depth)
+        status, error = FAILED, None
+        try:
+            with RejectsWriter(rejects_path, append=bool(resumed)) as rejects_file:
+                producer.start()
+                status = self._drain(producer, writer, rejects_file, progress, cancel, session_rows)
+        except KeyboardInterrupt:
+            status = CANCELLED
+            raise
+        except Exception as exc:
+            error = _describe(exc)
+            log.warning("Import run %d of %s failed: %s", run_id, path.name, error, exc_info=True)
+        finally:
+            producer.close()
+            runs.finish_run(self.engine, run_id, status, self.now(), error)
+            totals = writer.totals
+            duration = self.clock() - started
+            handled = totals.total_rows - session_rows
+            summary.status = {COMPLETED: "success"}.get(status, status)
+            summary.run_status = status
+            summary.error = error
+            summary.total_rows, summary.inserted, summary.skipped = totals.total_rows, totals.inserted, totals.skipped
+            summary.reasons = dict(totals.reasons)
+            summary.corrected = dict(totals.corrected)
+            summary.encoding = writer.encoding or csv_file.encoding
+            summary.duration_s = round(duration, 3)
+            summary.rows_per_s = round(handled / duration, 1) if duration > 0 else 0.0
+            progress.report(totals, csv_file.size if status == COMPLETED else writer.offset, handled, force=True,
+                            phase="finished")
+        return summary
+
+    def _drain(self, producer: _Producer, writer: BatchWriter, rejects_file: RejectsWriter,
+               progress: _ProgressReporter, cancel: CancelToken | None, session_start: int) -> str:
+        writer.on_retry = lambda message: progress.report(writer.totals, writer.offset,
+                                                          writer.totals.total_rows - session_start,
+                                                          force=True, phase="retrying", message=message)
+        while True:
+            if cancel is not None and cancel.cancelled:
+                return CANCELLED
+            try:
+                item = producer.out.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if item is _DONE:
+                return COMPLETED
+            if isinstance(item, BaseException):
+                raise item
+            batch: Batch = item
+            rejects = writer.write(batch)
+            rejects_file.write(rejects)
+            rejects_file.flush()
+            progress.report(writer.totals, batch.end_offset, writer.totals.total_rows - session_start)
+
+
+def _describe(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig or exc).strip().splitlines()
+    return f"{type(orig or exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+class _ProgressReporter:
+    def __init__(self, callback: ProgressCallback | None, size: int, interval: float, clock: Callable[[], float],
+                 started: float, start_offset: int) -> None:
+        self.callback = callback
+        self.size = size
+        self.interval = interval
+        self.clock = clock
+        self.started = started
+        self.start_offset = start_offset
+        self.last = -1e9
+
+    def report(self, totals: Totals, offset: int, session_rows: int, *, force: bool = False,
+               phase: str = "importing", message: str = "") -> None:
+        if self.callback is None:
+            return
+        now = self.clock()
+        if not force and now - self.last < self.interval:
+            return
+        self.last = now
+        elapsed = now - self.started
+        rate = session_rows / elapsed if elapsed > 0 else 0.0
+        done = max(0, offset - self.start_offset)
+        eta = (self.size - offset) / (done / elapsed) if done > 0 and elapsed > 0.2 else None
+        self.callback(ImportProgress(offset, self.size, totals.total_rows, totals.inserted, totals.skipped,
+                                     dict(totals.reasons), elapsed, rate, eta, phase, message))
+
+
+__all__ = ["CancelToken", "ImportOptions", "ImportRefused", "Importer", "file_sha256"]

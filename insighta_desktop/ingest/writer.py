@@ -1,0 +1,166 @@
+"""Write one validated batch in one transaction: profiles, rejects, and the run's totals and resume point."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import compress
+
+from sqlalchemy.engine import Connection, Engine
+
+from insighta_desktop.db.bulk_insert import Existing, ProfileBatch, load_profiles
+from insighta_desktop.ingest import runs
+from insighta_desktop.ingest.batches import DUPLICATE, Batch
+from insighta_desktop.ingest.ids import Uuid7Batches
+from insighta_desktop.ingest.rejects import Reject
+from insighta_desktop.ingest.summary import empty_reasons
+
+log = logging.getLogger(__name__)
+
+IN_DATABASE = "already in the database"
+_RETRY_SQLSTATES = ("40001", "40P01")  # serialization failure, deadlock: the same transaction may pass next time
+
+
+@dataclass
+class Totals:
+    total_rows: int = 0
+    inserted: int = 0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=empty_reasons)
+    corrected: dict[str, int] = field(default_factory=lambda: {"age_group": 0, "country_name": 0})
+
+    @classmethod
+    def empty(cls) -> Totals:
+        return cls()
+
+    @classmethod
+    def from_run(cls, run: runs.RunRecord) -> Totals:
+        corrected = {"age_group": 0, "country_name": 0}
+        corrected.update(run.corrected)
+        return cls(run.total_rows, run.inserted, run.skipped, dict(run.reasons), corrected)
+
+    def plus(self, batch: Batch, inserted: int, rejects: list[Reject]) -> Totals:
+        reasons = dict(self.reasons)
+        for reject in rejects:
+            reasons[reject.reason] = reasons.get(reject.reason, 0) + 1
+        corrected = {k: self.corrected.get(k, 0) + batch.corrected.get(k, 0) for k in self.corrected}
+        return Totals(self.total_rows + batch.records, self.inserted + inserted, self.skipped + len(rejects),
+                      reasons, corrected)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Lost connections, busy databases, serialization failures and deadlocks; never data errors."""
+    from insighta_desktop.resilience.classify import is_transient
+
+    if is_transient(exc):
+        return True
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES
+
+
+def _connection_broken(conn: Connection) -> bool:
+    try:
+        raw = conn.connection.driver_connection
+    except Exception:
+        return True
+    return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False) is True)
+
+
+class BatchWriter:
+    """Owns the running totals of one import run; `write` commits a batch and returns its rejects."""
+
+    def __init__(self, engine: Engine, run_id: int, totals: Totals, *, now: Callable[[], datetime],
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 max_attempts: int = 5, initial_delay: float = 0.5) -> None:
+        self.engine = engine
+        self.run_id = run_id
+        self.totals = totals
+        self.now = now
+        self.clock = clock
+        self.sleep = sleep
+        self.max_attempts = max_attempts
+        self.initial_delay = initial_delay
+        self.ids = Uuid7Batches()
+        self.offset = 0
+        self.encoding = ""
+        self.on_retry: Callable[[str], None] | None = None
+
+    def write(self, batch: Batch) -> list[Reject]:
+        from insighta_desktop.resilience.retry import retry_sync
+
+        def report(event) -> None:  # noqa: ANN001
+            log.warning("Import batch ending at line %d: %s (%s)", batch.last_line, event.message, event.error)
+            if self.on_retry:
+                self.on_retry(f"Database error, {event.message}: {type(event.error).__name__}")
+
+        outcome = retry_sync(self._attempt, batch, max_retries=self.max_attempts,
+                             initial_delay=self.initial_delay, max_delay=10.0, task_name="Import batch",
+                             retry_if=is_retryable, on_retry=report, sleep=self.sleep, clock=self.clock)
+        if outcome is None:  # committed by an earlier attempt whose answer was lost
+            run = runs.get_run(self.engine, self.run_id)
+            assert run is not None
+            self.totals = Totals.from_run(run)
+            rejects = self._rejects_committed_earlier(batch)
+        else:
+            self.totals, rejects = outcome
+        self.offset = batch.end_offset
+        self.encoding = batch.encoding
+        return rejects
+
+    def _attempt(self, batch: Batch) -> tuple[Totals, list[Reject]] | None:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                try:
+                    if runs.claim_batch(conn, self.run_id) >= batch.end_offset:
+                        return None
+                    return self._write_in(conn, batch)
+                except Exception:
+                    if _connection_broken(conn):
+                        conn.invalidate()
+                    raise
+
+    def _write_in(self, conn: Connection, batch: Batch) -> tuple[Totals, list[Reject]]:
+        columns = batch.columns
+        created_at = self.now()
+        ids = self.ids.next_ids(len(columns.keys), int(created_at.timestamp() * 1000))
+        profiles = ProfileBatch(ids, columns.names, columns.keys, columns.genders, columns.gender_ps,
+                                columns.ages, columns.age_groups, columns.country_ids, columns.country_names,
+                                columns.country_ps, columns.lines, created_at, self.run_id)
+        result = load_profiles(conn, profiles)
+        rejects = self._duplicates(batch, result.existing)
+        if result.inserted + len(rejects) != batch.records:
+            raise RuntimeError(f"import counts do not add up for lines up to {batch.last_line}: "
+                               f"{result.inserted} inserted + {len(rejects)} rejected != {batch.records} rows")
+        totals = self.totals.plus(batch, result.inserted, rejects)
+        runs.record_batch(conn, self.run_id, rejects=rejects, total_rows=totals.total_rows,
+                          inserted=totals.inserted, skipped=totals.skipped, reasons=totals.reasons,
+                          corrected=totals.corrected, last_offset=batch.end_offset, last_line=batch.last_line,
+                          encoding=batch.encoding, now=self.now())
+        return totals, rejects
+
+    def _duplicates(self, batch: Batch, existing: dict[str, Existing]) -> list[Reject]:
+        """The batch's rejects plus its rows whose name the database already holds, in line order."""
+        rejects = list(batch.rejects)
+        if existing:
+            for index, key in batch.repeats.items():  # the earlier line of this batch was not inserted either
+                if key in existing:
+                    rejects[index] = rejects[index]._replace(detail=self._detail(existing[key]))
+            columns = batch.columns
+            for i in compress(range(len(columns.keys)), map(existing.__contains__, columns.keys)):
+                detail = self._detail(existing[columns.keys[i]])
+                rejects.append(Reject(columns.lines[i], DUPLICATE, detail, columns.raws[i].rstrip("\r")))
+        rejects.sort(key=lambda r: r.line_number)
+        return [r._replace(raw_line=runs.clip_raw(r.raw_line)) if len(r.raw_line) > runs.MAX_STORED_RAW else r
+                for r in rejects]
+
+    def _detail(self, where: Existing) -> str:
+        if where.import_run_id == self.run_id and where.source_line is not None:
+            return f"repeats line {where.source_line}"
+        return IN_DATABASE
+
+    def _rejects_committed_earlier(self, batch: Batch) -> list[Reject]:
+        first = min([r.line_number for r in batch.rejects] + batch.columns.lines[:1] or [batch.last_line])
+        return [r for r in runs.iter_rejects(self.engine, self.run_id)
+                if first <= r.line_number <= batch.last_line]
