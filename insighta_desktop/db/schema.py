@@ -66,6 +66,25 @@ profiles = sa.Table(
     sa.Index("ix_profiles_created_at", "created_at"),
 )
 
+# Exact totals and facets for search: profiles per gender x age x country (a few thousand rows), kept in step with
+# every write to profiles by the triggers in db/profile_counts.py, together with a data version that any change
+# bumps (search results are cached per data version).
+profile_counts = sa.Table(
+    "profile_counts",
+    metadata,
+    sa.Column("country_id", sa.String(2), primary_key=True),
+    sa.Column("gender", sa.String(6), primary_key=True),
+    sa.Column("age", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+
+profile_data_version = sa.Table(
+    "profile_data_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
 import_runs = sa.Table(
     "import_runs",
     metadata,
