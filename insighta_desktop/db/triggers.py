@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from insighta_desktop.db.profile_counts import install_profile_triggers
+
 
 def install_triggers(conn: Connection) -> None:
-    """Install the dialect's triggers; none are needed by the base schema."""
-    del conn
+    """Install the dialect's triggers."""
+    install_profile_triggers(conn)
