@@ -1,0 +1,247 @@
+"""Profile search over SQLite or PostgreSQL: a page of rows, an honest total, facets, and a result cache.
+
+Totals come from `profile_counts` (exact, a few milliseconds even on millions of rows) whenever the filters use only
+gender, age and country; probability filters fall back to a count that stops at `count_cap` ("10,000+"). Every
+search first reads the one-row data version the triggers bump on any change, so the cache never answers for data
+that has changed since — whether this app or another client changed it.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Connection, Engine
+
+from insighta_desktop import countries
+from insighta_desktop.profiles import search_sql
+from insighta_desktop.profiles.cache import ResultCache
+from insighta_desktop.profiles.errors import InvalidQueryParameters
+from insighta_desktop.profiles.filters import DEFAULT_LIMIT, PageRequest, ProfileFilters
+from insighta_desktop.profiles.model import Profile
+from insighta_desktop.profiles.parser import Interpretation, parse_query
+
+DEFAULT_COUNT_CAP = 10_000
+DEFAULT_FACET_SAMPLE = 20_000
+SERVICE_MAX_LIMIT = 1_000
+TOP_COUNTRIES = 10
+
+EXACT, AT_LEAST, ESTIMATE = "exact", "at_least", "estimate"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    rows: tuple[Profile, ...]
+    total: int
+    total_kind: str  # exact | at_least | estimate
+    page: int
+    limit: int
+    filters: ProfileFilters
+    next_cursor: str | None
+    elapsed_ms: float
+    from_cache: bool = False
+    interpretation: tuple[Interpretation, ...] = ()
+    unknown_words: tuple[str, ...] = ()
+
+    @property
+    def total_label(self) -> str:
+        if self.total_kind == AT_LEAST:
+            return f"{self.total:,}+"
+        if self.total_kind == ESTIMATE:
+            return f"about {self.total:,}"
+        return f"{self.total:,}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "status": "success",
+            "filters": self.filters.to_dict(),
+            "page": self.page,
+            "limit": self.limit,
+            "total": self.total,
+            "total_kind": self.total_kind,
+            "next_cursor": self.next_cursor,
+            "data": [profile_to_dict(p) for p in self.rows],
+        }
+
+
+@dataclass(frozen=True)
+class Facets:
+    genders: tuple[tuple[str, int], ...]  # (gender, count), female first
+    age_histogram: tuple[tuple[int, int], ...]  # (decade start, count); 100 holds every age from 100
+    top_countries: tuple[tuple[str, str, int], ...]  # (code, name, count), largest first
+    counted: int  # profiles the facets describe
+    kind: str  # exact | sample (the first `counted` matches only)
+    elapsed_ms: float
+
+
+def profile_to_dict(p: Profile) -> dict[str, object]:
+    return {
+        "id": p.id, "name": p.name, "gender": p.gender, "gender_probability": p.gender_probability, "age": p.age,
+        "age_group": p.age_group, "country_id": p.country_id, "country_name": p.country_name,
+        "country_probability": p.country_probability, "created_at": p.created_at.isoformat(),
+    }
+
+
+def _as_utc(value: object) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _row_to_profile(row: tuple) -> Profile:
+    raw_id = row[0]
+    profile_id = str(raw_id) if isinstance(raw_id, uuid.UUID) else str(uuid.UUID(hex=str(raw_id)))
+    return Profile(id=profile_id, name=row[1], gender=row[2], gender_probability=row[3], age=row[4],
+                   age_group=row[5], country_id=row[6], country_name=row[7], country_probability=row[8],
+                   created_at=_as_utc(row[9]))
+
+
+class ProfileSearch:
+    """Search service over one engine. Thread-safe: the GUI runs it on worker threads."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        cache: ResultCache | None = None,
+        count_cap: int = DEFAULT_COUNT_CAP,
+        facet_sample: int = DEFAULT_FACET_SAMPLE,
+        max_limit: int = SERVICE_MAX_LIMIT,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.cache = cache
+        self.count_cap = count_cap
+        self.facet_sample = facet_sample
+        self.max_limit = max_limit
+        self._clock = clock
+
+    # -- public API ------------------------------------------------------------------------------------------------
+    def data_version(self) -> int:
+        with self.engine.connect() as conn:
+            return self._version(conn)
+
+    def search_text(self, text: str, page: PageRequest | None = None) -> SearchResult:
+        """Parse plain language and search; a limit in the text ("top 20") applies when `page` gives none."""
+        parsed = parse_query(text)
+        if page is None:
+            page = PageRequest(limit=parsed.limit or DEFAULT_LIMIT)
+        return self.search(parsed.filters, page, interpretation=parsed.interpretation,
+                           unknown_words=parsed.unknown_words)
+
+    def search(self, filters: ProfileFilters, page: PageRequest | None = None, *,
+               interpretation: tuple[Interpretation, ...] = (), unknown_words: tuple[str, ...] = ()) -> SearchResult:
+        started = self._clock()
+        page = page or PageRequest()
+        self._check_page(page)
+        after = search_sql.decode_cursor(filters, page.cursor, self.dialect) if page.cursor else None
+        key = ("page", filters.cache_key(), page.page, page.limit, page.cursor)
+        with self.engine.connect() as conn:
+            version = self._version(conn) if self.cache is not None else None
+            if self.cache is not None:
+                hit = self.cache.get(key, version)
+                if hit is not None:
+                    return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
+                                   elapsed_ms=(self._clock() - started) * 1000)
+            offset = 0 if after is not None else (page.page - 1) * page.limit
+            stmt = search_sql.page_statement(self.dialect, filters, page.limit + 1, offset=offset, after=after)
+            raw_rows = conn.exec_driver_sql(stmt.sql, stmt.params).all()
+            more = len(raw_rows) > page.limit
+            raw_rows = raw_rows[:page.limit]
+            if not more and after is None and (raw_rows or offset == 0):
+                total, kind = offset + len(raw_rows), EXACT
+            else:
+                total, kind = self._total(conn, filters, version)
+        next_cursor = None
+        if more:
+            last = raw_rows[-1]
+            _, index = search_sql.SORT_EXPRESSIONS[filters.sort_by]
+            sort_value = last[index] if last[index] is not None or filters.sort_by != "gender_probability" else -1.0
+            next_cursor = search_sql.encode_cursor(filters, sort_value, last[0])
+        result = SearchResult(
+            rows=tuple(_row_to_profile(r) for r in raw_rows), total=total, total_kind=kind, page=page.page,
+            limit=page.limit, filters=filters, next_cursor=next_cursor, elapsed_ms=0.0,
+            interpretation=interpretation, unknown_words=unknown_words)
+        if self.cache is not None:
+            self.cache.put(key, version, result)
+        return replace(result, elapsed_ms=(self._clock() - started) * 1000)
+
+    def facets(self, filters: ProfileFilters) -> Facets:
+        started = self._clock()
+        key = ("facets", filters.cache_key())
+        with self.engine.connect() as conn:
+            version = self._version(conn) if self.cache is not None else None
+            if self.cache is not None:
+                hit = self.cache.get(key, version)
+                if hit is not None:
+                    return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
+            stmt = search_sql.facets_statement(self.dialect, filters, self.facet_sample)
+            rows = conn.exec_driver_sql(stmt.sql, stmt.params).all()
+        genders: dict[str, int] = {}
+        decades: dict[int, int] = {}
+        by_country: dict[str, int] = {}
+        for facet, value, count in rows:
+            count = int(count)
+            if facet == "g":
+                genders[value] = genders.get(value, 0) + count
+            elif facet == "a":
+                decade = min(int(value), 10) * 10
+                decades[decade] = decades.get(decade, 0) + count
+            else:
+                by_country[value] = by_country.get(value, 0) + count
+        counted = sum(genders.values())
+        exact = search_sql.counts_cover(filters) or counted < self.facet_sample
+        top = sorted(by_country.items(), key=lambda item: (-item[1], item[0]))[:TOP_COUNTRIES]
+        result = Facets(
+            genders=tuple(sorted(genders.items())),
+            age_histogram=tuple(sorted(decades.items())),
+            top_countries=tuple((code, _country_name(code), n) for code, n in top),
+            counted=counted, kind=EXACT if exact else "sample", elapsed_ms=0.0)
+        if self.cache is not None:
+            self.cache.put(key, version, result)
+        return replace(result, elapsed_ms=(self._clock() - started) * 1000)
+
+    def statements(self, filters: ProfileFilters, page: PageRequest | None = None) -> list[search_sql.Statement]:
+        """The SQL a first-page search runs (page, then total): for EXPLAIN and the benchmark's bare-cursor runs."""
+        page = page or PageRequest()
+        after = search_sql.decode_cursor(filters, page.cursor, self.dialect) if page.cursor else None
+        offset = 0 if after is not None else (page.page - 1) * page.limit
+        return [search_sql.page_statement(self.dialect, filters, page.limit + 1, offset=offset, after=after),
+                search_sql.total_statement(self.dialect, filters, self.count_cap)]
+
+    # -- internals -------------------------------------------------------------------------------------------------
+    def _check_page(self, page: PageRequest) -> None:
+        if not isinstance(page.page, int) or page.page < 1:
+            raise InvalidQueryParameters(f"page {page.page} is below 1")
+        if not isinstance(page.limit, int) or page.limit < 1:
+            raise InvalidQueryParameters(f"limit {page.limit} is below 1")
+        if page.limit > self.max_limit:
+            raise InvalidQueryParameters(f"limit {page.limit} is above {self.max_limit}")
+
+    def _version(self, conn: Connection) -> int:
+        return int(conn.exec_driver_sql(search_sql.DATA_VERSION_SQL).scalar_one())
+
+    def _total(self, conn: Connection, filters: ProfileFilters, version: int | None) -> tuple[int, str]:
+        key = ("total", filters.cache_key())
+        if self.cache is not None:
+            hit = self.cache.get(key, version)
+            if hit is not None:
+                return hit
+        stmt = search_sql.total_statement(self.dialect, filters, self.count_cap)
+        counted = int(conn.exec_driver_sql(stmt.sql, stmt.params).scalar_one())
+        if search_sql.counts_cover(filters) or counted <= self.count_cap:
+            answer = (counted, EXACT)
+        else:
+            answer = (self.count_cap, AT_LEAST)
+        if self.cache is not None:
+            self.cache.put(key, version, answer)
+        return answer
+
+
+def _country_name(code: str) -> str:
+    country = countries.by_alpha2(code)
+    return country.name if country else code

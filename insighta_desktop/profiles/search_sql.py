@@ -1,0 +1,166 @@
+"""SQL text for search, one builder for both back ends.
+
+Column names and sort expressions come from fixed tables here; every value from a filter or a cursor is a bound
+parameter, so nothing typed by a user ever becomes SQL. The statements are plain strings run through the driver's
+cursor (psycopg `%(name)s`, sqlite3 `:name`), which keeps the per-query overhead small and lets the benchmark run
+exactly the same SQL on a bare cursor.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from insighta_desktop.profiles.errors import InvalidQueryParameters
+from insighta_desktop.profiles.filters import ProfileFilters
+
+ROW_COLUMNS = ("id", "name", "gender", "gender_probability", "age", "age_group", "country_id", "country_name",
+               "country_probability", "created_at", "name_key")
+# The sort key of each sort_by and how to read it back from a selected row (index into ROW_COLUMNS).
+SORT_EXPRESSIONS = {
+    "age": ("age", 4),
+    "created_at": ("created_at", 9),
+    "name": ("name_key", 10),
+    "gender_probability": ("coalesce(gender_probability, -1.0)", 3),
+}
+
+
+@dataclass
+class Statement:
+    """SQL text with its parameters, in the style of one DB-API driver."""
+
+    dialect: str
+    sql: str = ""
+    params: dict[str, object] = field(default_factory=dict)
+
+    def bind(self, value: object) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s" if self.dialect == "postgresql" else f":{name}"
+
+
+def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = False) -> list[str]:
+    clauses: list[str] = []
+    if filters.gender:
+        clauses.append(f"gender = {stmt.bind(filters.gender)}")
+    if len(filters.country_ids) == 1:
+        clauses.append(f"country_id = {stmt.bind(filters.country_ids[0])}")
+    elif filters.country_ids:
+        clauses.append(f"country_id IN ({', '.join(stmt.bind(c) for c in filters.country_ids)})")
+    ranges = []
+    for low, high in filters.age_ranges():
+        parts = []
+        if low is not None:
+            parts.append(f"age >= {stmt.bind(low)}")
+        if high is not None:
+            parts.append(f"age <= {stmt.bind(high)}")
+        ranges.append(" AND ".join(parts))
+    if len(ranges) == 1:
+        clauses.append(ranges[0])
+    elif ranges:
+        clauses.append("(" + " OR ".join(f"({r})" for r in ranges) + ")")
+    if not counts_table:
+        if filters.min_gender_probability is not None:
+            clauses.append(f"gender_probability >= {stmt.bind(float(filters.min_gender_probability))}")
+        if filters.min_country_probability is not None:
+            clauses.append(f"country_probability >= {stmt.bind(float(filters.min_country_probability))}")
+    return clauses
+
+
+def counts_cover(filters: ProfileFilters) -> bool:
+    """True when profile_counts (gender x age x country) can answer totals and facets exactly."""
+    return filters.min_gender_probability is None and filters.min_country_probability is None
+
+
+def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset: int = 0,
+                   after: tuple[object, object] | None = None) -> Statement:
+    """One page of rows in the filters' order; `after` = (sort value, id) of the last row seen (keyset)."""
+    stmt = Statement(dialect)
+    clauses = _where(stmt, filters)
+    expression, _ = SORT_EXPRESSIONS[filters.sort_by]
+    direction = "DESC" if filters.order == "desc" else "ASC"
+    if after is not None:
+        comparison = "<" if filters.order == "desc" else ">"
+        clauses.append(f"({expression}, id) {comparison} ({stmt.bind(after[0])}, {stmt.bind(after[1])})")
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    stmt.sql = (f"SELECT {', '.join(ROW_COLUMNS)} FROM profiles{where} "
+                f"ORDER BY {expression} {direction}, id {direction} LIMIT {int(limit)}")
+    if offset:
+        stmt.sql += f" OFFSET {int(offset)}"
+    return stmt
+
+
+def total_statement(dialect: str, filters: ProfileFilters, cap: int) -> Statement:
+    """Exact from profile_counts when it covers the filters, else a count that stops after cap + 1 rows."""
+    stmt = Statement(dialect)
+    if counts_cover(filters):
+        clauses = _where(stmt, filters, counts_table=True)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        stmt.sql = f"SELECT coalesce(sum(n), 0) FROM profile_counts{where}"
+        return stmt
+    clauses = _where(stmt, filters)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    stmt.sql = f"SELECT count(*) FROM (SELECT 1 FROM profiles{where} LIMIT {int(cap) + 1}) capped"
+    return stmt
+
+
+def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Statement:
+    """Rows of (facet, key, count) for facet in g (gender), a (age decade), c (country)."""
+    stmt = Statement(dialect)
+    if counts_cover(filters):
+        clauses = _where(stmt, filters, counts_table=True)
+        source, measure = "profile_counts", "sum(n)"
+        prefix = ""
+    else:
+        clauses = _where(stmt, filters)
+        inner_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        prefix = (f"WITH matched AS MATERIALIZED (SELECT gender, age, country_id FROM profiles{inner_where} "
+                  f"LIMIT {int(sample)}) ")
+        source, measure, clauses = "matched", "count(*)", []
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    stmt.sql = (
+        f"{prefix}SELECT 'g', gender, {measure} FROM {source}{where} GROUP BY gender "
+        f"UNION ALL SELECT 'a', CAST(age / 10 AS TEXT), {measure} FROM {source}{where} GROUP BY age / 10 "
+        f"UNION ALL SELECT 'c', country_id, {measure} FROM {source}{where} GROUP BY country_id"
+    )
+    return stmt  # the WHERE text repeats with the same named placeholders; each parameter is bound once
+
+
+DATA_VERSION_SQL = "SELECT coalesce(max(version), 0) FROM profile_data_version"
+
+
+# -- keyset cursors --------------------------------------------------------------------------------------------------
+
+def _fingerprint(filters: ProfileFilters) -> str:
+    return hashlib.sha256(filters.cache_key().encode()).hexdigest()[:12]
+
+
+def encode_cursor(filters: ProfileFilters, sort_value: object, row_id: object) -> str:
+    if isinstance(sort_value, datetime):
+        sort_value = {"t": sort_value.isoformat()}
+    payload = [_fingerprint(filters), sort_value, str(row_id)]
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(filters: ProfileFilters, cursor: str, dialect: str) -> tuple[object, object]:
+    """(sort value, id) from a cursor made for these filters; InvalidQueryParameters for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        fingerprint, sort_value, row_id = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidQueryParameters("the page cursor is not valid; start again from the first page") from None
+    if fingerprint != _fingerprint(filters):
+        raise InvalidQueryParameters("the page cursor belongs to another query; start again from the first page")
+    if isinstance(sort_value, dict) and set(sort_value) == {"t"} and isinstance(sort_value["t"], str):
+        try:
+            sort_value = datetime.fromisoformat(sort_value["t"])
+        except ValueError:
+            raise InvalidQueryParameters("the page cursor is not valid; start again from the first page") from None
+    elif not isinstance(sort_value, (int, float, str)) or isinstance(sort_value, bool):
+        raise InvalidQueryParameters("the page cursor is not valid; start again from the first page")
+    if not isinstance(row_id, str) or len(row_id) > 40:
+        raise InvalidQueryParameters("the page cursor is not valid; start again from the first page")
+    return sort_value, row_id
