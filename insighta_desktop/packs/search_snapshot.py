@@ -20,16 +20,24 @@ class SearchSnapshot:
 
 
 def snapshot_search(engine: Engine, query: str, limit: int = MAX_PACK_PROFILES) -> SearchSnapshot:
-    """Run `query` through the app's profile search and keep up to `limit` matches in its order."""
+    """Run `query` through the app's profile search and keep up to `limit` matches, in the search's order."""
     from insighta_desktop.packs.format import PackError
     from insighta_desktop.profiles.errors import QueryError
+    from insighta_desktop.profiles.filters import PageRequest
+    from insighta_desktop.profiles.search import ProfileSearch
 
+    search = ProfileSearch(engine)
+    rows: list[Profile] = []
+    cursor: str | None = None
+    page_size = min(limit, search.max_limit) or 1
     try:
-        from insighta_desktop.profiles import search
-    except ImportError:
-        raise PackError("Profile search is not available in this build, so a search result cannot be packed") \
-            from None
-    try:
-        return search.snapshot(engine, query, limit)
+        while True:
+            result = search.search_text(query, PageRequest(page=1, limit=page_size, cursor=cursor))
+            rows.extend(result.rows[:limit - len(rows)])
+            cursor = result.next_cursor
+            if cursor is None or len(rows) >= limit:
+                break
     except QueryError as exc:
         raise PackError(f"The search {query!r} cannot be packed: {exc}") from None
+    total = result.total if result.total_kind == "exact" or cursor is not None else len(rows)
+    return SearchSnapshot(query, result.filters.to_dict(), max(total, len(rows)), rows)

@@ -1,0 +1,172 @@
+"""A review pack in a window of its own: read-only, offline, with a banner that says so.
+
+Packs are opened from File → Open review pack…, by dropping a .insighta-pack file on the main window, or with
+`insighta-desktop PACK` (which opens only the pack: no database, no network).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTableView, QTabWidget, QVBoxLayout, QWidget)
+
+from insighta_desktop.packs import FILE_SUFFIX, PackError, ReviewPack, open_pack
+from insighta_desktop.packs.offline import PackInterviewServices
+from insighta_desktop.profiles.browse import browse_profiles
+from insighta_desktop.ui.error_dialog import show_error
+from insighta_desktop.ui.pack_interviews_view import PackInterviewsView
+from insighta_desktop.ui.profiles_tab import PROFILE_COLUMNS
+from insighta_desktop.ui.table_model import RecordTableModel, configure_table
+from insighta_desktop.ui.tasks import TaskRunner, in_thread
+
+log = logging.getLogger(__name__)
+FILE_FILTER = f"Insighta review packs (*{FILE_SUFFIX});;All files (*)"
+
+
+def banner_text(pack: ReviewPack) -> str:
+    m = pack.manifest
+    count = len(m.interviews)
+    parts = [f"<b>Review pack — read-only and offline.</b> Created {m.created_at[:16].replace('T', ' ')} UTC by "
+             f"Insighta Desktop {m.app_version} · {count} interview{'s' if count != 1 else ''}"]
+    if m.search is not None:
+        more = f" of {m.search.total_matches:,}" if m.search.truncated else ""
+        parts.append(f" · {m.search.included:,}{more} profiles for “{m.search.query}”")
+    parts.append("<br>No network is used: the chat answers from a local search of the transcript; regenerating "
+                 "assessments and sending email are unavailable here.")
+    return "".join(parts)
+
+
+class ReviewPackWindow(QMainWindow):
+    def __init__(self, pack: ReviewPack, parent=None):
+        super().__init__(parent)
+        self.pack = pack
+        self.services = PackInterviewServices(pack)
+        self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, self))
+        self.setWindowTitle(f"{pack.path.name} — review pack (read-only, offline) — Insighta Desktop")
+        self.banner = QLabel(banner_text(pack))
+        self.banner.setObjectName("reviewPackBanner")
+        self.banner.setWordWrap(True)
+        self.interviews = PackInterviewsView(self.services, self.tasks)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.interviews, f"Interviews ({len(pack.manifest.interviews)})")
+        self.profiles_model = None
+        if pack.manifest.search is not None:
+            self.tabs.addTab(self._profiles_page(), f"Search result ({pack.manifest.search.included:,})")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"Opened {pack.path} · checksums verified")
+        self.menuBar().addMenu("&File").addAction("&Close", QKeySequence.StandardKey.Close, self.close)
+        self.resize(1100, 720)
+        self.interviews.refresh()
+
+    def _profiles_page(self) -> QWidget:
+        self.profiles_model = RecordTableModel(PROFILE_COLUMNS, self)
+        table = QTableView()
+        table.setModel(self.profiles_model)
+        configure_table(table, 0)
+        self.tasks.spawn(self._load_profiles(), key="pack-profiles")
+        return table
+
+    async def _load_profiles(self) -> None:
+        page = await in_thread(browse_profiles, self.pack.engine, 0, self.pack.manifest.search.included or 1)
+        self.profiles_model.set_rows(page.rows)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.tasks.cancel_all()
+        self.pack.close()
+        super().closeEvent(event)
+
+
+def pack_paths(mime) -> list[Path]:
+    if not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith(FILE_SUFFIX)]
+
+
+class ReviewPackOpener(QObject):
+    """Adds File → Open review pack… to a window, accepts packs dropped on it, and keeps the pack windows."""
+
+    def __init__(self, window: QMainWindow, file_menu: QMenu | None = None):
+        super().__init__(window)
+        self._window = window
+        self.windows: list[ReviewPackWindow] = []
+        self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, window))
+        self.last_refusal: QMessageBox | None = None
+        if file_menu is not None:
+            action = file_menu.addAction("Open &review pack…", self.choose)
+            action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+            first = file_menu.actions()[0]
+            file_menu.insertAction(first, action)
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and pack_paths(event.mimeData()):
+            event.acceptProposedAction()
+            return True
+        if kind == QEvent.Type.Drop and (paths := pack_paths(event.mimeData())):
+            event.acceptProposedAction()
+            for path in paths:
+                self.open_path(path)
+            return True
+        return False
+
+    def choose(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self._window, "Open review pack", "", FILE_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def open_path(self, path: Path) -> asyncio.Task:
+        return self.tasks.spawn(self._open(Path(path)))
+
+    async def _open(self, path: Path) -> ReviewPackWindow | None:
+        try:
+            pack = await in_thread(open_pack, path)
+        except PackError as exc:
+            log.warning("Refused review pack %s: %s", path, exc)
+            box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open review pack", str(exc), parent=self._window)
+            box.open()  # not exec(): this runs inside a coroutine
+            self.last_refusal = box
+            return None
+        window = ReviewPackWindow(pack)
+        self.windows.append(window)
+        window.destroyed.connect(lambda *_: self.windows.remove(window) if window in self.windows else None)
+        window.show()
+        return window
+
+
+def run_pack(args) -> int:
+    """`insighta-desktop PACK`: only the pack's window, on a qasync loop; no database, nothing online."""
+    import qasync
+
+    from insighta_desktop.logging_setup import setup_logging
+    from insighta_desktop.ui.app import create_application
+    from insighta_desktop.ui.error_dialog import install_exception_hook
+    from insighta_desktop.ui.startup_probe import install_startup_probe
+
+    setup_logging(verbose=args.verbose)
+    app = create_application()
+    install_exception_hook()
+    try:
+        pack = open_pack(Path(args.pack))
+    except PackError as exc:
+        QMessageBox.critical(None, "Cannot open review pack", str(exc))
+        return 3
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+    window = ReviewPackWindow(pack)
+    install_startup_probe(window)
+    window.show()
+    with loop:
+        loop.run_until_complete(closing.wait())
+    return 0
