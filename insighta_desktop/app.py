@@ -13,11 +13,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="URL", help="database URL (default: the settings, or the embedded database)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty database")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the installation headless on a temporary database, print a line per check, exit")
+    parser.add_argument("pack", nargs="?", metavar="PACK", help="open this review pack (read-only, offline)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from insighta_desktop.ui.self_test import run as run_self_test
+
+        return run_self_test(args)
+    if args.pack:
+        from insighta_desktop.ui.review_pack_window import run_pack
+
+        return run_pack(args)
     from insighta_desktop.ui.app import run  # Qt is imported only once the arguments are known to be good
 
     return run(args)

@@ -13,8 +13,10 @@ from insighta_desktop import __version__
 from insighta_desktop.config import APP_AUTHOR, APP_NAME
 from insighta_desktop.context import open_context
 from insighta_desktop.logging_setup import setup_logging
+from insighta_desktop.ui.branding import apply_branding
 from insighta_desktop.ui.error_dialog import install_exception_hook
 from insighta_desktop.ui.main_window import MainWindow
+from insighta_desktop.ui.startup_probe import install_startup_probe
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName(APP_AUTHOR)
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    apply_branding(app)
     return app
 
 
@@ -45,6 +48,7 @@ def run(args) -> int:
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
     window = MainWindow(ctx, load_demo_on_first_run=not args.no_demo)
+    install_startup_probe(window)
     window.show()
     with loop:
         loop.run_until_complete(closing.wait())

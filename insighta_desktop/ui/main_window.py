@@ -4,14 +4,15 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
-from insighta_desktop import __version__
 from insighta_desktop.context import AppContext, open_context
 from insighta_desktop.db.engine import check_connection
 from insighta_desktop.demo.loader import database_is_empty, load_demo_data
+from insighta_desktop.ui.branding import show_about
 from insighta_desktop.ui.error_dialog import show_error
 from insighta_desktop.ui.import_tab import ImportTab
 from insighta_desktop.ui.interviews_tab import InterviewsTab
 from insighta_desktop.ui.profiles_tab import ProfilesTab
+from insighta_desktop.ui.review_pack_window import ReviewPackOpener
 from insighta_desktop.ui.settings_dialog import SettingsDialog, failure_reason
 from insighta_desktop.ui.tasks import TaskRunner, in_thread
 
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&Settings…", self.open_settings)
+        self.review_packs = ReviewPackOpener(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction("&Quit", self.close)
         help_menu = self.menuBar().addMenu("&Help")
@@ -131,8 +133,5 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Now using {self.ctx.database_label}", 10_000)
         self.refresh_tabs()
 
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About Insighta Desktop",
-                          f"<b>Insighta Desktop</b> {__version__}<br>Profile search, CSV ingestion and interview "
-                          f"review.<br><br>Database: {self.ctx.database_label}<br>Data: {self.ctx.paths.data_dir}"
-                          f"<br>Logs: {self.ctx.paths.log_dir}")
+    def show_about(self):
+        return show_about(self, self.ctx)
