@@ -14,6 +14,7 @@ from insighta_desktop.logging_setup import setup_logging
 COMMAND_MODULES = (
     "insighta_desktop.cli.database",
     "insighta_desktop.cli.demo_data",
+    "insighta_desktop.cli.importer",
     "insighta_desktop.cli.interviews",
     "insighta_desktop.cli.packs",
 )

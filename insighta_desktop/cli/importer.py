@@ -1,0 +1,112 @@
+"""`insighta import FILE`: the CSV import from a terminal, with a progress bar and an optional JSON summary."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.pipeline import CancelToken, Importer, ImportOptions
+from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
+
+BAR_WIDTH = 30
+
+
+def register(subparsers, common) -> None:
+    cmd = subparsers.add_parser("import", help="import a CSV file of profiles", parents=[common],
+                                description="Import a CSV file of profiles (name, gender, age, country_id, and "
+                                            "optional probabilities). Bad rows are skipped and listed in a "
+                                            "rejects CSV next to the file.")
+    cmd.add_argument("file", type=Path, metavar="FILE", help="the CSV file")
+    cmd.add_argument("--batch-size", type=int, default=10_000, metavar="N", help="rows per transaction "
+                                                                                 "(default %(default)s)")
+    cmd.add_argument("--rejects", type=Path, metavar="PATH", help="where to write the rejected rows "
+                                                                  "(default FILE.rejects.csv next to FILE)")
+    cmd.add_argument("--resume", action="store_true",
+                     help="continue the last cancelled, failed or interrupted import of this same file")
+    cmd.add_argument("--json", action="store_true", help="print the summary as JSON on the last line of stdout")
+    cmd.set_defaults(func=run_import)
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.drawn = False
+
+    def __call__(self, p: ImportProgress) -> None:
+        if not self.enabled:
+            return
+        filled = int(BAR_WIDTH * p.fraction)
+        eta = f" ETA {p.eta_s:4.0f}s" if p.eta_s is not None and p.phase == "importing" else ""
+        note = f"  {p.message}" if p.message else ""
+        line = (f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {p.fraction:6.1%}  {p.total_rows:,} rows  "
+                f"{p.inserted:,} inserted  {p.skipped:,} skipped  {p.rows_per_s:,.0f} rows/s{eta}{note}")
+        self.stream.write(line.ljust(110))
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def format_summary(summary: ImportSummary) -> str:
+    lines = [f"{summary.file_name}: {summary.status} — {summary.total_rows:,} rows, {summary.inserted:,} inserted, "
+             f"{summary.skipped:,} skipped ({summary.encoding}, {summary.duration_s:.1f} s, "
+             f"{summary.rows_per_s:,.0f} rows/s)"]
+    for reason in REASONS:
+        if summary.reasons.get(reason):
+            lines.append(f"  {reason:<20} {summary.reasons[reason]:>10,}")
+    corrected = {k: v for k, v in summary.corrected.items() if v}
+    if corrected:
+        lines.append("  corrected: " + ", ".join(f"{v:,} {k}" for k, v in corrected.items()))
+    if summary.extra_columns:
+        lines.append("  ignored columns: " + ", ".join(summary.extra_columns))
+    if summary.skipped:
+        lines.append(f"  rejected rows: {summary.rejects_path}")
+    if summary.resumed_from_line:
+        lines.append(f"  resumed from line {summary.resumed_from_line:,}")
+    if summary.error:
+        lines.append(f"  error: {summary.error}")
+    if summary.run_status in ("cancelled", "failed"):
+        lines.append("  run the same command with --resume to continue from the last committed batch")
+    return "\n".join(lines)
+
+
+def run_import(args) -> int:
+    from insighta_desktop.cli import CliError
+
+    if args.batch_size < 1:
+        raise CliError("--batch-size must be at least 1")
+    if not args.file.exists():
+        raise CliError(f"{args.file}: no such file")
+    ctx = open_cli_context(args)
+    progress = TerminalProgress(sys.stderr)
+    cancel = CancelToken()
+    options = ImportOptions(batch_size=args.batch_size, rejects_path=args.rejects, resume=args.resume)
+    try:
+        summary = Importer(ctx.engine).run(args.file, options, on_progress=progress, cancel=cancel)
+    except ImportRefused as exc:
+        progress.finish()
+        raise CliError(f"cannot import {args.file.name}: {exc.message}") from None
+    except KeyboardInterrupt:
+        progress.finish()
+        print("insighta: import interrupted; committed batches are kept — run again with --resume to continue",
+              file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()
+    progress.finish()
+    print(format_summary(summary), file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False))
+    if summary.run_status == "failed":
+        print(f"insighta: import failed: {summary.error}", file=sys.stderr)
+        return 1
+    return 0
