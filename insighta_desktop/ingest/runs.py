@@ -162,6 +162,10 @@ def count_rejects(engine: Engine, run_id: int) -> int:
 
 
 def clip_raw(raw: str) -> str:
+    """The raw line as stored and exported: NUL shown as \\x00 (PostgreSQL text cannot hold it), at most 10,000
+    characters."""
+    if "\x00" in raw:
+        raw = raw.replace("\x00", "\\x00")
     if len(raw) <= MAX_STORED_RAW:
         return raw
     return f"{raw[:MAX_STORED_RAW]}… ({len(raw) - MAX_STORED_RAW:,} more characters)"

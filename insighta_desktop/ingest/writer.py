@@ -152,8 +152,8 @@ class BatchWriter:
                 detail = self._detail(existing[columns.keys[i]])
                 rejects.append(Reject(columns.lines[i], DUPLICATE, detail, columns.raws[i].rstrip("\r")))
         rejects.sort(key=lambda r: r.line_number)
-        return [r._replace(raw_line=runs.clip_raw(r.raw_line)) if len(r.raw_line) > runs.MAX_STORED_RAW else r
-                for r in rejects]
+        return [r._replace(raw_line=runs.clip_raw(r.raw_line))
+                if len(r.raw_line) > runs.MAX_STORED_RAW or "\x00" in r.raw_line else r for r in rejects]
 
     def _detail(self, where: Existing) -> str:
         if where.import_run_id == self.run_id and where.source_line is not None:
