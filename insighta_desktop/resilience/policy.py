@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -49,8 +51,18 @@ class Retrying:
     async def run_in_thread(self, func: Callable[..., T], *args: Any, task_name: str,
                             on_retry: Callable[[RetryEvent], Any] | None = None, **kwargs: Any) -> T:
         """Each attempt runs `func` on a worker thread; the waits happen on the event loop."""
-        return await self.run(asyncio.to_thread, func, *args, task_name=task_name,
-                              on_retry=on_retry, **kwargs)
+        return await self.run(to_thread, func, *args, task_name=task_name, on_retry=on_retry, **kwargs)
+
+
+async def to_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """`asyncio.to_thread`, tolerant of qasync stepping a task while its loop is not marked running
+    (which happens when Qt processes events outside `run_forever`, e.g. between test steps)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    call = functools.partial(contextvars.copy_context().run, func, *args, **kwargs)
+    return await loop.run_in_executor(None, call)
 
 
 @dataclass

@@ -1,0 +1,191 @@
+"""The transcript of one interview: coloured speakers, HH:MM:SS, search with highlight, copy and export."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QTextEdit, QToolButton, QVBoxLayout,
+    QWidget)
+
+from insighta_desktop.interviews.model import Transcript
+
+SPEAKER_COLOURS = {"Interviewer": "#2d5fbf", "Candidate": "#1b7a4b"}
+OTHER_COLOUR = "#7a4b9a"
+HIGHLIGHT = "#fff2b3"
+MATCH, CURRENT_MATCH = QColor("#ffe680"), QColor("#ffb347")
+
+
+def transcript_html(transcript: Transcript | None, highlighted: str | None = None) -> str:
+    if transcript is None:
+        return "<p style='color:#778'>Select an interview to read its transcript.</p>"
+    if not transcript.turns:
+        return "<p style='color:#778'>No transcript yet for this interview.</p>"
+    rows = []
+    for t in transcript.turns:
+        colour = SPEAKER_COLOURS.get(t.speaker_label, OTHER_COLOUR)
+        background = f" bgcolor='{HIGHLIGHT}'" if t.id == highlighted else ""
+        rows.append(
+            f"<tr{background}><td style='padding:4px 8px 4px 2px; color:#8a8f99; white-space:pre'>"
+            f"<a name='turn-{t.id}'></a>{t.elapsed}</td>"
+            f"<td style='padding:4px; color:{colour}; font-weight:600; white-space:pre'>{html.escape(t.speaker_label)}"
+            f"</td><td style='padding:4px'>{html.escape(t.content)}</td></tr>")
+    return "<table width='100%' cellspacing='0'>" + "".join(rows) + "</table>"
+
+
+class TranscriptView(QWidget):
+    export_requested = Signal(str, str)  # format, path
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.transcript: Transcript | None = None
+        self.highlighted: str | None = None
+        self._matches: list[QTextCursor] = []
+        self._current = -1
+
+        self.search = QLineEdit(placeholderText="Search the transcript")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._run_search)
+        self.search.returnPressed.connect(self.next_match)
+        self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+Enter)")
+        self.next_button = QToolButton(text="▼", toolTip="Next match (Enter)")
+        self.prev_button.clicked.connect(self.previous_match)
+        self.next_button.clicked.connect(self.next_match)
+        self.match_label = QLabel("")
+        self.match_label.setStyleSheet("color:#667")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.clicked.connect(self.copy_text)
+        self.export_button = QPushButton("Export…")
+        self.export_button.clicked.connect(self.choose_export)
+
+        self.note = QLabel("")
+        self.note.setObjectName("transcriptNote")
+        self.note.setStyleSheet("#transcriptNote { color:#8a8f99; font-size: 11px; font-style: italic; }")
+        self.note.setVisible(False)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setHtml(transcript_html(None))
+
+        bar = QHBoxLayout()
+        for w in (self.search, self.prev_button, self.next_button, self.match_label):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.copy_button)
+        bar.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.note)
+        layout.addWidget(self.browser, 1)
+        self._set_enabled(False)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.previous_match()
+            return
+        super().keyPressEvent(event)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for w in (self.search, self.prev_button, self.next_button, self.copy_button, self.export_button):
+            w.setEnabled(enabled)
+
+    def show_transcript(self, transcript: Transcript | None) -> None:
+        self.transcript = transcript
+        self.highlighted = None
+        self._render()
+        self.note.setText((transcript.note or "") if transcript else "")
+        self.note.setVisible(bool(transcript and transcript.note))
+        self._set_enabled(bool(transcript and transcript.turns))
+
+    def show_message(self, text: str) -> None:
+        self.transcript = None
+        self.browser.setHtml(f"<p style='color:#778'>{html.escape(text)}</p>")
+        self.note.setVisible(False)
+        self._set_enabled(False)
+
+    def _render(self) -> None:
+        self.browser.setHtml(transcript_html(self.transcript, self.highlighted))
+        self._run_search(self.search.text())
+
+    def highlight_turn(self, turn_id: str) -> bool:
+        """Scroll to a cited turn and highlight it; False when it is not in this transcript."""
+        if self.transcript is None or self.transcript.turn_by_id(turn_id) is None:
+            return False
+        self.highlighted = turn_id
+        self._render()
+        self.browser.scrollToAnchor(f"turn-{turn_id}")
+        return True
+
+    # --- search ------------------------------------------------------------------------------
+    def _run_search(self, text: str) -> None:
+        self._matches = []
+        document = self.browser.document()
+        if text.strip():
+            cursor = QTextCursor(document)
+            while True:
+                cursor = document.find(text, cursor)
+                if cursor.isNull():
+                    break
+                self._matches.append(QTextCursor(cursor))
+        self._current = 0 if self._matches else -1
+        self._paint_matches()
+
+    def _paint_matches(self) -> None:
+        selections = []
+        for i, cursor in enumerate(self._matches):
+            selection = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setBackground(CURRENT_MATCH if i == self._current else MATCH)
+            selection.format, selection.cursor = fmt, cursor
+            selections.append(selection)
+        self.browser.setExtraSelections(selections)
+        if self._current >= 0:
+            caret = QTextCursor(self._matches[self._current])
+            caret.setPosition(caret.selectionStart())
+            self.browser.setTextCursor(caret)
+            self.browser.ensureCursorVisible()
+        total = len(self._matches)
+        self.match_label.setText("" if not self.search.text().strip() else
+                                 (f"{self._current + 1} of {total}" if total else "no match"))
+
+    def next_match(self) -> None:
+        if self._matches:
+            self._current = (self._current + 1) % len(self._matches)
+            self._paint_matches()
+
+    def previous_match(self) -> None:
+        if self._matches:
+            self._current = (self._current - 1) % len(self._matches)
+            self._paint_matches()
+
+    @property
+    def match_count(self) -> int:
+        return len(self._matches)
+
+    # --- copy and export ---------------------------------------------------------------------
+    def plain_text(self) -> str:
+        if self.transcript is None:
+            return ""
+        return "\n".join(f"[{t.elapsed}] {t.speaker_label}: {t.content}" for t in self.transcript.turns)
+
+    def copy_text(self) -> None:
+        cursor = self.browser.textCursor()
+        QGuiApplication.clipboard().setText(cursor.selectedText().replace("\u2029", "\n") if cursor.hasSelection()
+                                            else self.plain_text())
+
+    def choose_export(self) -> QFileDialog:
+        dialog = QFileDialog(self, "Export transcript")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters(["Plain text (*.txt)", "JSON (*.json)", "WebVTT subtitles (*.vtt)"])
+        dialog.selectFile("transcript.txt")
+        dialog.fileSelected.connect(self._export_to)
+        dialog.open()  # not exec(): the window keeps running
+        self._dialog = dialog
+        return dialog
+
+    def _export_to(self, path: str) -> None:
+        lower = path.lower()
+        fmt = "json" if lower.endswith(".json") else "vtt" if lower.endswith(".vtt") else "txt"
+        self.export_requested.emit(fmt, path)
+
