@@ -60,11 +60,20 @@ profiles = sa.Table(
     sa.Column("import_run_id", sa.Integer),
     sa.Column("source_line", sa.Integer),
     sa.Index("uq_profiles_name_key", "name_key", unique=True),
-    sa.Index("ix_profiles_country_gender_age", "country_id", "gender", "age"),
-    sa.Index("ix_profiles_gender_age", "gender", "age"),
-    sa.Index("ix_profiles_age", "age"),
-    sa.Index("ix_profiles_created_at", "created_at"),
+    # Chosen by measuring the plans of the search mix on 5,000,000 rows (tests/benchmarks/bench_search.py): each
+    # sort order has an index that returns the first page without sorting (id breaks ties, for keyset paging),
+    # country and gender filters have one that leads with them, and the probabilities ride along (PostgreSQL
+    # INCLUDE) so counts with a probability filter are index-only.
+    sa.Index("ix_profiles_country_gender_age", "country_id", "gender", "age",
+             postgresql_include=["gender_probability", "country_probability"]),
+    sa.Index("ix_profiles_country_created_at", "country_id", "created_at"),
+    sa.Index("ix_profiles_created_at", "created_at", "id"),
+    sa.Index("ix_profiles_age", "age", "id"),
+    sa.Index("ix_profiles_gender_name_key", "gender", "name_key"),
 )
+# The sort expression for gender_probability (unknown sorts lowest); search_sql.SORT_EXPRESSIONS uses the same text.
+sa.Index("ix_profiles_gender_probability",
+         sa.func.coalesce(profiles.c.gender_probability, sa.literal_column("-1.0")), profiles.c.id)
 
 # Exact totals and facets for search: profiles per gender x age x country (a few thousand rows), kept in step with
 # every write to profiles by the triggers in db/profile_counts.py, together with a data version that any change
@@ -75,7 +84,7 @@ profile_counts = sa.Table(
     sa.Column("country_id", sa.String(2), primary_key=True),
     sa.Column("gender", sa.String(6), primary_key=True),
     sa.Column("age", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("n", sa.BigInteger, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
 )
 
 profile_data_version = sa.Table(
