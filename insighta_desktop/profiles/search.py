@@ -7,6 +7,7 @@ that has changed since — whether this app or another client changed it.
 """
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -205,13 +206,12 @@ class ProfileSearch:
             self.cache.put(key, version, result)
         return replace(result, elapsed_ms=(self._clock() - started) * 1000)
 
-    def statements(self, filters: ProfileFilters, page: PageRequest | None = None) -> list[search_sql.Statement]:
-        """The SQL a first-page search runs (page, then total): for EXPLAIN and the benchmark's bare-cursor runs."""
+    def page_statement(self, filters: ProfileFilters, page: PageRequest | None = None) -> search_sql.Statement:
+        """The SQL for one page (one row more than the limit, to know whether another page follows)."""
         page = page or PageRequest()
         after = search_sql.decode_cursor(filters, page.cursor, self.dialect) if page.cursor else None
         offset = 0 if after is not None else (page.page - 1) * page.limit
-        return [search_sql.page_statement(self.dialect, filters, page.limit + 1, offset=offset, after=after),
-                search_sql.total_statement(self.dialect, filters, self.count_cap)]
+        return search_sql.page_statement(self.dialect, filters, page.limit + 1, offset=offset, after=after)
 
     # -- internals -------------------------------------------------------------------------------------------------
     def _check_page(self, page: PageRequest) -> None:
@@ -231,15 +231,26 @@ class ProfileSearch:
             hit = self.cache.get(key, version)
             if hit is not None:
                 return hit
-        stmt = search_sql.total_statement(self.dialect, filters, self.count_cap)
-        counted = int(conn.exec_driver_sql(stmt.sql, stmt.params).scalar_one())
-        if search_sql.counts_cover(filters) or counted <= self.count_cap:
-            answer = (counted, EXACT)
-        else:
-            answer = (self.count_cap, AT_LEAST)
+        answer = self.count_with(lambda st: conn.exec_driver_sql(st.sql, st.params).scalar_one(), filters)
         if self.cache is not None:
             self.cache.put(key, version, answer)
         return answer
+
+    def count_with(self, run: Callable[[search_sql.Statement], object], filters: ProfileFilters) -> tuple[int, str]:
+        """The total and its kind, running each statement through `run` (which returns the first column of the
+        first row): exact when cheap; otherwise the planner's estimate (PostgreSQL) or a capped count (SQLite)."""
+        bound = int(run(search_sql.counts_statement(self.dialect, filters)))
+        if search_sql.counts_cover(filters) or bound == 0:
+            return bound, EXACT
+        if bound <= self.count_cap:
+            return int(run(search_sql.count_statement(self.dialect, filters))), EXACT
+        if self.dialect == "postgresql":
+            plan = run(search_sql.estimate_statement(self.dialect, filters))
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            estimate = int(plan[0]["Plan"]["Plan Rows"])
+            return max(1, min(estimate, bound)), ESTIMATE
+        counted = int(run(search_sql.count_statement(self.dialect, filters, self.count_cap)))
+        return (counted, EXACT) if counted <= self.count_cap else (self.count_cap, AT_LEAST)
 
 
 def _country_name(code: str) -> str:

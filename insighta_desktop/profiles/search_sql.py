@@ -93,17 +93,33 @@ def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset:
     return stmt
 
 
-def total_statement(dialect: str, filters: ProfileFilters, cap: int) -> Statement:
-    """Exact from profile_counts when it covers the filters, else a count that stops after cap + 1 rows."""
+def counts_statement(dialect: str, filters: ProfileFilters) -> Statement:
+    """Exact number of profiles matching the gender/age/country part of the filters, from profile_counts."""
     stmt = Statement(dialect)
-    if counts_cover(filters):
-        clauses = _where(stmt, filters, counts_table=True)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        stmt.sql = f"SELECT coalesce(sum(n), 0) FROM profile_counts{where}"
-        return stmt
+    clauses = _where(stmt, filters, counts_table=True)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    stmt.sql = f"SELECT coalesce(sum(n), 0) FROM profile_counts{where}"
+    return stmt
+
+
+def count_statement(dialect: str, filters: ProfileFilters, cap: int | None = None) -> Statement:
+    """count(*) of matching profiles; with `cap`, the count stops after cap + 1 rows."""
+    stmt = Statement(dialect)
     clauses = _where(stmt, filters)
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    stmt.sql = f"SELECT count(*) FROM (SELECT 1 FROM profiles{where} LIMIT {int(cap) + 1}) capped"
+    if cap is None:
+        stmt.sql = f"SELECT count(*) FROM profiles{where}"
+    else:
+        stmt.sql = f"SELECT count(*) FROM (SELECT 1 FROM profiles{where} LIMIT {int(cap) + 1}) capped"
+    return stmt
+
+
+def estimate_statement(dialect: str, filters: ProfileFilters) -> Statement:
+    """PostgreSQL's planner estimate of the matching rows (EXPLAIN, nothing is read)."""
+    stmt = Statement(dialect)
+    clauses = _where(stmt, filters)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    stmt.sql = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM profiles{where}"
     return stmt
 
 
