@@ -232,8 +232,12 @@ class _ProgressReporter:
         rate = session_rows / elapsed if elapsed > 0 else 0.0
         done = max(0, offset - self.start_offset)
         eta = (self.size - offset) / (done / elapsed) if done > 0 and elapsed > 0.2 else None
-        self.callback(ImportProgress(offset, self.size, totals.total_rows, totals.inserted, totals.skipped,
-                                     dict(totals.reasons), elapsed, rate, eta, phase, message))
+        snapshot = ImportProgress(offset, self.size, totals.total_rows, totals.inserted, totals.skipped,
+                                  dict(totals.reasons), elapsed, rate, eta, phase, message)
+        try:
+            self.callback(snapshot)
+        except Exception:  # a broken progress display must not break the import
+            log.exception("Import progress callback failed")
 
 
 __all__ = ["CancelToken", "ImportOptions", "ImportRefused", "Importer", "file_sha256"]
