@@ -56,6 +56,8 @@ class InterviewsTab(QWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)  # newest first, as loaded, until a header is clicked
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         configure_table(self.table, 0)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self.select_row(current.row()))

@@ -163,6 +163,9 @@ class TranscriptView(QWidget):
     def match_count(self) -> int:
         return len(self._matches)
 
+    def toPlainText(self) -> str:  # noqa: N802 - reads like the QTextEdit it wraps
+        return self.browser.toPlainText()
+
     # --- copy and export ---------------------------------------------------------------------
     def plain_text(self) -> str:
         if self.transcript is None:
