@@ -1,0 +1,129 @@
+"""`insighta search TEXT [filters…]`: plain language and/or structured filters, as a table or one JSON object."""
+from __future__ import annotations
+
+import json
+
+from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.profiles.errors import QueryError
+from insighta_desktop.profiles.filters import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    ORDERS,
+    SORT_FIELDS,
+    PageRequest,
+    build_filters,
+    validate_paging,
+)
+from insighta_desktop.profiles.model import AGE_GROUPS
+from insighta_desktop.profiles.parser import ParsedQuery, parse_query
+from insighta_desktop.profiles.search import ProfileSearch, SearchResult
+
+STRUCTURED = ("gender", "age_group", "country_id", "min_age", "max_age", "min_gender_probability",
+              "min_country_probability", "sort_by", "order")
+
+
+def register(subparsers, common) -> None:
+    cmd = subparsers.add_parser(
+        "search", parents=[common], help="search profiles in plain words and/or with filters",
+        description="Search profiles. TEXT is plain language (\"Nigerian females aged 20 to 45\"); the options add "
+                    "or override filters. Rules: docs/search.md.")
+    cmd.add_argument("text", nargs="*", metavar="TEXT", help="plain-language query")
+    cmd.add_argument("--gender", choices=("male", "female"))
+    cmd.add_argument("--country", action="append", metavar="CODE", dest="country_id",
+                     help="ISO code or name; repeat or separate with commas for several")
+    cmd.add_argument("--age-group", action="append", choices=tuple(AGE_GROUPS), dest="age_group",
+                     help="repeat for several")
+    cmd.add_argument("--min-age", metavar="N", dest="min_age")
+    cmd.add_argument("--max-age", metavar="N", dest="max_age")
+    cmd.add_argument("--min-gender-probability", metavar="P", dest="min_gender_probability")
+    cmd.add_argument("--min-country-probability", metavar="P", dest="min_country_probability")
+    cmd.add_argument("--sort-by", choices=SORT_FIELDS, dest="sort_by")
+    cmd.add_argument("--order", choices=ORDERS)
+    cmd.add_argument("--page", metavar="N", default="1", help="page number from 1 (default 1)")
+    cmd.add_argument("--limit", metavar="N", help=f"rows per page, 1-{MAX_LIMIT} (default {DEFAULT_LIMIT})")
+    cmd.add_argument("--cursor", help="continue after the page that printed this next_cursor (keyset paging)")
+    cmd.add_argument("--explain", action="store_true", help="show how each word was understood")
+    cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    cmd.set_defaults(func=run_search)
+
+
+def build_request(args) -> tuple[ParsedQuery | None, object, PageRequest]:
+    """Parsed text (if any), canonical filters (text first, options override), and the page."""
+    from insighta_desktop.cli import CliError
+
+    text = " ".join(args.text).strip()
+    options = {name: getattr(args, name) for name in STRUCTURED if getattr(args, name, None) is not None}
+    if not text and not options:
+        raise CliError("give a query TEXT or at least one filter option (see insighta search --help)")
+    try:
+        parsed = parse_query(text) if text else None
+        combined = parsed.filters.to_dict() if parsed else {}
+        combined.update(options)
+        filters = build_filters(**combined)
+        limit = args.limit if args.limit is not None else (parsed.limit if parsed and parsed.limit else DEFAULT_LIMIT)
+        page = validate_paging(args.page, limit, max_limit=MAX_LIMIT)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
+    return parsed, filters, PageRequest(page=page.page, limit=page.limit, cursor=args.cursor)
+
+
+def run_search(args) -> int:
+    from insighta_desktop.cli import CliError
+
+    parsed, filters, page = build_request(args)
+    ctx = open_cli_context(args)
+    try:
+        result = ProfileSearch(ctx.engine, max_limit=MAX_LIMIT).search(
+            filters, page, interpretation=parsed.interpretation if parsed else (),
+            unknown_words=parsed.unknown_words if parsed else ())
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        ctx.close()
+    if args.json:
+        payload = result.to_dict()
+        if args.explain:
+            payload["interpretation"] = [{"words": i.words, "meaning": i.meaning, "field": i.field}
+                                         for i in result.interpretation]
+            payload["unknown_words"] = list(result.unknown_words)
+        print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    if args.explain:
+        print(explanation(result))
+    print(table(result))
+    return 0
+
+
+def explanation(result: SearchResult) -> str:
+    lines = ["Understood:"]
+    lines += [f"  {i.words!r:<30} → {i.meaning}" for i in result.interpretation] or ["  (structured filters only)"]
+    if result.unknown_words:
+        lines.append("Not understood: " + ", ".join(repr(w) for w in result.unknown_words))
+    lines.append("Filters: " + json.dumps({k: v for k, v in result.filters.to_dict().items() if v is not None},
+                                          ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+def table(result: SearchResult) -> str:
+    headers = ("Name", "Gender", "Age", "Country", "Gender p", "Country p", "Created (UTC)")
+    rows = [(p.name, p.gender, str(p.age), f"{p.country_name} ({p.country_id})",
+             "" if p.gender_probability is None else f"{p.gender_probability:.2f}",
+             "" if p.country_probability is None else f"{p.country_probability:.2f}",
+             p.created_at.strftime("%Y-%m-%d %H:%M")) for p in result.rows]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    numeric = {2, 4, 5}
+
+    def line(cells) -> str:
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    out = [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    first = (result.page - 1) * result.limit + 1
+    kind = {"exact": "", "at_least": " (at least)", "estimate": " (estimate)"}[result.total_kind]
+    if result.rows:
+        out.append(f"\n{first:,}–{first + len(result.rows) - 1:,} of {result.total_label}{kind} · "
+                   f"{result.elapsed_ms:.1f} ms")
+    else:
+        out.append(f"\nNo profiles match · {result.elapsed_ms:.1f} ms")
+    if result.next_cursor:
+        out.append(f"Next page: --page {result.page + 1} --cursor {result.next_cursor}")
+    return "\n".join(out)
