@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "insighta_desktop.cli.importer",
     "insighta_desktop.cli.interviews",
     "insighta_desktop.cli.packs",
+    "insighta_desktop.cli.search",
 )
 
 
