@@ -13,9 +13,9 @@ from typing import Any
 
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.local_search import local_answer
-from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, OutboxItem
-from insighta_desktop.interviews.services import InterviewServices
-from insighta_desktop.interviews.transcript import get_transcript
+from insighta_desktop.interviews.model import (
+    Assessment, ChatAnswer, ChatMessage, Interview, InterviewSummary, OutboxItem, Transcript, TranscriptExport)
+from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
 from insighta_desktop.packs.reader import ReviewPack
 from insighta_desktop.resilience import Retrying
 
@@ -86,18 +86,22 @@ class PackOutbox:
         return []
 
 
-class PackInterviewServices(InterviewServices):
-    """`InterviewServices` for a pack: no clients at all, so nothing can reach the network."""
+class PackInterviewServices:
+    """The interface of `interviews.services.InterviewServices` over a pack, without any client at all.
+
+    Deliberately not a subclass: the live services import the Gemini and Resend SDKs, and a pack needs neither
+    (the pack window opens faster, and the SDKs are not even loaded).
+    """
 
     offline = True
     read_only = True
+    gemini = None
+    mailer = None
 
     def __init__(self, pack: ReviewPack) -> None:
         self.pack = pack
-        # a local file does not fail transiently: one attempt, no waits
-        super().__init__(pack.engine, None, None, Retrying(max_retries=1))
-
-    def __post_init__(self) -> None:
+        self.engine = pack.engine
+        self.retrying = Retrying(max_retries=1)  # a local file does not fail transiently: one attempt, no waits
         self.assessments = PackAssessments(self)
         self.chat = PackChat(self)
         self.outbox = PackOutbox()
@@ -105,6 +109,19 @@ class PackInterviewServices(InterviewServices):
     @property
     def source_label(self) -> str:
         return self.pack.label
+
+    async def list(self) -> list[InterviewSummary]:
+        return await self.retrying.run_in_thread(repository.list_interviews, self.engine, task_name="Load interviews")
+
+    async def interview(self, interview_id: str) -> Interview:
+        return await self.retrying.run_in_thread(repository.get_interview, self.engine, interview_id,
+                                                 task_name="Load interview")
+
+    async def transcript(self, interview_id: str, on_retry: Callable[..., Any] | None = None) -> Transcript:
+        return await get_transcript(self.engine, interview_id, self.retrying, on_retry)
+
+    async def export(self, interview_id: str, fmt: str) -> TranscriptExport:
+        return await get_transcript_export(self.engine, interview_id, fmt, self.retrying)
 
     async def aclose(self) -> None:
         self.pack.close()

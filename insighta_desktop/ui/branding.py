@@ -80,6 +80,7 @@ class AboutDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
+        self.adjustSize()
 
 
 def about_details(ctx) -> list[tuple[str, str]]:

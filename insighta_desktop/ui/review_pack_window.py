@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
@@ -158,7 +159,10 @@ def run_pack(args) -> int:
     try:
         pack = open_pack(Path(args.pack))
     except PackError as exc:
-        QMessageBox.critical(None, "Cannot open review pack", str(exc))
+        if sys.stderr is not None:
+            print(f"insighta-desktop: {exc}", file=sys.stderr)
+        if app.platformName() != "offscreen":  # headless: nobody could close the dialog
+            QMessageBox.critical(None, "Cannot open review pack", str(exc))
         return 3
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
