@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
@@ -60,6 +60,10 @@ class InterviewsTab(QWidget):
         self.proxy.sort(-1)  # newest first, as loaded, until a header is clicked
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         configure_table(self.table, 0)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # long roles elide; the name keeps room
+        header.resizeSection(1, 140)
+        header.setMinimumSectionSize(60)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self.select_row(current.row()))
         self.count_label = QLabel("")
         self.count_label.setStyleSheet("color:#667")
@@ -99,7 +103,7 @@ class InterviewsTab(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(detail)
-        splitter.setSizes([430, 1000])
+        splitter.setSizes([520, 1000])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

@@ -108,3 +108,14 @@ def test_generate_assessment_and_email_it(tab, qloop, fake_gemini, fake_resend):
     tab.assessment.send_email_button.click()
     qloop.until(lambda: "Sent to" in tab.assessment.email_status.text(), message="the email")
     assert len(fake_resend.delivered) == 1
+
+
+def test_export_through_the_non_modal_dialog_writes_the_file(tab, qloop, tmp_path):
+    select(tab, qloop, "Amara Diallo")
+    dialog = tab.transcript.choose_export()
+    assert dialog.isVisible()
+    target = tmp_path / "amara.vtt"
+    dialog.fileSelected.emit(str(target))
+    dialog.close()
+    qloop.until(lambda: target.exists() and target.stat().st_size > 0, message="the exported file")
+    assert target.read_text(encoding="utf-8").startswith("WEBVTT")
