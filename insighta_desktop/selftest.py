@@ -160,4 +160,5 @@ def verdict(results: list[CheckResult]) -> tuple[int, str]:
     if failed:
         return 1, f"Self-test FAILED: {', '.join(failed)}"
     note = f", {len(skipped)} skipped ({', '.join(skipped)})" if skipped else ""
-    return 0, f"Self-test passed: {len(results) - len(skipped)} checks{note}"
+    passed = len(results) - len(skipped)
+    return 0, f"Self-test passed: {passed} check{'s' if passed != 1 else ''}{note}"

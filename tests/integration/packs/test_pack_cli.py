@@ -37,3 +37,44 @@ def test_cli_export_names_what_is_wrong(db, db_url, tmp_path, capsys, monkeypatc
     assert cli_main(["pack", "export", "--db", db_url, "--out", str(tmp_path / "x.insighta-pack")]) == 2
     assert "name at least one interview" in capsys.readouterr().err
     assert not (tmp_path / "x.insighta-pack").exists()
+
+
+def test_cli_packs_a_search_result_as_the_search_service_returns_it(db, db_url, tmp_path, capsys, monkeypatch):
+    from insighta_desktop.profiles.filters import PageRequest
+    from insighta_desktop.profiles.search import ProfileSearch
+
+    monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
+    ids = fill_source(db)
+    query = "women"
+    expected = ProfileSearch(db).search_text(query, PageRequest(limit=1000))
+    assert expected.rows  # the demo set has women, so the comparison below is not empty against empty
+    out = tmp_path / "search.insighta-pack"
+    assert cli_main(["pack", "export", "--db", db_url, "--interviews", ids[0], "--search", query,
+                     "--out", str(out)]) == 0
+    assert f'{len(expected.rows)} profiles for "women"' in capsys.readouterr().out
+    pack = open_pack(out)
+    try:
+        from insighta_desktop.profiles.browse import browse_profiles
+
+        packed = browse_profiles(pack.engine, limit=5000).rows
+        assert sorted(p.id for p in packed) == sorted(p.id for p in expected.rows)
+        assert {p.gender for p in packed} == {"female"}
+        assert pack.manifest.search.query == query and pack.manifest.search.total_matches == expected.total
+        assert pack.manifest.search.filters["gender"] == "female"
+    finally:
+        pack.close()
+    assert cli_main(["pack", "export", "--db", db_url, "--search", "zzz qqq", "--out", str(out)]) == 2
+    assert "cannot be packed" in capsys.readouterr().err
+
+
+def test_snapshot_keeps_at_most_the_limit_in_search_order(db, tmp_path):
+    from insighta_desktop.packs import snapshot_search
+    from insighta_desktop.profiles.filters import PageRequest
+    from insighta_desktop.profiles.search import ProfileSearch
+
+    fill_source(db)
+    full = ProfileSearch(db).search_text("adults", PageRequest(limit=1000))
+    assert len(full.rows) > 7
+    snapshot = snapshot_search(db, "adults", limit=7)
+    assert [p.id for p in snapshot.profiles] == [p.id for p in full.rows[:7]]
+    assert snapshot.total_matches == full.total
