@@ -1,24 +1,60 @@
-"""Import tab: the drop zone and the history of past imports."""
+"""Import tab: drop or choose a CSV, look at a preview, import on a worker thread with live progress, then the
+summary, the rejected rows, and the history of past imports (with Resume)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from insighta_desktop.context import AppContext
-from insighta_desktop.ingest.history import list_import_runs
+from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.pipeline import ImportOptions
+from insighta_desktop.ingest.preview import FilePreview, preview_file
+from insighta_desktop.ingest.runs import RunRecord, iter_rejects, list_runs
+from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
 from insighta_desktop.ui.drop_zone import DropZone
+from insighta_desktop.ui.import_panels import PreviewPanel, ProgressPanel, SummaryPanel
+from insighta_desktop.ui.import_rejects import RejectsPanel
+from insighta_desktop.ui.import_worker import ImportJob, ImportWorker
 from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.tasks import TaskRunner, in_thread
 
 HISTORY_COLUMNS = [
     Column("Started", lambda r: r.started_at.strftime("%Y-%m-%d %H:%M")),
-    Column("File", lambda r: r.file_name),
-    Column("Status", lambda r: r.status),
-    Column("Rows", lambda r: r.total_rows, True, "{:,}".format),
-    Column("Inserted", lambda r: r.inserted, True, "{:,}".format),
-    Column("Skipped", lambda r: r.skipped, True, "{:,}".format),
+    Column("File", lambda r: Path(r.file_name).name),
+    Column("Status", lambda r: r.shown),
+    Column("Rows", lambda r: r.record.total_rows, True, "{:,}".format),
+    Column("Inserted", lambda r: r.record.inserted, True, "{:,}".format),
+    Column("Skipped", lambda r: r.record.skipped, True, "{:,}".format),
 ]
+MAX_SHOWN_REJECTS = 100_000
+
+
+class _HistoryRow:
+    def __init__(self, record: RunRecord, shown: str, resumable: bool) -> None:
+        self.record = record
+        self.started_at = record.started_at
+        self.file_name = record.file_name
+        self.shown = shown
+        self.resumable = resumable
+
+
+def _history(engine) -> list[_HistoryRow]:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    return [_HistoryRow(r, r.shown_status(now), r.can_resume(now)) for r in list_runs(engine)]
 
 
 class ImportTab(QWidget):
@@ -26,21 +62,63 @@ class ImportTab(QWidget):
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
         self.setAcceptDrops(True)
+        self.chosen_file: Path | None = None
+        self.job: ImportJob | None = None
+        self.last_summary: ImportSummary | None = None
+        self.batch_size = 10_000
+
         self.drop_zone = DropZone()
+        self.drop_zone.setMinimumHeight(90)
         self.drop_zone.file_chosen.connect(self.choose_file)
-        self.drop_zone.refused.connect(self.show_message)
+        self.drop_zone.refused.connect(self.show_problem)
         self.message = QLabel(f"Imports go into {ctx.database_label}.")
         self.message.setWordWrap(True)
+
+        self.preview_panel = PreviewPanel()
+        self.preview_panel.start_requested.connect(self.start_import)
+        self.progress_panel = ProgressPanel()
+        self.progress_panel.cancel_requested.connect(self.cancel_import)
+        self.summary_panel = SummaryPanel()
+        self.stack = QStackedWidget()
+        self.empty_page = QLabel("Choose a file to see a preview of its first rows before importing.")
+        self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_page.setStyleSheet("color: #6b7385;")
+        for page in (self.empty_page, self.preview_panel, self.progress_panel, self.summary_panel):
+            self.stack.addWidget(page)
+
+        self.rejects_panel = RejectsPanel()
         self.history_model = RecordTableModel(HISTORY_COLUMNS, self)
         self.history = QTableView()
         self.history.setModel(self.history_model)
         configure_table(self.history, 1)
+        self.history.selectionModel().currentRowChanged.connect(self._history_selected)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setEnabled(False)
+        self.resume_button.setToolTip("Continue a cancelled, failed or interrupted import from its last batch")
+        self.resume_button.clicked.connect(self.resume_selected)
+        history_box = QWidget()
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("<b>Past imports</b>"), 1)
+        head.addWidget(self.resume_button)
+        history_layout.addLayout(head)
+        history_layout.addWidget(self.history, 1)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.rejects_panel)
+        lower.addWidget(history_box)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.drop_zone)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel("<b>Past imports</b>"))
-        layout.addWidget(self.history, 1)
-        self.chosen_file: Path | None = None
+        layout.addWidget(self.stack)
+        layout.addWidget(lower, 1)
 
     # Drops anywhere on the tab go to the drop zone.
     def dragEnterEvent(self, event) -> None:  # noqa: N802
@@ -49,15 +127,127 @@ class ImportTab(QWidget):
     def dropEvent(self, event) -> None:  # noqa: N802
         self.drop_zone.dropEvent(event)
 
-    def choose_file(self, path: Path) -> None:
-        self.chosen_file = path
-        self.show_message(f"Selected {path.name} ({path.stat().st_size:,} bytes) for {self._ctx.database_label}.")
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #b00020;")
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
+        self.message.setStyleSheet("")
+
+    def choose_file(self, path: Path):
+        if self.busy:
+            self.show_problem("An import is running; wait for it to finish or cancel it first.")
+            return None
+        self.chosen_file = path
+        self.show_message(f"Reading the start of {path.name}…")
+        return self._tasks.spawn(self._load_preview(path), key="import-preview")
+
+    async def _load_preview(self, path: Path) -> None:
+        try:
+            preview: FilePreview = await in_thread(preview_file, path, 15)
+        except ImportRefused as exc:
+            self.chosen_file = None
+            self.stack.setCurrentWidget(self.empty_page)
+            self.show_problem(f"{path.name} cannot be imported: {exc.message}.")
+            return
+        except OSError as exc:
+            self.chosen_file = None
+            self.show_problem(f"{path.name} cannot be read: {exc.strerror or exc}.")
+            return
+        self.preview_panel.show_preview(preview, self._ctx.database_label)
+        self.stack.setCurrentWidget(self.preview_panel)
+        self.show_message(f"Ready to import {path.name} into {self._ctx.database_label}.")
+
+    def start_import(self, resume: bool = False) -> None:
+        if self.busy or self.chosen_file is None:
+            return
+        options = ImportOptions(batch_size=self.batch_size, resume=resume)
+        worker = ImportWorker(self._ctx.engine, self.chosen_file, options)
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(self._on_finished)
+        worker.refused.connect(self._on_refused)
+        worker.failed.connect(self._on_failed)
+        self.job = ImportJob(worker, self)
+        self.job.done.connect(self._on_job_done)
+        self.progress_panel.reset(self.chosen_file.name)
+        self.stack.setCurrentWidget(self.progress_panel)
+        self.show_message(f"{'Resuming' if resume else 'Importing'} {self.chosen_file.name}; "
+                          "the window stays usable meanwhile.")
+        self.job.start()
+
+    def cancel_import(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _on_progress(self, progress: ImportProgress) -> None:
+        self.progress_panel.show_progress(progress)
+
+    def _on_finished(self, summary: ImportSummary) -> None:
+        self.last_summary = summary
+        self.summary_panel.show_summary(summary)
+        self.stack.setCurrentWidget(self.summary_panel)
+        self.show_message(f"{summary.file_name}: {summary.inserted:,} inserted, {summary.skipped:,} skipped.")
+        if summary.run_id is not None:
+            self._tasks.spawn(self._load_rejects(summary.run_id, summary.file_name), key="import-rejects")
+
+    def _on_refused(self, message: str) -> None:
+        self.stack.setCurrentWidget(self.empty_page)
+        self.show_problem(f"The file cannot be imported: {message}.")
+
+    def _on_failed(self, message: str) -> None:
+        self.stack.setCurrentWidget(self.empty_page)
+        self.show_problem(f"The import stopped with an error: {message}")
+
+    def _on_job_done(self) -> None:
+        self.refresh()
+
+    async def _load_rejects(self, run_id: int, file_name: str) -> None:
+        def load():
+            rows = []
+            for reject in iter_rejects(self._ctx.engine, run_id):
+                rows.append(reject)
+                if len(rows) >= MAX_SHOWN_REJECTS:
+                    break
+            return rows
+
+        rows = await in_thread(load)
+        self.rejects_panel.set_rejects(rows, f"Rejected rows of {Path(file_name).name}")
+
+    def _selected_run(self) -> _HistoryRow | None:
+        index = self.history.currentIndex()
+        return self.history_model.row_at(index.row()) if index.isValid() else None
+
+    def _history_selected(self, current, _previous) -> None:
+        row = self.history_model.row_at(current.row()) if current.isValid() else None
+        self.resume_button.setEnabled(bool(row and row.resumable and not self.busy))
+        if row is not None:
+            self._tasks.spawn(self._load_rejects(row.record.id, row.record.file_name), key="import-rejects")
+
+    def resume_selected(self) -> None:
+        row = self._selected_run()
+        if row is None or self.busy:
+            return
+        path = Path(row.record.file_name)
+        if not path.is_file():
+            self.show_problem(f"{path} is no longer there; put the same file back to resume its import.")
+            return
+        self.chosen_file = path
+        self.start_import(resume=True)
 
     def refresh(self):
         return self._tasks.spawn(self._load_history(), key="import-history")
 
     async def _load_history(self) -> None:
-        self.history_model.set_rows(await in_thread(list_import_runs, self._ctx.engine))
+        self.history_model.set_rows(await in_thread(_history, self._ctx.engine))
+        self.resume_button.setEnabled(False)
+
+    def shutdown(self, wait_ms: int = 30_000) -> None:
+        """Cancel a running import and wait for its thread (window closing)."""
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+            self.job.wait(wait_ms)
