@@ -124,6 +124,7 @@ class ProgressPanel(QWidget):
         inner.addWidget(self.bar)
         inner.addLayout(form)
         inner.addWidget(self.note_label)
+        inner.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(frame)
@@ -171,6 +172,7 @@ class SummaryPanel(QWidget):
         inner = QVBoxLayout(frame)
         for label in (self.title, self.counts, self.reasons, self.details):
             inner.addWidget(label)
+        inner.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(frame)

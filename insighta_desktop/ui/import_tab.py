@@ -31,7 +31,7 @@ from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_
 from insighta_desktop.ui.tasks import TaskRunner, in_thread
 
 HISTORY_COLUMNS = [
-    Column("Started", lambda r: r.started_at.strftime("%Y-%m-%d %H:%M")),
+    Column("Started", lambda r: r.started_at.strftime("%d %b %H:%M")),
     Column("File", lambda r: Path(r.file_name).name),
     Column("Status", lambda r: r.shown),
     Column("Rows", lambda r: r.record.total_rows, True, "{:,}".format),
@@ -109,6 +109,7 @@ class ImportTab(QWidget):
         lower.addWidget(history_box)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        lower.setSizes([600, 450])
 
         app = QApplication.instance()
         if app is not None:

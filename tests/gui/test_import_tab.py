@@ -127,11 +127,11 @@ def test_cancel_keeps_committed_rows_and_resume_finishes(tab, qloop, tmp_path):
     def cancel_on_first_progress(p):
         if not cancelled:
             cancelled.append(p.total_rows)
+            shot(tab, "import-running")
             tab.progress_panel.cancel_button.click()
 
     tab.start_import()
     tab.job.worker.progress.connect(cancel_on_first_progress)
-    shot(tab, "import-running")
     qloop.until(lambda: tab.last_summary is not None, timeout=30, message="cancelled import")
     first = tab.last_summary
     assert first.status == "cancelled"
