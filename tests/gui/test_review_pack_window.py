@@ -133,3 +133,25 @@ def test_about_shows_the_icon_and_version(app_context, qtbot, qloop):
     SCREENSHOTS.mkdir(exist_ok=True)
     dialog.grab().save(str(SCREENSHOTS / "about.png"))
     dialog.close()
+
+
+def test_insighta_desktop_pack_opens_only_the_pack_and_refuses_a_bad_one(pack_file, tmp_path):
+    """`insighta-desktop PACK` end to end, in a child process: window painted (then the probe quits), exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    from insighta_desktop.ui.startup_probe import PROBE_ENV, PROBE_PREFIX
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "INSIGHTA_HOME": str(tmp_path / "reviewer"), PROBE_ENV: "1"}
+    good = subprocess.run([sys.executable, "-m", "insighta_desktop", str(pack_file)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert good.returncode == 0, good.stderr[-3000:]
+    assert PROBE_PREFIX in good.stdout
+    assert not (tmp_path / "reviewer" / "data" / "insighta.db").exists()  # no database was opened for a pack
+    bad = tmp_path / "bad.insighta-pack"
+    bad.write_text("not a pack")
+    refused = subprocess.run([sys.executable, "-m", "insighta_desktop", str(bad)], capture_output=True, text=True,
+                             env=env, timeout=120)
+    assert refused.returncode == 3
+    assert "bad.insighta-pack is not an Insighta review pack" in refused.stderr
