@@ -16,8 +16,10 @@ def to_query_text(filters: ProfileFilters) -> str:
     parts: list[str] = []
     if filters.age_groups:
         groups = sorted(filters.age_groups, key=GROUP_ORDER.index)
+        if filters.gender:
+            parts.append(filters.gender)  # "female seniors"
         parts.append(" and ".join(_GROUP_TEXT[g] for g in groups))
-    if filters.gender:
+    elif filters.gender:
         parts.append(_GENDER_TEXT[filters.gender])
     elif not filters.age_groups and (filters.country_ids or filters.min_age is not None or filters.max_age is not None):
         parts.append("people")

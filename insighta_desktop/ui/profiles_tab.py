@@ -1,67 +1,281 @@
-"""Profiles tab: every profile, newest first, a page at a time."""
+"""Profiles tab: plain-language search with a filter panel kept in step, removable chips, a lazily fetched table
+sorted on the server, the total with its kind and the query time, facet charts, and CSV export.
+
+Every database call runs on a worker thread; a new search supersedes the pending one (its result is dropped).
+"""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from insighta_desktop.context import AppContext
-from insighta_desktop.profiles.browse import ProfilePage, browse_profiles
-from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_table
+from insighta_desktop.profiles.cache import ResultCache
+from insighta_desktop.profiles.errors import QueryError
+from insighta_desktop.profiles.export import export_csv
+from insighta_desktop.profiles.filters import PageRequest, ProfileFilters, build_filters, chips
+from insighta_desktop.profiles.parser import Interpretation, parse_query
+from insighta_desktop.profiles.phrasing import to_query_text
+from insighta_desktop.profiles.search import Facets, ProfileSearch, SearchResult
+from insighta_desktop.ui.facet_charts import FacetCharts
+from insighta_desktop.ui.filter_chips import ChipBar
+from insighta_desktop.ui.profile_filter_panel import FilterPanel
+from insighta_desktop.ui.profile_results_model import PROFILE_COLUMNS, SORTABLE_COLUMNS, ProfileResultsModel
+from insighta_desktop.ui.table_model import configure_table
 from insighta_desktop.ui.tasks import TaskRunner, in_thread
 
-PAGE_SIZE = 100
+__all__ = ["PROFILE_COLUMNS", "ProfilesTab"]
 
-
-def _probability(value) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-PROFILE_COLUMNS = [
-    Column("Name", lambda p: p.name),
-    Column("Gender", lambda p: p.gender),
-    Column("Gender p", lambda p: p.gender_probability, True, _probability),
-    Column("Age", lambda p: p.age, True),
-    Column("Age group", lambda p: p.age_group),
-    Column("Country", lambda p: f"{p.country_name} ({p.country_id})"),
-    Column("Country p", lambda p: p.country_probability, True, _probability),
-    Column("Created", lambda p: p.created_at.strftime("%Y-%m-%d %H:%M")),
-]
+FETCH_SIZE = 100
+TYPING_DEBOUNCE_MS = 450
+ERROR_STYLE = "color: #b00020;"
+KIND_TEXT = {"exact": "", "at_least": " (at least — counting stopped there)", "estimate": " (planner's estimate)"}
 
 
 class ProfilesTab(QWidget):
     def __init__(self, ctx: AppContext, tasks: TaskRunner, parent=None):
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
-        self._offset = 0
-        self._total = 0
-        self.model = RecordTableModel(PROFILE_COLUMNS, self)
+        self.search_service = ProfileSearch(
+            ctx.engine, cache=ResultCache(ttl_seconds=ctx.settings.search_cache_ttl_s,
+                                          max_entries=ctx.settings.search_cache_size))
+        self.filters: ProfileFilters = build_filters()
+        self.interpretation: tuple[Interpretation, ...] = ()
+        self.result: SearchResult | None = None
+        self.facets: Facets | None = None
+        self._generation = 0
+        self.search_task: asyncio.Task | None = None
+        self.export_task: asyncio.Task | None = None
+
+        self.query = QLineEdit(placeholderText="Search in plain words, e.g. “Nigerian females aged 20 to 45”",
+                               clearButtonEnabled=True)
+        self.search_button = QPushButton("Search")
+        self.export_button = QPushButton("Export CSV…")
+        self._typing = QTimer(self, singleShot=True, interval=TYPING_DEBOUNCE_MS)
+        self._typing.timeout.connect(self.search_text)
+        self.query.textEdited.connect(lambda _text: self._typing.start())
+        self.query.returnPressed.connect(self.search_text)
+        self.search_button.clicked.connect(self.search_text)
+        self.export_button.clicked.connect(self._choose_export_file)
+        top = QHBoxLayout()
+        top.addWidget(self.query, 1)
+        top.addWidget(self.search_button)
+        top.addWidget(self.export_button)
+
+        self.error_label = QLabel("")
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.unknown_label = QLabel("")
+        self.unknown_label.setStyleSheet("color: #8a6d00;")
+        self.unknown_label.hide()
+        self.chip_bar = ChipBar()
+        self.chip_bar.removed.connect(self._remove_chip)
+
+        self.panel = FilterPanel()
+        self.panel.filters_changed.connect(self._panel_changed)
+        self.panel.invalid.connect(self._show_error)
+        self.panel.setMaximumWidth(330)
+
+        self.model = ProfileResultsModel(self._fetch_more, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         configure_table(self.table, 0)
-        self.prev_button = QPushButton("◀ Previous")
-        self.next_button = QPushButton("Next ▶")
-        self.prev_button.clicked.connect(lambda: self.load(max(0, self._offset - PAGE_SIZE)))
-        self.next_button.clicked.connect(lambda: self.load(self._offset + PAGE_SIZE))
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._header_clicked)
         self.page_label = QLabel("Loading…")
-        nav = QHBoxLayout()
-        nav.addWidget(self.page_label, 1)
-        nav.addWidget(self.prev_button)
-        nav.addWidget(self.next_button)
+        self.charts = FacetCharts()
+        self.charts.setMinimumWidth(260)
+
+        middle = QSplitter(Qt.Orientation.Horizontal)
+        middle.addWidget(self.panel)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.table, 1)
+        table_layout.addWidget(self.page_label)
+        middle.addWidget(table_box)
+        middle.addWidget(self.charts)
+        middle.setStretchFactor(1, 1)
+        middle.setSizes([300, 640, 300])
+
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addLayout(nav)
+        layout.addLayout(top)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.chip_bar)
+        layout.addWidget(self.unknown_label)
+        layout.addWidget(middle, 1)
+        self.panel.set_filters(self.filters)
+        self._show_sort_indicator()
 
-    def refresh(self) -> None:
-        self.load(self._offset)
+    # -- entry points ------------------------------------------------------------------------------------------------
+    def refresh(self) -> asyncio.Task:
+        """Search again with the current filters (the cache notices changed data by its version)."""
+        return self.run_search(self.filters, self.interpretation)
 
-    def load(self, offset: int):
-        return self._tasks.spawn(self._load(offset), key="profiles-page")
+    def search_text(self) -> asyncio.Task | None:
+        """Parse the search box and search; an empty box means every profile, filtered by the panel."""
+        self._typing.stop()
+        text = self.query.text().strip()
+        if not text:
+            return self.run_search(self.panel.current_filters() if self._panel_valid() else build_filters())
+        try:
+            parsed = parse_query(text)
+        except QueryError as exc:
+            self._show_error(str(exc))
+            return None
+        self.panel.set_filters(parsed.filters)
+        self._show_unknown(parsed.unknown_words)
+        return self.run_search(parsed.filters, parsed.interpretation)
 
-    async def _load(self, offset: int) -> None:
-        page: ProfilePage = await in_thread(browse_profiles, self._ctx.engine, offset, PAGE_SIZE)
-        self._offset, self._total = page.offset, page.total
-        self.model.set_rows(page.rows)
-        shown_to = page.offset + len(page.rows)
-        self.page_label.setText(f"Profiles {page.offset + 1:,}–{shown_to:,} of {page.total:,}" if page.rows
-                                else "No profiles yet: import a CSV file on the Import tab.")
-        self.prev_button.setEnabled(page.offset > 0)
-        self.next_button.setEnabled(shown_to < page.total)
+    def run_search(self, filters: ProfileFilters, interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task:
+        self.filters, self.interpretation = filters, interpretation
+        self._generation += 1
+        self.chip_bar.set_chips(chips(filters), interpretation)
+        self._show_sort_indicator()
+        self.page_label.setText("Searching…")
+        self.search_task = self._tasks.spawn(self._search(filters, interpretation, self._generation),
+                                             key="profile-search")
+        return self.search_task
+
+    def export_to(self, path: Path) -> asyncio.Task:
+        self.export_task = self._tasks.spawn(self._export(Path(path), self.filters), key="profile-export")
+        return self.export_task
+
+    # -- background work ---------------------------------------------------------------------------------------------
+    async def _search(self, filters: ProfileFilters, interpretation, generation: int) -> None:
+        def work() -> tuple[SearchResult, Facets]:
+            page = self.search_service.search(filters, PageRequest(limit=FETCH_SIZE), interpretation=interpretation)
+            return page, self.search_service.facets(filters)
+
+        try:
+            result, facets = await in_thread(work)
+        except QueryError as exc:
+            if generation == self._generation:
+                self._show_error(str(exc))
+            return
+        if generation != self._generation:
+            return  # a newer search has started; this answer is stale
+        self._clear_error()
+        self.result, self.facets = result, facets
+        self.model.reset(result)
+        self.charts.show_facets(facets)
+        self._show_status(result)
+
+    def _fetch_more(self, cursor: str) -> None:
+        self._tasks.spawn(self._more(cursor, self._generation), key="profile-fetch-more")
+
+    async def _more(self, cursor: str, generation: int) -> None:
+        try:
+            result = await in_thread(self.search_service.search, self.filters,
+                                     PageRequest(page=1, limit=FETCH_SIZE, cursor=cursor))
+        except QueryError as exc:
+            self.model.fetch_failed()
+            self._show_error(str(exc))
+            return
+        except asyncio.CancelledError:
+            self.model.fetch_failed()
+            raise
+        if generation == self._generation:
+            self.model.append(result)
+            self._show_status(result)
+
+    async def _export(self, path: Path, filters: ProfileFilters) -> None:
+        self.export_button.setEnabled(False)
+        self.page_label.setText(f"Exporting to {path.name}…")
+
+        def write() -> int:
+            with open(path, "w", newline="", encoding="utf-8") as fh:
+                return export_csv(self.search_service, filters, fh)
+
+        try:
+            written = await in_thread(write)
+        except OSError as exc:
+            self._show_error(f"Could not write {path}: {exc.strerror or exc}")
+            return
+        finally:
+            self.export_button.setEnabled(True)
+        self.page_label.setText(f"Exported {written:,} profiles to {path}")
+
+    # -- reactions -----------------------------------------------------------------------------------------------
+    def _panel_changed(self, filters: ProfileFilters) -> None:
+        self.query.setText(to_query_text(filters))
+        self._show_unknown(())
+        self.run_search(filters)
+
+    def _remove_chip(self, field: str, value: object) -> None:
+        filters = self.filters.without(field, value)
+        self.panel.set_filters(filters)
+        self.query.setText(to_query_text(filters))
+        self.run_search(filters, self.interpretation)
+
+    def _header_clicked(self, section: int) -> None:
+        sort_by = SORTABLE_COLUMNS.get(section)
+        if sort_by is None:
+            self._show_sort_indicator()
+            return
+        if self.filters.sort_by == sort_by:
+            order = "asc" if self.filters.order == "desc" else "desc"
+        else:
+            order = "desc" if sort_by in ("created_at", "gender_probability") else "asc"
+        filters = build_filters(**{**self.filters.to_dict(), "sort_by": sort_by, "order": order})
+        self.panel.set_filters(filters)
+        self.query.setText(to_query_text(filters))
+        self.run_search(filters, self.interpretation)
+
+    def _choose_export_file(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export profiles", "profiles.csv", "CSV files (*.csv)")
+        if name:
+            self.export_to(Path(name))
+
+    # -- display -------------------------------------------------------------------------------------------------
+    def _show_status(self, result: SearchResult) -> None:
+        if result.total == 0 and not self.filters.has_conditions:
+            self.page_label.setText("No profiles yet: import a CSV file on the Import tab.")
+            return
+        if result.total == 0:
+            self.page_label.setText(f"No profiles match · {result.elapsed_ms:.1f} ms")
+            return
+        cached = " (cached)" if result.from_cache else ""
+        self.page_label.setText(
+            f"Showing {self.model.rowCount():,} of {result.total_label} profiles{KIND_TEXT[result.total_kind]}"
+            f" · {result.elapsed_ms:.1f} ms{cached}")
+
+    def _show_sort_indicator(self) -> None:
+        column = next((c for c, field in SORTABLE_COLUMNS.items() if field == self.filters.sort_by), -1)
+        order = Qt.SortOrder.AscendingOrder if self.filters.order == "asc" else Qt.SortOrder.DescendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.page_label.setText("")
+
+    def _clear_error(self) -> None:
+        self.error_label.hide()
+        self.error_label.setText("")
+
+    def _show_unknown(self, words: tuple[str, ...]) -> None:
+        self.unknown_label.setText("Not understood (ignored): " + ", ".join(f"“{w}”" for w in words) if words else "")
+        self.unknown_label.setVisible(bool(words))
+
+    def _panel_valid(self) -> bool:
+        try:
+            self.panel.current_filters()
+        except QueryError:
+            return False
+        return True

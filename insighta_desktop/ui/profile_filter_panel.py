@@ -1,0 +1,199 @@
+"""The filter panel: every structured filter as a widget, kept in sync with the canonical ProfileFilters."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from insighta_desktop import countries
+from insighta_desktop.countries import normalise_phrase
+from insighta_desktop.profiles.errors import QueryError
+from insighta_desktop.profiles.filters import ORDERS, SORT_FIELDS, ProfileFilters, build_filters
+from insighta_desktop.profiles.model import AGE_GROUPS, MAX_AGE
+
+ANY = "any"
+PANEL_DEBOUNCE_MS = 300
+SORT_LABELS = {"created_at": "Date added", "age": "Age", "name": "Name", "gender_probability": "Gender probability"}
+
+
+class FilterPanel(QGroupBox):
+    """Emits `filters_changed` (debounced) when the person edits it; `set_filters` updates it silently."""
+
+    filters_changed = Signal(object)  # ProfileFilters
+    invalid = Signal(str)  # a message when the widgets describe an impossible combination
+
+    def __init__(self, parent=None):
+        super().__init__("Filters", parent)
+        self._updating = False
+        self._debounce = QTimer(self, singleShot=True, interval=PANEL_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._emit)
+
+        self.gender = QComboBox()
+        for label, value in (("Any", None), ("Female", "female"), ("Male", "male")):
+            self.gender.addItem(label, value)
+        self.min_age = self._age_box()
+        self.max_age = self._age_box()
+        ages = QHBoxLayout()
+        ages.addWidget(self.min_age)
+        ages.addWidget(QLabel("to"))
+        ages.addWidget(self.max_age)
+        self.groups = {g: QCheckBox(g.capitalize()) for g in AGE_GROUPS}
+        group_box = QGridLayout()
+        for index, box in enumerate(self.groups.values()):
+            group_box.addWidget(box, index // 2, index % 2)
+        self.country_find = QLineEdit(placeholderText="Type to find a country…", clearButtonEnabled=True)
+        self.country_list = QListWidget()
+        self.country_list.setMinimumHeight(110)
+        for c in sorted(countries.all_countries(), key=lambda c: c.name):
+            item = QListWidgetItem(f"{c.name} ({c.alpha2})")
+            item.setData(Qt.ItemDataRole.UserRole, c.alpha2)
+            item.setData(Qt.ItemDataRole.UserRole + 1, " ".join(
+                normalise_phrase(p) for p in (c.name, c.alpha2, c.alpha3, *c.aliases, *c.demonyms)))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.country_list.addItem(item)
+        self.min_gender_probability = self._probability_box()
+        self.min_country_probability = self._probability_box()
+        self.sort_by = QComboBox()
+        for field in SORT_FIELDS:
+            self.sort_by.addItem(SORT_LABELS[field], field)
+        self.order = QComboBox()
+        for order in ORDERS:
+            self.order.addItem({"asc": "Ascending", "desc": "Descending"}[order], order)
+
+        form = QFormLayout()
+        form.addRow("Gender", self.gender)
+        form.addRow("Age", ages)
+        form.addRow("Age groups", group_box)
+        form.addRow("Min gender p", self.min_gender_probability)
+        form.addRow("Min country p", self.min_country_probability)
+        sort_row = QHBoxLayout()
+        sort_row.addWidget(self.sort_by, 1)
+        sort_row.addWidget(self.order)
+        form.addRow("Sort", sort_row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Countries"))
+        self.selected_countries = QLabel("Any country")
+        self.selected_countries.setWordWrap(True)
+        self.selected_countries.setStyleSheet("color: #555;")
+        layout.addWidget(self.selected_countries)
+        layout.addWidget(self.country_find)
+        layout.addWidget(self.country_list, 1)
+
+        self.gender.currentIndexChanged.connect(self._edited)
+        self.min_age.valueChanged.connect(self._edited)
+        self.max_age.valueChanged.connect(self._edited)
+        for box in self.groups.values():
+            box.toggled.connect(self._edited)
+        self.country_list.itemChanged.connect(self._edited)
+        self.country_list.itemChanged.connect(lambda _item: self._show_selected_countries())
+        self.country_find.textChanged.connect(self._filter_countries)
+        self.min_gender_probability.valueChanged.connect(self._edited)
+        self.min_country_probability.valueChanged.connect(self._edited)
+        self.sort_by.currentIndexChanged.connect(self._edited)
+        self.order.currentIndexChanged.connect(self._edited)
+
+    @staticmethod
+    def _age_box() -> QSpinBox:
+        box = QSpinBox(minimum=-1, maximum=MAX_AGE, value=-1)
+        box.setSpecialValueText(ANY)  # shown at the minimum (-1): no bound
+        return box
+
+    @staticmethod
+    def _probability_box() -> QDoubleSpinBox:
+        box = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2, value=0.0)
+        box.setSpecialValueText(ANY)
+        return box
+
+    # -- widgets -> filters ----------------------------------------------------------------------------------------
+    def current_filters(self) -> ProfileFilters:
+        """The canonical filters the widgets describe; raises QueryError for an impossible combination."""
+        checked = [self.country_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.country_list.count())
+                   if self.country_list.item(i).checkState() == Qt.CheckState.Checked]
+        return build_filters(
+            gender=self.gender.currentData(),
+            age_group=[g for g, box in self.groups.items() if box.isChecked()] or None,
+            country_id=checked or None,
+            min_age=None if self.min_age.value() < 0 else self.min_age.value(),
+            max_age=None if self.max_age.value() < 0 else self.max_age.value(),
+            min_gender_probability=self.min_gender_probability.value() or None,
+            min_country_probability=self.min_country_probability.value() or None,
+            sort_by=self.sort_by.currentData(),
+            order=self.order.currentData(),
+        )
+
+    def _edited(self, *_args) -> None:
+        if not self._updating:
+            self._debounce.start()
+
+    def _emit(self) -> None:
+        try:
+            filters = self.current_filters()
+        except QueryError as exc:
+            self.invalid.emit(str(exc))
+            return
+        self.filters_changed.emit(filters)
+
+    def flush(self) -> None:
+        """Emit now what a pending debounce would emit later."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self._emit()
+
+    # -- filters -> widgets ----------------------------------------------------------------------------------------
+    def set_filters(self, filters: ProfileFilters) -> None:
+        self._updating = True
+        self._debounce.stop()
+        try:
+            self.gender.setCurrentIndex(max(0, self.gender.findData(filters.gender)))
+            self.min_age.setValue(-1 if filters.min_age is None else filters.min_age)
+            self.max_age.setValue(-1 if filters.max_age is None else filters.max_age)
+            for group, box in self.groups.items():
+                box.setChecked(group in filters.age_groups)
+            wanted = set(filters.country_ids)
+            for i in range(self.country_list.count()):
+                item = self.country_list.item(i)
+                state = Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted else Qt.CheckState.Unchecked
+                if item.checkState() != state:
+                    item.setCheckState(state)
+            self.min_gender_probability.setValue(filters.min_gender_probability or 0.0)
+            self.min_country_probability.setValue(filters.min_country_probability or 0.0)
+            self.sort_by.setCurrentIndex(self.sort_by.findData(filters.sort_by))
+            self.order.setCurrentIndex(self.order.findData(filters.order))
+            self._show_selected_countries()
+            self._float_checked_countries()
+        finally:
+            self._updating = False
+
+    def _float_checked_countries(self) -> None:
+        """Scroll to the first checked country so the person sees what is selected."""
+        for i in range(self.country_list.count()):
+            if self.country_list.item(i).checkState() == Qt.CheckState.Checked:
+                self.country_list.scrollToItem(self.country_list.item(i), QListWidget.ScrollHint.PositionAtTop)
+                return
+
+    def _show_selected_countries(self) -> None:
+        names = [self.country_list.item(i).text() for i in range(self.country_list.count())
+                 if self.country_list.item(i).checkState() == Qt.CheckState.Checked]
+        self.selected_countries.setText("Selected: " + ", ".join(names) if names else "Any country")
+
+    def _filter_countries(self, text: str) -> None:
+        needle = normalise_phrase(text)
+        for i in range(self.country_list.count()):
+            item = self.country_list.item(i)
+            item.setHidden(bool(needle) and needle not in item.data(Qt.ItemDataRole.UserRole + 1)
+                           and item.checkState() != Qt.CheckState.Checked)
