@@ -108,11 +108,30 @@ class _Out:
         return RecordBlock(self.lines, self.rows, self.raws, self.ends, self.problems)
 
 
+def _reader(feed: _Feed, delimiter: str):
+    # Strict: a quote that closes before the end of its field, or never closes, is an error rather than a guess.
+    return csv.reader(feed, delimiter=delimiter, strict=True)
+
+
+def _add_single(out: _Out, line: Line, fields: list[str], width: int | None) -> None:
+    text, line_no, end, ok = line
+    if not fields or (len(fields) == 1 and not fields[0].strip()):
+        return
+    problem = None
+    if not ok:
+        problem = BROKEN_ENCODING
+    elif width is not None and len(fields) != width:
+        problem = f"expected {width} fields, found {len(fields)}"
+    elif "\x00" in text:  # type: ignore[operator]
+        problem = NUL_BYTE
+    out.add(line_no, fields if problem is None else [], text.rstrip("\r\n"), end, problem)  # type: ignore[union-attr]
+
+
 def parse_lines(lines: list[Line], width: int | None, delimiter: str, final: bool) -> tuple[RecordBlock, list[Line]]:
     """Records from these lines, and the lines of a record still open at the end (when not `final`)."""
     out = _Out()
     feed = _Feed(iter(lines))
-    reader = csv.reader(feed, delimiter=delimiter)
+    reader = _reader(feed, delimiter)
     taken = feed.taken
     while True:
         taken.clear()
@@ -126,40 +145,33 @@ def parse_lines(lines: list[Line], width: int | None, delimiter: str, final: boo
                 feed.push_back(taken[1:])
             else:
                 out.malformed(taken[0], f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
-            reader = csv.reader(feed, delimiter=delimiter)
+            reader = _reader(feed, delimiter)
             continue
         except csv.Error as exc:
-            out.malformed(taken[0], csv_problem(exc) if len(taken) == 1 else UNTERMINATED)
-            if len(taken) > 1:
-                feed.push_back(taken[1:])
-            reader = csv.reader(feed, delimiter=delimiter)
-            continue
-        if feed.ran_out:
-            # The record's quote was still open when these lines ended.
-            if not final:
+            reader = _reader(feed, delimiter)
+            if feed.ran_out and not final:  # the quote may close in the lines still to come
                 return out.block(), list(taken)
-            out.malformed(taken[0], UNTERMINATED)
+            if len(taken) == 1 and not feed.ran_out:
+                # One line on its own: read it leniently, as the fast path does (`"a"b` gives `ab`).
+                try:
+                    fields = next(csv.reader((taken[0][0],), delimiter=delimiter), [])
+                except csv.Error as again:
+                    out.malformed(taken[0], csv_problem(again))
+                    continue
+                _add_single(out, taken[0], fields, width)
+                continue
+            out.malformed(taken[0], UNTERMINATED if len(taken) > 1 or feed.ran_out else csv_problem(exc))
             if len(taken) > 1:
                 feed.push_back(taken[1:])
-                reader = csv.reader(feed, delimiter=delimiter)
             continue
         if len(taken) == 1:
-            text, line_no, end, ok = taken[0]
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            problem = None
-            if not ok:
-                problem = BROKEN_ENCODING
-            elif width is not None and len(fields) != width:
-                problem = f"expected {width} fields, found {len(fields)}"
-            elif "\x00" in text:  # type: ignore[operator]
-                problem = NUL_BYTE
-            out.add(line_no, fields if problem is None else [], text.rstrip("\r\n"), end, problem)  # type: ignore[union-attr]
+            _add_single(out, taken[0], fields, width)
             continue
+        # A record over several physical lines: a quoted field holding line breaks.
         if width is not None and len(fields) != width:
             out.malformed(taken[0], UNTERMINATED)
             feed.push_back(taken[1:])
-            reader = csv.reader(feed, delimiter=delimiter)
+            reader = _reader(feed, delimiter)
             continue
         raw = "".join(line[0] for line in taken).rstrip("\r\n")  # type: ignore[misc]
         problem = None

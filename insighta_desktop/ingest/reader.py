@@ -163,7 +163,7 @@ def iter_blocks(fh: BinaryIO, decoder: LineDecoder, offset: int, first_line: int
 def _fast_block(texts: list[str], delimiter: str) -> tuple[list[list[str]], list[str]] | None:
     """(rows, lines without CR) when every line is a record by itself and free of NUL and stray CR."""
     sample = "\n".join(texts)
-    if "\x00" in sample:
+    if "\x00" in sample or max(map(len, texts), default=0) > csv.field_size_limit():
         return None
     if "\r" in sample:
         if sample.count("\r") != sample.count("\r\n") + sample.endswith("\r"):

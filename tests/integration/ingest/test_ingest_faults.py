@@ -17,7 +17,7 @@ from insighta_desktop.db.schema import import_runs
 from insighta_desktop.ingest.pipeline import CancelToken, Importer, ImportOptions
 from insighta_desktop.ingest.runs import get_run
 
-from conftest import distinct_name_keys, planned_file, profile_count, rejects_of, write_csv
+from ingest_files import distinct_name_keys, planned_file, profile_count, rejects_of, write_csv
 
 
 def nonzero(reasons):

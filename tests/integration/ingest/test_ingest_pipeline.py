@@ -12,7 +12,7 @@ from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 from insighta_desktop.ingest.runs import get_run
 
-from conftest import distinct_name_keys, planned_file, profile_count, rejects_of, seed_csv, write_csv
+from ingest_files import distinct_name_keys, planned_file, profile_count, rejects_of, seed_csv, write_csv
 
 
 def run(engine, path, tmp_path, **options):

@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from insighta_desktop.db.schema import import_rejects, profiles
@@ -92,7 +91,3 @@ def rejects_of(engine, run_id: int) -> list[tuple[int, str, str, str]]:
                       import_rejects.c.raw_line)
             .where(import_rejects.c.run_id == run_id).order_by(import_rejects.c.line_number))]
 
-
-@pytest.fixture
-def planned():
-    return planned_file
