@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -106,7 +106,13 @@ def _copy_text(batch: ProfileBatch) -> bytes:
                map(probability.__getitem__, batch.country_ps), repeat(batch.created_at.isoformat(), n),
                repeat(_NULL if batch.import_run_id is None else str(batch.import_run_id), n),
                map(str, batch.source_lines))
-    return ("\n".join(map("\t".join, rows)) + "\n").encode("utf-8")
+    # Joined a slice at a time: one C call over the whole batch would hold the GIL (and stall the GUI) for
+    # tens of milliseconds.
+    parts = []
+    while piece := list(islice(rows, 2000)):
+        parts.append("\n".join(map("\t".join, piece)))
+        parts.append("\n")
+    return "".join(parts).encode("utf-8")
 
 
 class _ProbabilityText(dict):

@@ -1,0 +1,269 @@
+"""CSV import benchmark: a dirty 500,000-row file into PostgreSQL and SQLite, against the native bulk loaders.
+
+    uv run python tests/benchmarks/bench_import.py [--rows 500000] [--big-rows 2000000] [--skip-sqlite]
+                                                   [--skip-big] [--skip-gui] [--pg-url URL]
+
+The dirty file comes from `insighta demo-data profiles --dirty` (about 3% bad rows of mixed kinds, 2% in-file
+duplicates); 5% of its names are put in the database first. The import runs as the real CLI in a child process
+(its peak RSS comes from wait4). The clean rows it inserted are then exported and loaded into an identical empty
+table (same schema, indexes and triggers, created by ensure_schema) with `psql \\copy` and with the sqlite3
+command-line `.import` (same journal and cache settings as the app's connections). The GUI figure is the longest
+gap between ticks of a 5 ms QTimer on the GUI thread while the Import tab's worker imports the file.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+from insighta_desktop.db.bulk_insert import PROFILE_COLUMNS
+from insighta_desktop.db.engine import create_engine_for
+from insighta_desktop.db.migrations import ensure_schema
+from insighta_desktop.demo.profiles import write_profiles_csv
+from insighta_desktop.ingest.pipeline import Importer, ImportOptions
+
+DEFAULT_PG = os.environ.get("INSIGHTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+COLUMNS = ",".join(PROFILE_COLUMNS)
+
+
+def libpq(url: str) -> str:
+    return sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(wall seconds, the child's own peak RSS in MB from wait4, its stdout)."""
+    started = time.perf_counter()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: stdout to the pipe, stderr to /dev/null
+        os.close(read_fd)
+        os.dup2(write_fd, 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.execvpe(cmd[0], cmd, env or os.environ)
+    os.close(write_fd)
+    chunks = []
+    while data := os.read(read_fd, 65536):
+        chunks.append(data)
+    os.close(read_fd)
+    _pid, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd[:3])} exited with {os.waitstatus_to_exitcode(status)}")
+    return wall, usage.ru_maxrss / 1024, b"".join(chunks).decode()
+
+
+def make_files(workdir: Path, rows: int) -> tuple[Path, Path, int]:
+    dirty = workdir / f"dirty-{rows}.csv"
+    write_profiles_csv(dirty, rows, seed=2026, dirty=True)
+    preseed = workdir / f"preseed-{rows}.csv"
+    count = 0
+    with dirty.open(newline="", encoding="utf-8") as src, preseed.open("w", newline="", encoding="utf-8") as dst:
+        reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+        writer.writerow(next(reader))
+        for i, row in enumerate(reader):
+            if i % 20 == 7 and len(row) == 6:
+                writer.writerow(row)
+                count += 1
+    return dirty, preseed, count
+
+
+def new_pg_schema(server_url: str) -> tuple[str, str]:
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq(server_url), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    url = sa.engine.make_url(server_url).update_query_dict({"options": f"-csearch_path={name}"})
+    url_text = url.render_as_string(hide_password=False)
+    engine = create_engine_for(url_text)
+    ensure_schema(engine)
+    engine.dispose()
+    return name, url_text
+
+
+def drop_pg_schema(server_url: str, name: str) -> None:
+    with psycopg.connect(libpq(server_url), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+def preseed(url: str, path: Path, workdir: Path) -> None:
+    engine = create_engine_for(url)
+    Importer(engine).run(path, ImportOptions(rejects_path=workdir / "preseed.rejects.csv"))
+    engine.dispose()
+
+
+def cli_import(url: str, path: Path, workdir: Path) -> tuple[float, float, dict]:
+    cmd = [sys.executable, "-c", "import sys; from insighta_desktop.cli import main; sys.exit(main())",
+           "import", str(path), "--db", url, "--json",
+           "--rejects", str(workdir / f"{path.stem}.rejects.csv")]
+    wall, rss, out = run_measured(cmd)
+    return wall, rss, json.loads(out.strip().splitlines()[-1])
+
+
+def report(label: str, wall: float, rows: int, extra: str = "") -> None:
+    print(f"  {label:<44} {wall:8.2f} s  {rows / wall:10,.0f} rows/s  {extra}")
+
+
+def bench_postgresql(server_url: str, dirty: Path, seed_file: Path, seeded: int, workdir: Path) -> float:
+    print(f"PostgreSQL ({server_url.split('@')[-1]})")
+    schema_a, url_a = new_pg_schema(server_url)
+    schema_b, url_b = new_pg_schema(server_url)
+    try:
+        preseed(url_a, seed_file, workdir)
+        wall, rss, summary = cli_import(url_a, dirty, workdir)
+        report(f"insighta import ({summary['total_rows']:,} dirty rows)", wall, summary["total_rows"],
+               f"peak RSS {rss:.0f} MB")
+        report("  of which the import itself (summary duration)", summary["duration_s"], summary["total_rows"])
+        print(f"    inserted {summary['inserted']:,}, skipped {summary['skipped']:,} "
+              f"(pre-seeded names: {seeded:,}); reasons {json.dumps({k: v for k, v in summary['reasons'].items() if v})}")
+        clean = workdir / "clean-pg.tsv"
+        with psycopg.connect(libpq(url_a)) as conn, conn.cursor() as cur, clean.open("wb") as fh:
+            with cur.copy(f"COPY (SELECT {COLUMNS} FROM profiles WHERE import_run_id = {summary['run_id']} "
+                          f"ORDER BY source_line) TO STDOUT") as copy:
+                for data in copy:
+                    fh.write(data)
+        env = {**os.environ, "PGOPTIONS": f"-csearch_path={schema_b}"}
+        dsn = libpq(server_url).split("?")[0]
+        started = time.perf_counter()
+        subprocess.run(["psql", dsn, "-v", "ON_ERROR_STOP=1", "-q", "-c",
+                        f"\\copy profiles ({COLUMNS}) FROM '{clean}'"], check=True, env=env)
+        copy_wall = time.perf_counter() - started
+        report(f"psql \\copy of the {summary['inserted']:,} clean rows", copy_wall, summary["inserted"])
+        print(f"  ratio import / psql \\copy: {wall / copy_wall:.2f}x whole CLI process, "
+              f"{summary['duration_s'] / copy_wall:.2f}x import itself")
+        return rss
+    finally:
+        drop_pg_schema(server_url, schema_a)
+        drop_pg_schema(server_url, schema_b)
+
+
+def bench_sqlite(dirty: Path, seed_file: Path, workdir: Path) -> None:
+    print("SQLite")
+    db_a, db_b = workdir / "a.db", workdir / "b.db"
+    url_a, url_b = f"sqlite:///{db_a}", f"sqlite:///{db_b}"
+    for url in (url_a, url_b):
+        engine = create_engine_for(url)
+        ensure_schema(engine)
+        engine.dispose()
+    preseed(url_a, seed_file, workdir)
+    wall, rss, summary = cli_import(url_a, dirty, workdir)
+    report(f"insighta import ({summary['total_rows']:,} dirty rows)", wall, summary["total_rows"],
+           f"peak RSS {rss:.0f} MB")
+    report("  of which the import itself (summary duration)", summary["duration_s"], summary["total_rows"])
+    clean = workdir / "clean-sqlite.csv"
+    with clean.open("wb") as fh:
+        subprocess.run(["sqlite3", "-csv", str(db_a), f"SELECT {COLUMNS} FROM profiles WHERE import_run_id = "
+                        f"{summary['run_id']} ORDER BY source_line"], check=True, stdout=fh)
+    started = time.perf_counter()
+    subprocess.run(["sqlite3", str(db_b), "PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
+                    ".mode csv", f".import {clean} profiles"], check=True, stdout=subprocess.DEVNULL)
+    import_wall = time.perf_counter() - started
+    loaded = int(subprocess.run(["sqlite3", str(db_b), "SELECT count(*) FROM profiles"], check=True,
+                                capture_output=True, text=True).stdout)
+    assert loaded == summary["inserted"], (loaded, summary["inserted"])
+    report(f"sqlite3 .import of the {loaded:,} clean rows", import_wall, loaded)
+    print(f"  ratio import / sqlite3 .import: {wall / import_wall:.2f}x whole CLI process, "
+          f"{summary['duration_s'] / import_wall:.2f}x import itself")
+
+
+def gui_child(url: str, path: str) -> None:
+    """Child process: the Import tab's worker imports the file; a QTimer on the GUI thread measures stalls."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from insighta_desktop.ui.import_worker import ImportJob, ImportWorker
+
+    app = QApplication([])
+    engine = create_engine_for(url)
+    worker = ImportWorker(engine, Path(path), ImportOptions(rejects_path=Path(path).with_suffix(".gui.rejects.csv")))
+    job = ImportJob(worker)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+    result: dict = {}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(tick)
+    updates = [0]
+    worker.progress.connect(lambda _p: updates.__setitem__(0, updates[0] + 1))
+    worker.finished.connect(lambda s: result.update(s.to_dict()))
+    job.done.connect(app.quit)
+    started = time.perf_counter()
+    heartbeat.start()
+    job.start()
+    app.exec()
+    wall = time.perf_counter() - started
+    gaps.sort()
+    print(json.dumps({"wall": wall, "max_stall_ms": gaps[-1] * 1000, "p99_ms": gaps[int(len(gaps) * 0.99)] * 1000,
+                      "ticks": len(gaps), "progress_updates": updates[0], "rows": result.get("total_rows"),
+                      "status": result.get("status")}))
+
+
+def bench_gui(server_url: str, dirty: Path, workdir: Path) -> None:
+    schema, url = new_pg_schema(server_url)
+    try:
+        cmd = [sys.executable, __file__, "--gui-child", url, str(dirty)]
+        _wall, _rss, out = run_measured(cmd)
+        data = json.loads(out.strip().splitlines()[-1])
+        print(f"GUI (Import tab worker, PostgreSQL): {data['rows']:,} rows in {data['wall']:.1f} s, "
+              f"status {data['status']}; event loop: longest stall {data['max_stall_ms']:.1f} ms, "
+              f"p99 {data['p99_ms']:.1f} ms over {data['ticks']:,} ticks of a 5 ms QTimer; "
+              f"{data['progress_updates']} progress updates ({data['progress_updates'] / data['wall']:.1f}/s)")
+    finally:
+        drop_pg_schema(server_url, schema)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=500_000)
+    parser.add_argument("--big-rows", type=int, default=2_000_000)
+    parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--skip-gui", action="store_true")
+    parser.add_argument("--gui-child", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.gui_child:
+        gui_child(*args.gui_child)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="insighta-bench-"))
+    try:
+        started = time.perf_counter()
+        dirty, seed_file, seeded = make_files(workdir, args.rows)
+        print(f"Dirty file: {args.rows:,} rows, {dirty.stat().st_size / 1e6:.1f} MB "
+              f"(generated in {time.perf_counter() - started:.1f} s); {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.2f}")
+        rss_small = bench_postgresql(args.pg_url, dirty, seed_file, seeded, workdir)
+        if not args.skip_sqlite:
+            bench_sqlite(dirty, seed_file, workdir)
+        if not args.skip_big:
+            big, big_seed, big_seeded = make_files(workdir, args.big_rows)
+            print(f"Peak RSS at {args.big_rows:,} rows ({big.stat().st_size / 1e6:.1f} MB file):")
+            rss_big = bench_postgresql(args.pg_url, big, big_seed, big_seeded, workdir)
+            print(f"  peak RSS {args.rows:,} rows: {rss_small:.0f} MB; {args.big_rows:,} rows: {rss_big:.0f} MB "
+                  f"({(rss_big / rss_small - 1) * 100:+.1f}%)")
+        if not args.skip_gui:
+            bench_gui(args.pg_url, dirty, workdir)
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
