@@ -29,15 +29,18 @@ def app_icon() -> QIcon:
     return icon
 
 
-def set_identity() -> None:
-    """Before the QApplication exists: the names QSettings and the platform use."""
+def branded_application() -> QApplication:
+    """The QApplication with the app's identity, for windows that do not need ui.app (and its main window)."""
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_AUTHOR)
-    QCoreApplication.setOrganizationDomain(ORGANISATION_DOMAIN)
     QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_branding(app)
+    return app
 
 
 def apply_branding(app: QApplication) -> None:
+    QCoreApplication.setOrganizationDomain(ORGANISATION_DOMAIN)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(app_icon())

@@ -20,11 +20,19 @@ from insighta_desktop.packs.offline import PackInterviewServices
 from insighta_desktop.profiles.browse import browse_profiles
 from insighta_desktop.ui.error_dialog import show_error
 from insighta_desktop.ui.pack_interviews_view import PackInterviewsView
-from insighta_desktop.ui.profiles_tab import PROFILE_COLUMNS
-from insighta_desktop.ui.table_model import RecordTableModel, configure_table
+from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.tasks import TaskRunner, in_thread
 
 log = logging.getLogger(__name__)
+PROFILE_COLUMNS = [
+    Column("Name", lambda p: p.name),
+    Column("Gender", lambda p: p.gender),
+    Column("Age", lambda p: p.age, True),
+    Column("Age group", lambda p: p.age_group),
+    Column("Country", lambda p: f"{p.country_name} ({p.country_id})"),
+    Column("Gender p", lambda p: p.gender_probability, True, lambda v: "" if v is None else f"{v:.2f}"),
+    Column("Country p", lambda p: p.country_probability, True, lambda v: "" if v is None else f"{v:.2f}"),
+]
 FILE_FILTER = f"Insighta review packs (*{FILE_SUFFIX});;All files (*)"
 
 
@@ -149,12 +157,12 @@ def run_pack(args) -> int:
     import qasync
 
     from insighta_desktop.logging_setup import setup_logging
-    from insighta_desktop.ui.app import create_application
+    from insighta_desktop.ui.branding import branded_application
     from insighta_desktop.ui.error_dialog import install_exception_hook
     from insighta_desktop.ui.startup_probe import install_startup_probe
 
     setup_logging(verbose=args.verbose)
-    app = create_application()
+    app = branded_application()  # not ui.app: the main window's tabs would load the AI SDKs for nothing
     install_exception_hook()
     try:
         pack = open_pack(Path(args.pack))
