@@ -76,8 +76,9 @@ def counts_cover(filters: ProfileFilters) -> bool:
 
 
 def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset: int = 0,
-                   after: tuple[object, object] | None = None) -> Statement:
-    """One page of rows in the filters' order; `after` = (sort value, id) of the last row seen (keyset)."""
+                   after: tuple[object, object] | None = None, index_hint: str | None = None) -> Statement:
+    """One page of rows in the filters' order; `after` = (sort value, id) of the last row seen (keyset).
+    `index_hint` (SQLite only) names the index to walk, from sqlite_sort_index."""
     stmt = Statement(dialect)
     clauses = _where(stmt, filters)
     expression, _ = SORT_EXPRESSIONS[filters.sort_by]
@@ -86,7 +87,8 @@ def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset:
         comparison = "<" if filters.order == "desc" else ">"
         clauses.append(f"({expression}, id) {comparison} ({stmt.bind(after[0])}, {stmt.bind(after[1])})")
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    stmt.sql = (f"SELECT {', '.join(ROW_COLUMNS)} FROM profiles{where} "
+    source = f"profiles INDEXED BY {index_hint}" if index_hint and dialect == "sqlite" else "profiles"
+    stmt.sql = (f"SELECT {', '.join(ROW_COLUMNS)} FROM {source}{where} "
                 f"ORDER BY {expression} {direction}, id {direction} LIMIT {int(limit)}")
     if offset:
         stmt.sql += f" OFFSET {int(offset)}"
@@ -143,6 +145,26 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
         f"UNION ALL SELECT 'c', country_id, {measure} FROM {source}{where} GROUP BY country_id"
     )
     return stmt  # the WHERE text repeats with the same named placeholders; each parameter is bound once
+
+
+# The indexes (db/schema.py) that return rows already in each sort order.
+SORT_INDEXES = {"created_at": "ix_profiles_created_at", "age": "ix_profiles_age", "name": "uq_profiles_name_key",
+                "gender_probability": "ix_profiles_gender_probability"}
+ROW_ESTIMATE_SQL = "SELECT max(rowid) FROM profiles"  # SQLite: O(1), close to the row count for an append-mostly table
+
+
+def sqlite_sort_index(filters: ProfileFilters, matches: int, rows: int, needed: int) -> str | None:
+    """The sort order's index when walking it finds `needed` matches sooner than sorting all `matches` would.
+
+    Walking reads about needed * rows / matches entries; the filter's index reads `matches` and then sorts them.
+    """
+    if rows <= 0 or matches <= 0 or matches * matches <= 4 * needed * rows:
+        return None
+    if filters.sort_by == "created_at" and len(filters.country_ids) == 1:
+        return "ix_profiles_country_created_at"
+    if filters.sort_by == "name" and filters.gender:
+        return "ix_profiles_gender_name_key"
+    return SORT_INDEXES[filters.sort_by]
 
 
 DATA_VERSION_SQL = "SELECT coalesce(max(version), 0) FROM profile_data_version"
