@@ -350,3 +350,26 @@ def test_export_streams_every_match_with_formulas_neutralised(loaded, seed):
     assert written == len(lines) == len(want) + 1
     assert "'=HYPERLINK(\"x\")" in [line["name"] for line in lines]
     assert sorted(line["id"] for line in lines if not line["name"].startswith("'")) == sorted(r["id"] for r in want)
+
+
+def test_cache_and_counts_follow_a_real_import(loaded, seed, shared_data_dir, tmp_path):
+    """The importer's own write path (COPY + INSERT … SELECT on PostgreSQL, executemany on SQLite)."""
+    from insighta_desktop.ingest.pipeline import ImportOptions, Importer
+
+    search = ProfileSearch(loaded, cache=ResultCache())
+    filters = build_filters(country_id=["SN", "GH", "NG"])
+    before = search.search(filters)
+    assert search.search(filters).from_cache
+    summary = Importer(loaded).run(shared_data_dir / "csv_samples" / "mixed-import.csv",
+                                   ImportOptions(rejects_path=tmp_path / "rejects.csv"))
+    assert summary.inserted > 0
+    after = search.search(filters)
+    assert not after.from_cache
+    with loaded.connect() as conn:
+        stored = conn.execute(sa.text("SELECT count(*) FROM profiles WHERE country_id IN ('SN', 'GH', 'NG')")).scalar()
+        grouped = conn.execute(sa.text("SELECT country_id, gender, age, count(*) FROM profiles "
+                                       "GROUP BY country_id, gender, age")).all()
+        counted = conn.execute(sa.text("SELECT country_id, gender, age, n FROM profile_counts")).all()
+    assert (after.total, after.total_kind) == (stored, EXACT)
+    assert after.total > before.total
+    assert sorted(map(tuple, grouped)) == sorted(map(tuple, counted))
