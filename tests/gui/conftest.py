@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 
 import keyring.backend
@@ -83,3 +84,6 @@ def qloop(qapp):
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()  # also joins the loop's worker threads
     asyncio.set_event_loop(None)
+    # Collect the closed loop now: left to a later, random collection, its Qt timer object can be destroyed
+    # while Qt activates the next test's timers, which crashes the process.
+    gc.collect()

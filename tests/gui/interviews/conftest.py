@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 
 import pytest
 
@@ -20,17 +19,6 @@ WAIT_SCALE = 20  # waits are real but 20x shorter, so a retry notice is visible 
 
 async def short_sleep(seconds: float) -> None:
     await asyncio.sleep(seconds / WAIT_SCALE)
-
-
-@pytest.fixture(autouse=True)
-def _collect_closed_loop():
-    """Set up before `qloop`, so this runs after it closed the loop: collect the closed loop now.
-
-    Left to a later, random garbage collection, qasync's timer object of the closed loop can be
-    destroyed while Qt is activating timers of the next test's loop, which crashes the process.
-    """
-    yield
-    gc.collect()
 
 
 def open_tab(widget, qloop):
