@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,12 +25,19 @@ sys.path.insert(0, str(ROOT))
 from insighta_desktop.ui.startup_probe import PROBE_ENV, PROBE_PREFIX  # noqa: E402
 
 
-def launch(command: list[str], env: dict[str, str]) -> float:
+CPU: dict[str, list[float]] = {}
+
+
+def launch(command: list[str], env: dict[str, str], label: str = "") -> float:
+    """Seconds from launch to the first painted window; the child's CPU time is kept in CPU[label]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     line = next((x for x in result.stdout.splitlines() if x.startswith(PROBE_PREFIX)), None)
     if result.returncode != 0 or line is None:
         raise SystemExit(f"{command} failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.setdefault(label, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return float(line[len(PROBE_PREFIX):]) - started
 
 
@@ -60,18 +68,20 @@ def main() -> int:
     base = [sys.executable, "-m", "insighta_desktop"] if args.source else [str(args.exe)]
     with tempfile.TemporaryDirectory(prefix="insighta-bench-") as tmp:
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"), PROBE_ENV: "1"}
-        first = launch(base, {**env, "INSIGHTA_HOME": str(Path(tmp) / "first-run")})  # creates the database
+        first = launch(base, {**env, "INSIGHTA_HOME": str(Path(tmp) / "first-run")}, "first")  # creates the database
         home = Path(tmp) / "home"
         pack = prepare(home)
         env["INSIGHTA_HOME"] = str(home)
         rows = {"main window (first run, new database)": [first],
-                "main window (existing database)": [launch(base, env) for _ in range(args.runs)],
-                "review pack window": [launch(base + [str(pack)], env) for _ in range(args.runs)]}
+                "main window (existing database)": [launch(base, env, "main") for _ in range(args.runs)],
+                "review pack window": [launch(base + [str(pack)], env, "pack") for _ in range(args.runs)]}
     what = "source" if args.source else str(args.exe)
     print(f"Launch to first painted window — {what}, QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']}")
-    for name, times in rows.items():
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times grow with it; CPU does not)")
+    for (name, times), cpu in zip(rows.items(), CPU.values()):
         print(f"  {name:<40} median {statistics.median(times):.2f} s  min {min(times):.2f} s  "
-              f"max {max(times):.2f} s  ({len(times)} run{'s' if len(times) != 1 else ''})")
+              f"max {max(times):.2f} s  CPU {statistics.median(cpu):.2f} s  "
+              f"({len(times)} run{'s' if len(times) != 1 else ''})")
     return 0
 
 

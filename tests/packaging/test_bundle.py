@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -17,7 +18,7 @@ BUILD_TIMEOUT_S = 1800
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> Path:
+def bundle(tmp_path_factory):
     """Build once for the module, into a throwaway dist folder; the PyInstaller cache in build/ is reused."""
     dist = tmp_path_factory.mktemp("dist")
     started = time.perf_counter()
@@ -25,7 +26,8 @@ def bundle(tmp_path_factory) -> Path:
                             cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     print(f"\nbundle built in {time.perf_counter() - started:.0f} s\n{result.stdout}")
-    return dist
+    yield dist
+    shutil.rmtree(dist, ignore_errors=True)  # ~330 MB with its archive; pytest keeps old temp folders
 
 
 def bundle_env(tmp_path: Path) -> dict[str, str]:
