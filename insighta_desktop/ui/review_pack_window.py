@@ -108,11 +108,15 @@ class ReviewPackOpener(QObject):
         self.windows: list[ReviewPackWindow] = []
         self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, window))
         self.last_refusal: QMessageBox | None = None
+        self.export_dialog = None
         if file_menu is not None:
+            first = file_menu.actions()[0] if file_menu.actions() else None
             action = file_menu.addAction("Open &review pack…", self.choose)
             action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-            first = file_menu.actions()[0]
-            file_menu.insertAction(first, action)
+            export = file_menu.addAction("&Export review pack…", self.open_export_dialog)
+            if first is not None:
+                file_menu.insertActions(first, [action, export])
+                file_menu.insertSeparator(first)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 
@@ -127,6 +131,21 @@ class ReviewPackOpener(QObject):
                 self.open_path(path)
             return True
         return False
+
+    def open_export_dialog(self):
+        """The dialog starts from the Interviews tab's selection and the Profiles tab's query, when there are."""
+        from insighta_desktop.ui.export_pack_dialog import ExportPackDialog
+
+        window = self._window
+        query_box = getattr(getattr(window, "profiles_tab", None), "query", None)
+        dialog = ExportPackDialog(
+            window.ctx.engine, self.tasks,
+            selected_id=getattr(getattr(window, "interviews_tab", None), "current_id", None),
+            search_text=query_box.text() if query_box is not None else "",
+            default_dir=Path.home(), parent=window)
+        dialog.open()
+        self.export_dialog = dialog
+        return dialog
 
     def choose(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self._window, "Open review pack", "", FILE_FILTER)

@@ -155,3 +155,4 @@ def test_insighta_desktop_pack_opens_only_the_pack_and_refuses_a_bad_one(pack_fi
                              env=env, timeout=120)
     assert refused.returncode == 3
     assert "bad.insighta-pack is not an Insighta review pack" in refused.stderr
+
