@@ -8,6 +8,7 @@ that has changed since — whether this app or another client changed it.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from insighta_desktop.profiles.model import Profile
 from insighta_desktop.profiles.parser import Interpretation, parse_query
 
 DEFAULT_COUNT_CAP = 10_000
-DEFAULT_FACET_SAMPLE = 20_000
+DEFAULT_FACET_SAMPLE = 10_000
 SERVICE_MAX_LIMIT = 1_000
 TOP_COUNTRIES = 10
 
@@ -120,11 +121,48 @@ class ProfileSearch:
         self.facet_sample = facet_sample
         self.max_limit = max_limit
         self._clock = clock
+        self._version_lock = threading.Lock()
+        self._version_conn = None  # PostgreSQL: a pooled connection kept for version checks
+
+    def close(self) -> None:
+        """Give back the connection kept for version checks (the service still works afterwards)."""
+        with self._version_lock:
+            self._release_version_connection(invalidate=False)
 
     # -- public API ------------------------------------------------------------------------------------------------
     def data_version(self) -> int:
-        with self._connect() as conn:
-            return self._version(conn)
+        """The profiles' data version; on PostgreSQL one round trip on a kept connection, so a cache hit needs
+        no pool checkout (and no pre-ping) at all."""
+        if self.dialect != "postgresql":
+            with self._connect() as conn:
+                return self._version(conn)
+        with self._version_lock:
+            for attempt in (1, 2):
+                try:
+                    if self._version_conn is None:
+                        fairy = self.engine.raw_connection()
+                        fairy.driver_connection.autocommit = True
+                        self._version_conn = fairy
+                    row = self._version_conn.driver_connection.execute(search_sql.DATA_VERSION_SQL).fetchone()
+                    return int(row[0] or 0)
+                except Exception:
+                    self._release_version_connection(invalidate=True)
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+    def _release_version_connection(self, *, invalidate: bool) -> None:
+        fairy, self._version_conn = self._version_conn, None
+        if fairy is None:
+            return
+        try:
+            if invalidate:
+                fairy.invalidate()
+            else:
+                fairy.driver_connection.autocommit = False
+                fairy.close()
+        except Exception:  # a broken connection is dropped either way
+            pass
 
     def search_text(self, text: str, page: PageRequest | None = None) -> SearchResult:
         """Parse plain language and search; a limit in the text ("top 20") applies when `page` gives none."""
@@ -141,13 +179,13 @@ class ProfileSearch:
         self._check_page(page)
         after = search_sql.decode_cursor(filters, page.cursor, self.dialect) if page.cursor else None
         key = ("page", filters.cache_key(), page.page, page.limit, page.cursor)
+        version = self.data_version() if self.cache is not None else None
+        if self.cache is not None:
+            hit = self.cache.get(key, version)
+            if hit is not None:
+                return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
+                               elapsed_ms=(self._clock() - started) * 1000)
         with self._connect() as conn:
-            version = self._version(conn) if self.cache is not None else None
-            if self.cache is not None:
-                hit = self.cache.get(key, version)
-                if hit is not None:
-                    return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
-                                   elapsed_ms=(self._clock() - started) * 1000)
             raw_rows, more, total, kind = self.execute(
                 lambda st: conn.exec_driver_sql(st.sql, st.params).all(), filters, page, after, version)
         next_cursor = None
@@ -189,12 +227,12 @@ class ProfileSearch:
     def facets(self, filters: ProfileFilters) -> Facets:
         started = self._clock()
         key = ("facets", filters.cache_key())
+        version = self.data_version() if self.cache is not None else None
+        if self.cache is not None:
+            hit = self.cache.get(key, version)
+            if hit is not None:
+                return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
         with self._connect() as conn:
-            version = self._version(conn) if self.cache is not None else None
-            if self.cache is not None:
-                hit = self.cache.get(key, version)
-                if hit is not None:
-                    return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
             stmt = search_sql.facets_statement(self.dialect, filters, self.facet_sample)
             rows = conn.exec_driver_sql(stmt.sql, stmt.params).all()
         genders: dict[str, int] = {}

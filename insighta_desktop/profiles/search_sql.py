@@ -158,7 +158,9 @@ def sqlite_sort_index(filters: ProfileFilters, matches: int, rows: int, needed: 
 
     Walking reads about needed * rows / matches entries; the filter's index reads `matches` and then sorts them.
     """
-    if rows <= 0 or matches <= 0 or matches * matches <= 4 * needed * rows:
+    if filters.sort_by == "name" and filters.gender:
+        rows //= 2  # the walk stays inside one gender's half of the index
+    if rows <= 0 or matches <= 0 or matches * matches <= needed * rows:
         return None
     if filters.sort_by == "created_at" and len(filters.country_ids) == 1:
         return "ix_profiles_country_created_at"

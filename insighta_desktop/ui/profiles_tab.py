@@ -51,6 +51,7 @@ class ProfilesTab(QWidget):
         self.search_service = ProfileSearch(
             ctx.engine, cache=ResultCache(ttl_seconds=ctx.settings.search_cache_ttl_s,
                                           max_entries=ctx.settings.search_cache_size))
+        self.destroyed.connect(self.search_service.close)
         self.filters: ProfileFilters = build_filters()
         self.interpretation: tuple[Interpretation, ...] = ()
         self.result: SearchResult | None = None

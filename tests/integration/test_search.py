@@ -373,3 +373,20 @@ def test_cache_and_counts_follow_a_real_import(loaded, seed, shared_data_dir, tm
     assert (after.total, after.total_kind) == (stored, EXACT)
     assert after.total > before.total
     assert sorted(map(tuple, grouped)) == sorted(map(tuple, counted))
+
+
+def test_version_checks_survive_a_dropped_connection(loaded):
+    search = ProfileSearch(loaded, cache=ResultCache())
+    filters = build_filters(gender="female")
+    first = search.search(filters)
+    if loaded.dialect.name == "postgresql":  # the connection kept for version checks is killed by the server
+        with loaded.connect() as conn:
+            killed = conn.execute(sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'insighta-desktop' "
+                "AND state = 'idle' AND query LIKE '%profile_data_version%'")).scalar_one()
+        assert killed == 1
+    again = search.search(filters)
+    assert again.from_cache and again.total == first.total
+    search.close()
+    assert search.search(filters).total == first.total
