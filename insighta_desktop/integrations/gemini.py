@@ -11,10 +11,11 @@ import json
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from google import genai
-from google.genai import types
+if TYPE_CHECKING:  # google.genai takes about a second to import: it is loaded on first use, not at start-up
+    from google import genai
+    from google.genai import types
 
 DEFAULT_MODEL = "gemini-2.5-flash"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-004"
@@ -74,6 +75,9 @@ class GeminiClient:
         if not self.config.available:
             raise GeminiUnavailable("No Gemini API key is configured (Settings, GEMINI_API_KEY or GOOGLE_API_KEY).")
         if self._client is None:
+            from google import genai
+            from google.genai import types
+
             self._client = genai.Client(
                 api_key=self.config.api_key,
                 http_options=types.HttpOptions(
@@ -87,6 +91,8 @@ class GeminiClient:
     async def generate_json(self, prompt: str, schema: dict[str, Any], *, system: str | None = None,
                             temperature: float = 0.2) -> dict[str, Any]:
         """Structured output: the model's answer parsed as the JSON object `schema` describes."""
+        from google.genai import types
+
         config = types.GenerateContentConfig(
             system_instruction=system, temperature=temperature,
             response_mime_type="application/json", response_json_schema=schema)
@@ -107,6 +113,8 @@ class GeminiClient:
     async def stream_text(self, messages: str | Sequence[tuple[str, str]], *, system: str | None = None,
                           temperature: float = 0.3) -> AsyncIterator[str]:
         """Text as it arrives. `messages` is a prompt or (role, text) pairs with role "user" or "model"."""
+        from google.genai import types
+
         if isinstance(messages, str):
             contents: Any = messages
         else:

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import resend
-
 DEFAULT_API_URL = "https://api.resend.com"
 KEY_ENV = "RESEND_API_KEY"
 URL_ENV = "RESEND_API_URL"
@@ -50,13 +48,17 @@ class ResendConfig:
 class ResendMailer:
     def __init__(self, config: ResendConfig) -> None:
         self.config = config
-        self._http = resend.HTTPXClient(timeout=config.timeout_s)  # type: ignore[arg-type]
+        self._http: Any = None  # the SDK is imported on first send, not at start-up
 
     async def send(self, *, to: str, subject: str, text: str, html: str | None,
                    idempotency_key: str) -> str:
         """Send one email; returns Resend's message id. The same key never delivers twice."""
         if not self.config.available:
             raise ResendUnavailable("No Resend API key is configured (Settings or RESEND_API_KEY).")
+        import resend
+
+        if self._http is None:
+            self._http = resend.HTTPXClient(timeout=self.config.timeout_s)  # type: ignore[arg-type]
         params: dict[str, Any] = {"from": self.config.sender, "to": [to], "subject": subject, "text": text}
         if html:
             params["html"] = html
