@@ -6,6 +6,7 @@ import csv
 import pytest
 import sqlalchemy as sa
 
+from insighta_desktop.context import open_context
 from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.profiles.filters import build_filters
 from insighta_desktop.ui.profiles_tab import FETCH_SIZE, ProfilesTab
@@ -18,9 +19,22 @@ def count(engine, where: str = "1=1", **params) -> int:
 
 
 @pytest.fixture
+def app_context(sqlite_url, app_paths, credentials):
+    """The embedded database: the tab's behaviour does not depend on the back end (one test below runs on
+    PostgreSQL too; tests/integration/test_search.py covers the storage on both)."""
+    ctx = open_context(sqlite_url, paths=app_paths, credentials=credentials)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
 def tab(qtbot, qloop, app_context):
-    load_demo_data(app_context.engine, profiles=700, interviews=0)
-    widget = ProfilesTab(app_context, TaskRunner())
+    return open_tab(qtbot, qloop, app_context)
+
+
+def open_tab(qtbot, qloop, ctx):
+    load_demo_data(ctx.engine, profiles=700, interviews=0)
+    widget = ProfilesTab(ctx, TaskRunner())
     qtbot.addWidget(widget)
     widget.resize(1300, 800)
     widget.show()
@@ -48,6 +62,22 @@ def test_a_query_fills_the_table_chips_panel_and_total(tab, qloop, app_context, 
     assert f"of {want:,} profiles" in tab.page_label.text() and " ms" in tab.page_label.text()
     assert not tab.error_label.isVisible()
     tab.grab().save(str(tmp_path / "profiles_tab.png"))
+
+
+def test_the_tab_on_postgresql(qtbot, qloop, pg_url, app_paths, credentials):
+    ctx = open_context(pg_url, paths=app_paths, credentials=credentials)
+    try:
+        widget = open_tab(qtbot, qloop, ctx)
+        search(qloop, widget, "men from kenya or uganda, youngest first")
+        want = count(ctx.engine, "gender = 'male' AND country_id IN ('KE', 'UG')")
+        assert widget.result.total == want > 0 and widget.result.total_kind == "exact"
+        ages = [p.age for p in widget.model.rows]
+        assert ages == sorted(ages)
+        qloop.run(widget.refresh())
+        assert widget.result.from_cache
+        widget.search_service.close()
+    finally:
+        ctx.close()
 
 
 def test_removing_a_chip_runs_the_search_again(tab, qloop, app_context):

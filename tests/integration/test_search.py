@@ -17,7 +17,7 @@ from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
 from insighta_desktop.db.schema import profiles
 from insighta_desktop.profiles.cache import ResultCache
-from insighta_desktop.profiles.errors import InvalidQueryParameters, QueryError, UninterpretableQuery
+from insighta_desktop.profiles.errors import InvalidQueryParameters, QueryError
 from insighta_desktop.profiles.export import export_csv
 from insighta_desktop.profiles.filters import PageRequest, build_filters
 from insighta_desktop.profiles.model import normalise_name, uuid7
