@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -45,8 +46,21 @@ def pg_url(pg_server_url: str):
         conn.execute(f'CREATE SCHEMA "{schema_name}"')
     url = make_url(pg_server_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
     yield url.render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+    _drop_schema(dsn, schema_name)
+
+
+def _drop_schema(dsn: str, schema_name: str, attempts: int = 20) -> None:
+    """Drop the test's schema; a query a test left running in a worker thread may hold a lock for a moment."""
+    for attempt in range(attempts):
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("SET lock_timeout = '2s'")
+                conn.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+            return
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture(scope="session")
