@@ -180,11 +180,11 @@ def gui_child(url: str, path: str) -> None:
     """Child process: the Import tab's worker imports the file; a QTimer on the GUI thread measures stalls."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
+    from insighta_desktop.ui.app import create_application
     from insighta_desktop.ui.import_worker import ImportJob, ImportWorker
 
-    app = QApplication([])
+    app = create_application()  # the app's own start-up, garbage-collector tuning included
     engine = create_engine_for(url)
     worker = ImportWorker(engine, Path(path), ImportOptions(rejects_path=Path(path).with_suffix(".gui.rejects.csv")))
     job = ImportJob(worker)
