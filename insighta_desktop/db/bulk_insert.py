@@ -5,17 +5,17 @@ which names exist (with the import run and line that inserted them); the new row
 they go straight into `profiles` with COPY (as fast as `psql \\copy`) under a savepoint; if a concurrent import
 inserted one of the names in between, the savepoint is rolled back and the batch goes through a temporary staging
 table with INSERT ... SELECT ... ON CONFLICT DO NOTHING instead. On SQLite the caller's transaction already holds
-the write lock (see `lock_for_write`), so nothing can slip in between.
+the write lock (its first statement is a write), so nothing can slip in between.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import compress, islice, repeat
 from typing import NamedTuple
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insighta_desktop.db import schema
@@ -59,12 +59,15 @@ class Existing(NamedTuple):
 class LoadResult(NamedTuple):
     inserted: int
     existing: dict[str, Existing]  # name_key -> where the row that holds it came from
+    # (country_id, gender, age) of the inserted rows, for profile_counts when the caller keeps them (PostgreSQL)
+    counts: Counter = Counter()
 
 
-def lock_for_write(conn: Connection, run_id: int) -> None:
-    """Start the batch's transaction with a write, so SQLite takes its write lock before the existence check."""
-    conn.execute(sa.update(schema.import_runs).where(schema.import_runs.c.id == run_id)
-                 .values(updated_at=sa.func.current_timestamp()))
+def _counts(batch: ProfileBatch, keep: set[str] | None = None) -> Counter:
+    groups = zip(batch.country_ids, batch.genders, batch.ages)
+    if keep is None:
+        return Counter(groups)
+    return Counter(group for group, key in zip(groups, batch.keys) if key in keep)
 
 
 def find_existing(conn: Connection, keys: Sequence[str]) -> dict[str, Existing]:
@@ -82,9 +85,16 @@ def find_existing(conn: Connection, keys: Sequence[str]) -> dict[str, Existing]:
     return {key: Existing(run, line) for key, run, line in rows}
 
 
-def load_profiles(conn: Connection, batch: ProfileBatch) -> LoadResult:
-    """Insert the rows whose name_key is not in the table yet; report the others with their origin."""
+def load_profiles(conn: Connection, batch: ProfileBatch,
+                  in_flight: Mapping[str, Existing] | None = None) -> LoadResult:
+    """Insert the rows whose name_key is not in the table yet; report the others with their origin.
+
+    `in_flight` holds names that another, not yet committed transaction of the same import is inserting: the
+    lookup cannot see them, and a COPY of one would wait for that transaction and then fail.
+    """
     existing = find_existing(conn, batch.keys)
+    if in_flight:
+        existing.update((key, in_flight[key]) for key in batch.keys if key in in_flight and key not in existing)
     if existing:
         batch = batch.select([key not in existing for key in batch.keys])
     if not batch.keys:
@@ -138,7 +148,7 @@ def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, 
         savepoint.rollback()
         return _load_postgresql_staged(conn, batch, existing, payload)
     savepoint.commit()
-    return LoadResult(len(batch.ids), existing)
+    return LoadResult(len(batch.ids), existing, _counts(batch))
 
 
 def _load_postgresql_staged(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing],
@@ -158,7 +168,7 @@ def _load_postgresql_staged(conn: Connection, batch: ProfileBatch, existing: dic
         found = find_existing(conn, lost)
         # A conflicting row deleted again since: still a conflict, of unknown origin.
         existing = {**existing, **{key: found.get(key, Existing(None, None)) for key in lost}}
-    return LoadResult(len(inserted), existing)
+    return LoadResult(len(inserted), existing, _counts(batch, inserted))
 
 
 def _load_sqlite(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing]) -> LoadResult:

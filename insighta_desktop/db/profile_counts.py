@@ -7,12 +7,17 @@ Every statement here is idempotent: install_profile_triggers runs after each cre
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy.engine import Connection
 
 _PG_FUNCTIONS = [
     """
     CREATE OR REPLACE FUNCTION insighta_profile_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        IF current_setting('insighta.counts_by_caller', true) = 'on' THEN
+            RETURN NULL;  -- the importer adds this transaction's counts itself (add_profile_counts)
+        END IF;
         INSERT INTO profile_counts AS c (country_id, gender, age, n)
         SELECT country_id, gender, age, count(*) FROM new_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (country_id, gender, age) DO UPDATE SET n = c.n + EXCLUDED.n;
@@ -92,6 +97,31 @@ _SQLITE_TRIGGERS = {
     "insighta_profile_counts_delete": f"AFTER DELETE ON profiles BEGIN {_SQLITE_REMOVE} {_SQLITE_BUMP} END",
     "insighta_profile_counts_update": f"AFTER UPDATE ON profiles BEGIN {_SQLITE_REMOVE} {_SQLITE_ADD} {_SQLITE_BUMP} END",
 }
+
+
+def count_inserts_in_caller(conn: Connection) -> None:
+    """PostgreSQL: this transaction's inserts leave profile_counts to the caller, who calls add_profile_counts.
+
+    The importer loads two batches at once and commits them in order. Were the trigger to update the counts at the
+    end of each COPY, the later batch could lock a count row first and then wait for the earlier batch to commit,
+    while that batch waits for the count row: a deadlock the server cannot see. Adding the counts just before
+    committing, in commit order, avoids it. Every other writer still goes through the trigger.
+    """
+    conn.exec_driver_sql("SELECT set_config('insighta.counts_by_caller', 'on', true)")
+
+
+def add_profile_counts(conn: Connection, counts: Counter[tuple[str, str, int]]) -> None:
+    """Add inserted rows' (country, gender, age) counts and bump the data version, as the insert trigger does."""
+    if not counts:
+        return
+    keys = sorted(counts)  # one lock order for every writer
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute("INSERT INTO profile_counts AS c (country_id, gender, age, n) "
+                    "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
+                    "ON CONFLICT (country_id, gender, age) DO UPDATE SET n = c.n + EXCLUDED.n",
+                    ([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], [counts[k] for k in keys]))
+        cur.execute("INSERT INTO profile_data_version AS v (id, version) VALUES (1, 1) "
+                    "ON CONFLICT (id) DO UPDATE SET version = v.version + 1")
 
 
 def install_profile_triggers(conn: Connection) -> None:

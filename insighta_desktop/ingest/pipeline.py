@@ -1,7 +1,7 @@
 """Import a CSV file into `profiles`: stream, validate, de-duplicate, and load batch by batch.
 
-One thread reads and validates (ingest.batches) while the calling thread loads the previous batch into the
-database, so parsing overlaps with the server's work. Each batch is its own transaction, together with its rejects
+One thread reads and validates (ingest.batches) while writer threads load the previous batches into the
+database, so parsing overlaps with the server's work; on PostgreSQL two batches load at once and commit in order. Each batch is its own transaction, together with its rejects
 and the run's totals and resume offset: a failure never undoes earlier batches, and a resumed run starts exactly
 after the last committed batch. Transient database errors retry the batch with backoff.
 """
@@ -12,7 +12,9 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,7 @@ from insighta_desktop.ingest.reader import CHUNK_SIZE, CsvFile
 from insighta_desktop.ingest.rejects import RejectsWriter, default_rejects_path, write_rejects_csv
 from insighta_desktop.ingest.rows import RowValidator
 from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, ImportProgress, ImportSummary
-from insighta_desktop.ingest.writer import BatchWriter, Totals
+from insighta_desktop.ingest.writer import BatchCommit, BatchWriter, Totals
 
 log = logging.getLogger(__name__)
 
@@ -185,23 +187,50 @@ class Importer:
         writer.on_retry = lambda message: progress.report(writer.totals, writer.offset,
                                                           writer.totals.total_rows - session_start,
                                                           force=True, phase="retrying", message=message)
-        while True:
-            if cancel is not None and cancel.cancelled:
-                return CANCELLED
-            try:
-                item = producer.out.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if item is _DONE:
-                return COMPLETED
-            if isinstance(item, BaseException):
-                raise item
-            batch: Batch = item
-            rejects = writer.write(batch)
-            rejects_file.write(rejects)
+        # PostgreSQL: two batches at once on two connections, so the server's index work uses both cores; each
+        # commits after the one before it. SQLite has one writer at a time anyway.
+        parallel = 2 if self.engine.dialect.name == "postgresql" else 1
+        in_flight: deque[tuple[Batch, Future]] = deque()
+        previous: tuple[Batch, BatchCommit] | None = None
+
+        def finish_oldest() -> None:
+            batch, future = in_flight.popleft()
+            rejects_file.write(future.result())
             rejects_file.flush()
             progress.report(writer.totals, batch.end_offset, writer.totals.total_rows - session_start)
 
+        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="csv-import-writer") as pool:
+            try:
+                while True:
+                    if cancel is not None and cancel.cancelled:
+                        while in_flight:
+                            finish_oldest()
+                        return CANCELLED
+                    try:
+                        item = producer.out.get(timeout=0.1)
+                    except queue.Empty:
+                        continue
+                    if item is _DONE:
+                        while in_flight:
+                            finish_oldest()
+                        return COMPLETED
+                    if isinstance(item, BaseException):
+                        raise item
+                    while len(in_flight) >= parallel:
+                        finish_oldest()
+                    batch: Batch = item
+                    commit = BatchCommit()
+                    if parallel > 1 and previous is not None and in_flight:
+                        earlier, earlier_commit = previous
+                        future = pool.submit(writer.write, batch, after=earlier_commit,
+                                             in_flight=writer.in_flight_names(earlier), commit=commit)
+                    else:
+                        future = pool.submit(writer.write, batch, commit=commit)
+                    in_flight.append((batch, future))
+                    previous = (batch, commit)
+            finally:
+                for _batch, future in in_flight:  # after a failure: let the later batch give up, not commit
+                    future.exception()
 
 def _describe(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress
 
 from sqlalchemy.engine import Connection, Engine
 
-from insighta_desktop.db.bulk_insert import Existing, ProfileBatch, load_profiles
+from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, load_profiles
+from insighta_desktop.db.profile_counts import add_profile_counts, count_inserts_in_caller
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
 from insighta_desktop.ingest.ids import Uuid7Batches
@@ -60,6 +62,46 @@ def is_retryable(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES
 
 
+class PredecessorFailed(RuntimeError):
+    """The batch before this one was not committed, so this one must not be either."""
+
+
+class _PredecessorRetrying(Exception):
+    """The batch before this one is trying again: give back this transaction's locks, then follow it."""
+
+
+class BatchCommit:
+    """What a batch written in parallel with the next one tells that next one: its failed attempts, its end."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.failed_attempts = 0
+        self.done = False
+        self.error: BaseException | None = None
+
+    def attempt_failed(self) -> None:
+        with self._changed:
+            self.failed_attempts += 1
+            self._changed.notify_all()
+
+    def finish(self, error: BaseException | None = None) -> None:
+        with self._changed:
+            self.done, self.error = True, error
+            self._changed.notify_all()
+
+    def wait_committed(self, failed_attempts_seen: int | None = None) -> None:
+        """Return once committed; raise if it failed, or (given what was seen) if it started another attempt."""
+        with self._changed:
+            while True:
+                if self.done:
+                    if self.error is not None:
+                        raise PredecessorFailed("an earlier batch of this import was not committed") from None
+                    return
+                if failed_attempts_seen is not None and self.failed_attempts > failed_attempts_seen:
+                    raise _PredecessorRetrying()
+                self._changed.wait()
+
+
 def _connection_broken(conn: Connection) -> bool:
     try:
         raw = conn.connection.driver_connection
@@ -83,21 +125,48 @@ class BatchWriter:
         self.max_attempts = max_attempts
         self.initial_delay = initial_delay
         self.ids = Uuid7Batches()
+        self._ids_lock = threading.Lock()
         self.offset = 0
         self.encoding = ""
         self.on_retry: Callable[[str], None] | None = None
 
-    def write(self, batch: Batch) -> list[Reject]:
+    def write(self, batch: Batch, *, after: BatchCommit | None = None,
+              in_flight: Mapping[str, Existing] | None = None, commit: BatchCommit | None = None) -> list[Reject]:
+        """Commit one batch. With `after`, the batch loads while that earlier batch (whose rows not yet committed
+        are `in_flight`) finishes, and commits only after it: run totals and resume offsets stay in file order.
+        `commit` is told how this batch's own attempts go, for the batch after it."""
+        try:
+            rejects = self._write(batch, after, in_flight, commit)
+        except BaseException as exc:
+            if commit is not None:
+                commit.finish(exc)
+            raise
+        if commit is not None:
+            commit.finish()
+        return rejects
+
+    def _write(self, batch: Batch, after: BatchCommit | None, in_flight: Mapping[str, Existing] | None,
+               commit: BatchCommit | None) -> list[Reject]:
         from insighta_desktop.resilience.retry import retry_sync
 
         def report(event) -> None:  # noqa: ANN001
             log.warning("Import batch ending at line %d: %s (%s)", batch.last_line, event.message, event.error)
+            if commit is not None:
+                commit.attempt_failed()
             if self.on_retry:
                 self.on_retry(f"Database error, {event.message}: {type(event.error).__name__}")
 
-        outcome = retry_sync(self._attempt, batch, max_retries=self.max_attempts,
-                             initial_delay=self.initial_delay, max_delay=10.0, task_name="Import batch",
-                             retry_if=is_retryable, on_retry=report, sleep=self.sleep, clock=self.clock)
+        def attempts(after_batch: BatchCommit | None):  # noqa: ANN202
+            return retry_sync(self._attempt, batch, after_batch, in_flight, max_retries=self.max_attempts,
+                              initial_delay=self.initial_delay, max_delay=10.0, task_name="Import batch",
+                              retry_if=is_retryable, on_retry=report, sleep=self.sleep, clock=self.clock)
+
+        try:
+            outcome = attempts(after)
+        except _PredecessorRetrying:
+            # The earlier batch needs the locks this transaction held (it rolled back): follow it, one at a time.
+            after.wait_committed()
+            outcome = attempts(None)
         if outcome is None:  # committed by an earlier attempt whose answer was lost
             run = runs.get_run(self.engine, self.run_id)
             assert run is not None
@@ -109,36 +178,65 @@ class BatchWriter:
         self.encoding = batch.encoding
         return rejects
 
-    def _attempt(self, batch: Batch) -> tuple[Totals, list[Reject]] | None:
+    def _attempt(self, batch: Batch, after: BatchCommit | None,
+                 in_flight: Mapping[str, Existing] | None) -> tuple[Totals, list[Reject]] | None:
+        seen = after.failed_attempts if after is not None else None
         with self.engine.connect() as conn:
-            with conn.begin():
-                try:
+            transaction = conn.begin()
+            try:
+                if conn.dialect.name == "postgresql":
+                    count_inserts_in_caller(conn)
+                if after is None:
+                    # First a write: SQLite takes its write lock before the existence check.
                     if runs.claim_batch(conn, self.run_id) >= batch.end_offset:
+                        transaction.rollback()
                         return None
-                    return self._write_in(conn, batch)
-                except Exception:
-                    if _connection_broken(conn):
-                        conn.invalidate()
-                    raise
+                    result = self._load(conn, batch, in_flight)
+                else:
+                    # The run's row is claimed only once the earlier batch committed: it locks that row.
+                    result = self._load(conn, batch, in_flight)
+                    after.wait_committed(seen)
+                    if runs.claim_batch(conn, self.run_id) >= batch.end_offset:
+                        transaction.rollback()
+                        return None
+                outcome = self._record(conn, batch, result)
+                transaction.commit()
+                return outcome
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                if _connection_broken(conn):
+                    conn.invalidate()
+                raise
 
-    def _write_in(self, conn: Connection, batch: Batch) -> tuple[Totals, list[Reject]]:
+    def _load(self, conn: Connection, batch: Batch, in_flight: Mapping[str, Existing] | None) -> LoadResult:
         columns = batch.columns
         created_at = self.now()
-        ids = self.ids.next_ids(len(columns.keys), int(created_at.timestamp() * 1000))
+        with self._ids_lock:
+            ids = self.ids.next_ids(len(columns.keys), int(created_at.timestamp() * 1000))
         profiles = ProfileBatch(ids, columns.names, columns.keys, columns.genders, columns.gender_ps,
                                 columns.ages, columns.age_groups, columns.country_ids, columns.country_names,
                                 columns.country_ps, columns.lines, created_at, self.run_id)
-        result = load_profiles(conn, profiles)
+        return load_profiles(conn, profiles, in_flight)
+
+    def _record(self, conn: Connection, batch: Batch, result: LoadResult) -> tuple[Totals, list[Reject]]:
         rejects = self._duplicates(batch, result.existing)
         if result.inserted + len(rejects) != batch.records:
             raise RuntimeError(f"import counts do not add up for lines up to {batch.last_line}: "
                                f"{result.inserted} inserted + {len(rejects)} rejected != {batch.records} rows")
         totals = self.totals.plus(batch, result.inserted, rejects)
+        if conn.dialect.name == "postgresql":
+            add_profile_counts(conn, result.counts)
         runs.record_batch(conn, self.run_id, rejects=rejects, total_rows=totals.total_rows,
                           inserted=totals.inserted, skipped=totals.skipped, reasons=totals.reasons,
                           corrected=totals.corrected, last_offset=batch.end_offset, last_line=batch.last_line,
                           encoding=batch.encoding, now=self.now())
         return totals, rejects
+
+    def in_flight_names(self, batch: Batch) -> dict[str, Existing]:
+        """The names `batch` may insert, as a later batch's lookup should see them before they are committed."""
+        columns = batch.columns
+        return {key: Existing(self.run_id, line) for key, line in zip(columns.keys, columns.lines)}
 
     def _duplicates(self, batch: Batch, existing: dict[str, Existing]) -> list[Reject]:
         """The batch's rejects plus its rows whose name the database already holds, in line order."""
