@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
+    QHeaderView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -95,6 +96,10 @@ class ProfilesTab(QWidget):
         self.table.setModel(self.model)
         configure_table(self.table, 0)
         header = self.table.horizontalHeader()
+        # Names are what people scan for: a fixed, readable width rather than whatever the other columns leave.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 210)
+        header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._header_clicked)
@@ -112,7 +117,7 @@ class ProfilesTab(QWidget):
         middle.addWidget(table_box)
         middle.addWidget(self.charts)
         middle.setStretchFactor(1, 1)
-        middle.setSizes([300, 640, 300])
+        middle.setSizes([280, 720, 280])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

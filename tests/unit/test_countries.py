@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from insighta_desktop import countries
 from insighta_desktop.countries import Country, all_countries, by_alpha2, normalise_phrase, phrase_index, resolve
-
-SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed_profiles.json"
-
 
 def test_every_iso_country_once_with_codes_in_shape():
     rows = all_countries()
@@ -25,9 +21,9 @@ def test_every_iso_country_once_with_codes_in_shape():
         assert isinstance(c.aliases, tuple) and isinstance(c.demonyms, tuple)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed data not present")
-def test_names_match_every_pair_in_the_seed_profiles():
-    pairs = {(p["country_id"], p["country_name"]) for p in json.loads(SEED.read_text("utf-8"))["profiles"]}
+def test_names_match_every_pair_in_the_seed_profiles(shared_data_dir):
+    seed = shared_data_dir / "seed_profiles.json"
+    pairs = {(p["country_id"], p["country_name"]) for p in json.loads(seed.read_text("utf-8"))["profiles"]}
     assert len(pairs) > 60
     mismatched = {(code, name, by_alpha2(code) and by_alpha2(code).name) for code, name in pairs
                   if by_alpha2(code) is None or by_alpha2(code).name != name}
