@@ -20,19 +20,11 @@ from insighta_desktop.packs.offline import PackInterviewServices
 from insighta_desktop.profiles.browse import browse_profiles
 from insighta_desktop.ui.error_dialog import show_error
 from insighta_desktop.ui.pack_interviews_view import PackInterviewsView
-from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_table
+from insighta_desktop.ui.profile_columns import PROFILE_COLUMNS
+from insighta_desktop.ui.table_model import RecordTableModel, configure_table
 from insighta_desktop.ui.tasks import TaskRunner, in_thread
 
 log = logging.getLogger(__name__)
-PROFILE_COLUMNS = [
-    Column("Name", lambda p: p.name),
-    Column("Gender", lambda p: p.gender),
-    Column("Age", lambda p: p.age, True),
-    Column("Age group", lambda p: p.age_group),
-    Column("Country", lambda p: f"{p.country_name} ({p.country_id})"),
-    Column("Gender p", lambda p: p.gender_probability, True, lambda v: "" if v is None else f"{v:.2f}"),
-    Column("Country p", lambda p: p.country_probability, True, lambda v: "" if v is None else f"{v:.2f}"),
-]
 FILE_FILTER = f"Insighta review packs (*{FILE_SUFFIX});;All files (*)"
 
 
