@@ -111,10 +111,6 @@ class ImportTab(QWidget):
         lower.setStretchFactor(1, 2)
         lower.setSizes([600, 450])
 
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
-
         layout = QVBoxLayout(self)
         layout.addWidget(self.drop_zone)
         layout.addWidget(self.message)

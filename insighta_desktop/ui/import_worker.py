@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.ingest.errors import ImportRefused
@@ -61,7 +61,9 @@ class ImportJob(QObject):
         worker.moveToThread(self.thread)
         self.thread.started.connect(worker.run)
         for signal in (worker.finished, worker.refused, worker.failed):
-            signal.connect(self.thread.quit)
+            # Direct: quit from the worker's thread (QThread.quit is thread-safe). A queued call would wait for the
+            # GUI thread, which blocks in wait() while the window closes: a 30 s freeze.
+            signal.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self.thread.finished.connect(self.done)
 
     def start(self) -> None:

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self._state.setValue("last_tab", self.tabs.currentIndex())
         self._state.sync()
         self._reachability.stop()
+        self.import_tab.shutdown()  # a running import stops after its batch; what it committed stays
         self.tasks.cancel_all()
         super().closeEvent(event)
 
@@ -116,6 +117,11 @@ class MainWindow(QMainWindow):
         return self.tasks.spawn(self._switch_database(), key="switch-database")
 
     async def _switch_database(self) -> None:
+        if self.import_tab.busy:
+            # The running import keeps its database; switching under it would pull the tab away from its thread.
+            self.statusBar().showMessage("An import is running: the new database is saved and will be used from the "
+                                         "next start, or save Settings again once the import is done.", 15_000)
+            return
         self.statusBar().showMessage("Opening the new database…")
         try:
             new_ctx = await in_thread(open_context, paths=self.ctx.paths, credentials=self.ctx.credentials)

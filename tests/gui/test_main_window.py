@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from PySide6.QtWidgets import QTabWidget
 
@@ -149,3 +150,30 @@ def test_geometry_and_last_tab_are_remembered(qtbot, qloop, app_context):
     qtbot.addWidget(again)
     assert again.tabs.currentIndex() == 2
     assert (again.width(), again.height()) == (700, 500)
+
+
+def test_database_switch_waits_while_an_import_runs(qtbot, qloop, app_context, tmp_path):
+    import csv
+
+    path = tmp_path / "many.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["name", "gender", "age", "country_id"])
+        writer.writerows([f"Person {i}", "female", 30, "NG"] for i in range(5_000))
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    tab = window.import_tab
+    tab.batch_size = 100
+    tab.choose_file(path)
+    qloop.until(lambda: tab.stack.currentWidget() is tab.preview_panel, message="preview")
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    tab.start_import()
+    assert tab.busy
+    qloop.run(window.switch_database())
+    assert window.ctx is app_context and window.import_tab is tab
+    assert any("An import is running" in m for m in messages), messages
+    started = time.monotonic()
+    window.close()  # stops the import after its batch and waits for the thread
+    assert not tab.busy
+    assert time.monotonic() - started < 5, "closing the window froze while the import stopped"
