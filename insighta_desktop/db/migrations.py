@@ -6,7 +6,6 @@ ship inside the package (nothing to discover on disk when frozen by PyInstaller)
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
