@@ -91,6 +91,21 @@ class _Policy:
         log.warning("Attempt %d/%d failed for %s: %s. Retrying in %.2fs...",
                     attempt, self.attempts, self.task_name, exc, delay)
 
+    def after_failure(self, attempt: int, exc: BaseException, started: float, now: float) -> RetryEvent | None:
+        """The retry to make after `attempt` failed with `exc` (logged), or None when `exc` is to be re-raised."""
+        if not self.retryable(exc):
+            log.debug("%s failed with a non-retryable error: %r", self.task_name, exc)
+            return None
+        if attempt >= self.attempts:
+            self.log_exhausted(attempt, exc, "no attempts left")
+            return None
+        delay, hint = self.delay_after(attempt, exc)
+        if self.past_deadline(started, now, delay):
+            self.log_exhausted(attempt, exc, "deadline reached")
+            return None
+        self.log_retry(attempt, exc, delay)
+        return RetryEvent(self.task_name, attempt, self.attempts, delay, exc, hint)
+
     def log_exhausted(self, attempt: int, exc: BaseException, reason: str) -> None:
         log.error("%s failed after %d attempt%s (%s): %s", self.task_name, attempt,
                   "" if attempt == 1 else "s", reason, exc)
@@ -145,22 +160,14 @@ async def retry_async(
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
-            if not policy.retryable(exc):
-                log.debug("%s failed with a non-retryable error: %r", task_name, exc)
+            event = policy.after_failure(attempt, exc, started, clock())
+            if event is None:
                 raise
-            if attempt >= policy.attempts:
-                policy.log_exhausted(attempt, exc, "no attempts left")
-                raise
-            delay, hint = policy.delay_after(attempt, exc)
-            if policy.past_deadline(started, clock(), delay):
-                policy.log_exhausted(attempt, exc, "deadline reached")
-                raise
-            policy.log_retry(attempt, exc, delay)
             if on_retry is not None:
-                outcome = on_retry(RetryEvent(task_name, attempt, policy.attempts, delay, exc, hint))
+                outcome = on_retry(event)
                 if inspect.isawaitable(outcome):
                     await outcome
-            await sleep(delay)
+            await sleep(event.delay)
 
 
 def retry_sync(
@@ -192,17 +199,9 @@ def retry_sync(
         try:
             return func(*args, **kwargs)
         except BaseException as exc:
-            if not policy.retryable(exc):
-                log.debug("%s failed with a non-retryable error: %r", task_name, exc)
+            event = policy.after_failure(attempt, exc, started, clock())
+            if event is None:
                 raise
-            if attempt >= policy.attempts:
-                policy.log_exhausted(attempt, exc, "no attempts left")
-                raise
-            delay, hint = policy.delay_after(attempt, exc)
-            if policy.past_deadline(started, clock(), delay):
-                policy.log_exhausted(attempt, exc, "deadline reached")
-                raise
-            policy.log_retry(attempt, exc, delay)
             if on_retry is not None:
-                on_retry(RetryEvent(task_name, attempt, policy.attempts, delay, exc, hint))
-            sleep(delay)
+                on_retry(event)
+            sleep(event.delay)
