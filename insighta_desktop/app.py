@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(args)
     if args.pack:
-        from insighta_desktop.ui.review_pack_window import run_pack
+        from insighta_desktop.ui.packs.review_window import run_pack
 
         return run_pack(args)
     from insighta_desktop.ui.app import run  # Qt is imported only once the arguments are known to be good

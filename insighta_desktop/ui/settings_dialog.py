@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLay
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
 from insighta_desktop.context import store_database_url
 from insighta_desktop.db.engine import check_connection, create_engine_for, mask_url
-from insighta_desktop.ui.tasks import TaskRunner, in_thread
+from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 
 def probe_database(url: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from insighta_desktop.ui.startup_probe import PROBE_ENV, PROBE_PREFIX  # noqa: E402
+from insighta_desktop.ui.shared.startup_probe import PROBE_ENV, PROBE_PREFIX  # noqa: E402
 
 
 CPU: dict[str, list[float]] = {}

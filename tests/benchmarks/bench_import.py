@@ -182,7 +182,7 @@ def gui_child(url: str, path: str) -> None:
     from PySide6.QtCore import QTimer
 
     from insighta_desktop.ui.app import create_application
-    from insighta_desktop.ui.import_worker import ImportJob, ImportWorker
+    from insighta_desktop.ui.imports.worker import ImportJob, ImportWorker
 
     app = create_application()  # the app's own start-up, garbage-collector tuning included
     engine = create_engine_for(url)

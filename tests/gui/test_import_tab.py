@@ -12,8 +12,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from insighta_desktop.ui.import_tab import ImportTab
-from insighta_desktop.ui.tasks import TaskRunner
+from insighta_desktop.ui.imports.tab import ImportTab
+from insighta_desktop.ui.shared.tasks import TaskRunner
 
 SHOTS = Path(os.environ.get("INSIGHTA_SCREENSHOTS", "")) if os.environ.get("INSIGHTA_SCREENSHOTS") else None
 

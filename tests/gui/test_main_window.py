@@ -124,7 +124,7 @@ def test_unhandled_exception_shows_a_copyable_dialog(qtbot, monkeypatch):
 
     from PySide6.QtWidgets import QApplication
 
-    from insighta_desktop.ui.error_dialog import ErrorDialog, install_exception_hook
+    from insighta_desktop.ui.shared.error_dialog import ErrorDialog, install_exception_hook
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     install_exception_hook()

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from insighta_desktop.context import open_context
 from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.profiles.filters import build_filters
-from insighta_desktop.ui.profiles_tab import FETCH_SIZE, ProfilesTab
-from insighta_desktop.ui.tasks import TaskRunner
+from insighta_desktop.ui.profiles.tab import FETCH_SIZE, ProfilesTab
+from insighta_desktop.ui.shared.tasks import TaskRunner
 
 
 def count(engine, where: str = "1=1", **params) -> int:

@@ -13,7 +13,7 @@ from insighta_desktop.packs import export_pack
 from insighta_desktop.packs.search_snapshot import SearchSnapshot
 from insighta_desktop.profiles.browse import browse_profiles
 from insighta_desktop.ui.main_window import MainWindow
-from insighta_desktop.ui.review_pack_window import ReviewPackWindow
+from insighta_desktop.ui.packs.review_window import ReviewPackWindow
 from tests.integration.packs.netguard import is_loopback, watch_network
 from tests.integration.packs.packdata import fill_source
 
@@ -121,7 +121,7 @@ def test_other_files_dropped_on_the_window_are_not_taken_as_packs(app_context, t
 
 def test_about_shows_the_icon_and_version(app_context, qtbot, qloop):
     from insighta_desktop import __version__
-    from insighta_desktop.ui.branding import app_icon
+    from insighta_desktop.ui.shared.branding import app_icon
 
     window = MainWindow(app_context, load_demo_on_first_run=False)
     qtbot.addWidget(window)
@@ -141,7 +141,7 @@ def test_insighta_desktop_pack_opens_only_the_pack_and_refuses_a_bad_one(pack_fi
     import subprocess
     import sys
 
-    from insighta_desktop.ui.startup_probe import PROBE_ENV, PROBE_PREFIX
+    from insighta_desktop.ui.shared.startup_probe import PROBE_ENV, PROBE_PREFIX
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "INSIGHTA_HOME": str(tmp_path / "reviewer"), PROBE_ENV: "1"}
     good = subprocess.run([sys.executable, "-m", "insighta_desktop", str(pack_file)], capture_output=True, text=True,

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from insighta_desktop.ingest.preview import FilePreview
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
-from insighta_desktop.ui.table_model import configure_table
+from insighta_desktop.ui.shared.table_model import configure_table
 
 
 def _panel() -> QFrame:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 
 from insighta_desktop.interviews import repository
 from insighta_desktop.packs import FILE_SUFFIX, PackError, export_pack, snapshot_search
-from insighta_desktop.ui.tasks import TaskRunner, in_thread
+from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 
 def write_pack(engine, interview_ids: list[str], search_text: str | None, out: Path):

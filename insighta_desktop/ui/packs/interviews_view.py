@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget)
 
 from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, Transcript
-from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_table
-from insighta_desktop.ui.tasks import TaskRunner
+from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
+from insighta_desktop.ui.shared.tasks import TaskRunner
 
 COLUMNS = [
     Column("Candidate", lambda i: i.candidate_name),

@@ -1,7 +1,7 @@
 """The columns of a profile table, shared by the Profiles tab and the review pack window."""
 from __future__ import annotations
 
-from insighta_desktop.ui.table_model import Column
+from insighta_desktop.ui.shared.table_model import Column
 
 
 def _probability(value) -> str:

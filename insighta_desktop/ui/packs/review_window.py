@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 from insighta_desktop.packs import FILE_SUFFIX, PackError, ReviewPack, open_pack
 from insighta_desktop.packs.offline import PackInterviewServices
 from insighta_desktop.profiles.browse import browse_profiles
-from insighta_desktop.ui.error_dialog import show_error
-from insighta_desktop.ui.pack_interviews_view import PackInterviewsView
-from insighta_desktop.ui.profile_columns import PROFILE_COLUMNS
-from insighta_desktop.ui.table_model import RecordTableModel, configure_table
-from insighta_desktop.ui.tasks import TaskRunner, in_thread
+from insighta_desktop.ui.shared.error_dialog import show_error
+from insighta_desktop.ui.packs.interviews_view import PackInterviewsView
+from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
+from insighta_desktop.ui.shared.table_model import RecordTableModel, configure_table
+from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 log = logging.getLogger(__name__)
 FILE_FILTER = f"Insighta review packs (*{FILE_SUFFIX});;All files (*)"
@@ -126,7 +126,7 @@ class ReviewPackOpener(QObject):
 
     def open_export_dialog(self):
         """The dialog starts from the Interviews tab's selection and the Profiles tab's query, when there are."""
-        from insighta_desktop.ui.export_pack_dialog import ExportPackDialog
+        from insighta_desktop.ui.packs.export_dialog import ExportPackDialog
 
         window = self._window
         query_box = getattr(getattr(window, "profiles_tab", None), "query", None)
@@ -168,9 +168,9 @@ def run_pack(args) -> int:
     import qasync
 
     from insighta_desktop.logging_setup import setup_logging
-    from insighta_desktop.ui.branding import branded_application
-    from insighta_desktop.ui.error_dialog import install_exception_hook
-    from insighta_desktop.ui.startup_probe import install_startup_probe
+    from insighta_desktop.ui.shared.branding import branded_application
+    from insighta_desktop.ui.shared.error_dialog import install_exception_hook
+    from insighta_desktop.ui.shared.startup_probe import install_startup_probe
 
     setup_logging(verbose=args.verbose)
     app = branded_application()  # not ui.app: the main window's tabs would load the AI SDKs for nothing

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from insighta_desktop.ingest.rejects import Reject, write_rejects_csv
 from insighta_desktop.ingest.summary import REASONS
-from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_table
+from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 
 REJECT_COLUMNS = [
     Column("Line", lambda r: r.line_number, True, "{:,}".format),

@@ -17,12 +17,12 @@ from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews.assessments import describe_failure
 from insighta_desktop.interviews.services import InterviewServices
-from insighta_desktop.ui.assessment_panel import AssessmentPanel
-from insighta_desktop.ui.chat_panel import ChatPanel
-from insighta_desktop.ui.retry_notice import RetryNotice
-from insighta_desktop.ui.table_model import Column, RecordTableModel, configure_table
-from insighta_desktop.ui.tasks import TaskRunner, in_thread
-from insighta_desktop.ui.transcript_view import TranscriptView
+from insighta_desktop.ui.interviews.assessment_panel import AssessmentPanel
+from insighta_desktop.ui.interviews.chat_panel import ChatPanel
+from insighta_desktop.ui.shared.retry_notice import RetryNotice
+from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
+from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
+from insighta_desktop.ui.interviews.transcript_view import TranscriptView
 
 INTERVIEW_COLUMNS = [
     Column("Candidate", lambda i: i.candidate_name),

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QModelIndex, Qt
 
 from insighta_desktop.profiles.search import SearchResult
-from insighta_desktop.ui.profile_columns import PROFILE_COLUMNS
-from insighta_desktop.ui.table_model import RecordTableModel
+from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
+from insighta_desktop.ui.shared.table_model import RecordTableModel
 
 
 # Column index -> sort_by for the headers the server can sort by.

@@ -30,12 +30,12 @@ from insighta_desktop.profiles.filters import PageRequest, ProfileFilters, build
 from insighta_desktop.profiles.parser import Interpretation, parse_query
 from insighta_desktop.profiles.phrasing import to_query_text
 from insighta_desktop.profiles.search import Facets, ProfileSearch, SearchResult
-from insighta_desktop.ui.facet_charts import FacetCharts
-from insighta_desktop.ui.filter_chips import ChipBar
-from insighta_desktop.ui.profile_filter_panel import FilterPanel
-from insighta_desktop.ui.profile_results_model import PROFILE_COLUMNS, SORTABLE_COLUMNS, ProfileResultsModel
-from insighta_desktop.ui.table_model import configure_table
-from insighta_desktop.ui.tasks import TaskRunner, in_thread
+from insighta_desktop.ui.profiles.facet_charts import FacetCharts
+from insighta_desktop.ui.profiles.filter_chips import ChipBar
+from insighta_desktop.ui.profiles.filter_panel import FilterPanel
+from insighta_desktop.ui.profiles.results_model import PROFILE_COLUMNS, SORTABLE_COLUMNS, ProfileResultsModel
+from insighta_desktop.ui.shared.table_model import configure_table
+from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 __all__ = ["PROFILE_COLUMNS", "ProfilesTab"]
 
