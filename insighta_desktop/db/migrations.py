@@ -23,7 +23,14 @@ log = logging.getLogger(__name__)
 
 # version -> step that brings a database from version-1 to version. Version 1 is the initial create_all.
 UpgradeStep = Callable[[Connection], None]
-UPGRADES: Mapping[int, UpgradeStep] = {}
+
+
+def _add_meetmind_tables(conn: Connection) -> None:
+    """Version 2: interviews synced from MeetMind (their fingerprints and MeetMind's assessment) and notes."""
+    schema.metadata.create_all(conn, tables=[schema.meetmind_interviews, schema.interview_notes])
+
+
+UPGRADES: Mapping[int, UpgradeStep] = {2: _add_meetmind_tables}
 
 
 class SchemaError(RuntimeError):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = sa.MetaData()
 
@@ -216,4 +216,38 @@ email_outbox = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("sent_at", UtcDateTime),
     sa.Index("ix_email_outbox_status", "status"),
+)
+
+# Interviews copied from a MeetMind database (interviews/meetmind_sync.py): one row per synced interview with the
+# fingerprint of what MeetMind held at the last sync (a changed fingerprint means copy it again), the transcript
+# source the app serves, and MeetMind's own assessment, shown beside the app's.
+meetmind_interviews = sa.Table(
+    "meetmind_interviews",
+    metadata,
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("source_label", sa.String(500), nullable=False),  # the MeetMind URL, password masked
+    sa.Column("synced_at", UtcDateTime, nullable=False),
+    sa.Column("transcript_source", sa.String(20), nullable=False),  # transcript_turns | transcript_json | none
+    sa.Column("turns", sa.Integer, nullable=False),
+    sa.Column("notes", sa.Integer, nullable=False),
+    sa.Column("speakers_json", sa.Text, nullable=False, server_default="{}"),  # label -> names, e.g. Meet Mind
+    sa.Column("assessment_json", sa.Text),  # {"observation", "highlights", "red_flags"}
+    sa.Column("assessment_status", sa.String(20)),
+    sa.Column("assessment_generated_at", UtcDateTime),
+)
+
+# Notes kept apart from the transcript (MeetMind's `user`/`assistant` turns: a recruiter's notes and the AI
+# assistant's replies), in the order they were written.
+interview_notes = sa.Table(
+    "interview_notes",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sequence_no", sa.Integer, nullable=False),
+    sa.Column("speaker", sa.String(32), nullable=False),  # user | assistant
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("timestamp_sec", sa.Double),  # Unix seconds
+    sa.Column("source", sa.String(20), nullable=False),  # transcript_turns | transcript_json
+    sa.Index("ix_interview_notes_interview", "interview_id", "sequence_no"),
 )
