@@ -9,6 +9,7 @@ import pytest
 from insighta_desktop.cli import main
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import table_counts
+from insighta_desktop.db.schema import SCHEMA_VERSION
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,7 @@ def test_db_init_status_and_demo_load(db_url, capsys):
     assert "Loaded 300 profiles and 6 interviews" in capsys.readouterr().out
     assert main(["db", "status", "--json", "--db", db_url]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["schema_version"] == 1
+    assert status["schema_version"] == SCHEMA_VERSION
     assert status["rows"]["profiles"] == 300 and status["rows"]["interviews"] == 6
     # Loading again adds nothing: names are unique and interviews keep their ids.
     assert main(["--db", db_url, "demo-data", "load", "--profiles", "300", "--interviews", "6"]) == 0

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import textwrap
 
+from insighta_desktop.db.schema import SCHEMA_VERSION
+
 
 def test_every_module_outside_ui_imports_without_pyside6():
     script = textwrap.dedent("""
@@ -43,4 +45,4 @@ def test_the_cli_runs_without_qt(tmp_path):
                                "from insighta_desktop.cli import main; sys.exit(main(['db', 'status', '--json']))"],
         capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert '"schema_version": 1' in result.stdout
+    assert f'"schema_version": {SCHEMA_VERSION}' in result.stdout
