@@ -62,6 +62,7 @@ class Settings:
     import_batch_size: int = 10_000
     search_cache_ttl_s: float = 300.0
     search_cache_size: int = 256
+    meetmind_url: str | None = None  # the MeetMind database interviews are synced from; stored without its password
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +100,7 @@ class CredentialStore:
     GEMINI_API_KEY = "gemini_api_key"
     RESEND_API_KEY = "resend_api_key"
     DATABASE_PASSWORD = "database_password"
+    MEETMIND_PASSWORD = "meetmind_password"
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None,
                  trusted_modules: tuple[str, ...] = TRUSTED_BACKEND_MODULES, service: str = KEYRING_SERVICE):

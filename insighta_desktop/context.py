@@ -9,6 +9,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
 from insighta_desktop.db.engine import create_engine_for, default_sqlite_url, mask_url, normalise_url
+from insighta_desktop.db.meetmind import parse_meetmind_url
 from insighta_desktop.db.migrations import ensure_schema
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,45 @@ def store_database_url(url: str | None, settings: Settings, credentials: Credent
     without_password = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
                                   parsed.database, parsed.query)
     settings.database_url = without_password.render_as_string(hide_password=False)
+
+
+MEETMIND_URL_ENV = "INSIGHTA_MEETMIND_URL"
+
+
+def store_meetmind_url(url: str | None, settings: Settings, credentials: CredentialStore) -> None:
+    """The MeetMind URL goes to the settings without its password; the password to the credential store."""
+    if not url:
+        settings.meetmind_url = None
+        credentials.delete(CredentialStore.MEETMIND_PASSWORD)
+        return
+    parsed = parse_meetmind_url(url)
+    without_password = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
+                                  parsed.database, parsed.query).render_as_string(hide_password=False)
+    if parsed.password:
+        credentials.set(CredentialStore.MEETMIND_PASSWORD, parsed.password)
+    elif without_password != settings.meetmind_url:  # another server: the stored password was not for it
+        credentials.delete(CredentialStore.MEETMIND_PASSWORD)
+    settings.meetmind_url = without_password
+
+
+def resolve_meetmind_url(explicit: str | None, settings: Settings, credentials: CredentialStore) -> str | None:
+    """The URL given, then INSIGHTA_MEETMIND_URL, then the settings with the keychain's password (None: not set)."""
+    if explicit:
+        return explicit
+    if os.environ.get(MEETMIND_URL_ENV):
+        return os.environ[MEETMIND_URL_ENV]
+    return with_stored_password(settings.meetmind_url, credentials, CredentialStore.MEETMIND_PASSWORD)
+
+
+def with_stored_password(url: str | None, credentials: CredentialStore, name: str) -> str | None:
+    """`url` with the stored secret `name` as its password when it has none of its own."""
+    if not url:
+        return None
+    parsed = make_url(url)
+    password = credentials.get(name)
+    if password and not parsed.password:
+        parsed = parsed.set(password=password)
+    return parsed.render_as_string(hide_password=False)
 
 
 def open_context(database_url: str | None = None, *, paths: AppPaths | None = None,

@@ -1,4 +1,4 @@
-"""`insighta interviews list | show | transcript | assess | ask | email | outbox`.
+"""`insighta interviews list | show | transcript | assess | ask | email | sync-meetmind | outbox`.
 
 An interview is named by its id or a unique prefix of it. Retry notices go to stderr; a failed
 assess/ask/email exits non-zero with the reason on stderr (`ask` answered by local search exits 3).
@@ -10,8 +10,10 @@ import json
 import sys
 from typing import Any
 
+from insighta_desktop.cli import meetmind
 from insighta_desktop.cli.common import open_cli_context
 from insighta_desktop.interviews.export import FORMATS
+from insighta_desktop.interviews.meetmind_sync import load_meetmind_copy
 from insighta_desktop.interviews.services import InterviewServices, retry_notice
 from insighta_desktop.resilience import RetryEvent
 
@@ -51,6 +53,8 @@ def register(subparsers, common) -> None:
     p.add_argument("to", metavar="TO", help="recipient address")
     p.add_argument("--transcript", action="store_true", help="include the transcript")
     p.set_defaults(func=lambda a: _run(a, _email))
+
+    meetmind.add_parser(sub, common)
 
     p = sub.add_parser("outbox", help="list queued/failed email; --retry sends what is unsent", parents=[common])
     p.add_argument("--retry", action="store_true")
@@ -113,9 +117,11 @@ async def _show(services: InterviewServices, args) -> int:
     interview = await services.interview(interview_id)
     assessment = await services.assessments.get(interview_id)
     transcript = await services.transcript(interview_id)
+    copy = await load_meetmind_copy(services.engine, interview_id, services.retrying)
     data = {**interview.summary.to_json(), "rubric": interview.rubric,
             "assessment": assessment.to_json() if assessment else {"status": None, "content": None},
-            "transcript": {"turns": len(transcript.turns), "source": transcript.source, "note": transcript.note}}
+            "transcript": {"turns": len(transcript.turns), "source": transcript.source, "note": transcript.note},
+            "meetmind": meetmind.copy_json(copy)}
     if args.json:
         _print_json(data)
         return 0
@@ -124,6 +130,7 @@ async def _show(services: InterviewServices, args) -> int:
     print(f"Transcript: {len(transcript.turns)} turns from {transcript.source}" +
           (f" ({transcript.note})" if transcript.note else ""))
     _print_assessment(assessment)
+    meetmind.print_copy(copy)
     return 0
 
 

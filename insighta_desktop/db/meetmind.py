@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 
-from insighta_desktop.db.engine import DatabaseUrlError, normalise_url
+from insighta_desktop.db.engine import DatabaseUrlError, mask_url, normalise_url
 
 APPLICATION_NAME = "insighta-meetmind-sync"
 
@@ -117,11 +117,18 @@ class MeetMindInterview:
     summaries: list[MeetMindSummary] = field(default_factory=list)
 
 
+def parse_meetmind_url(url: str) -> URL:
+    """The URL with the psycopg driver; a clear DatabaseUrlError for anything but PostgreSQL."""
+    parsed = normalise_url(url) if url.strip().lower().startswith(("postgres://", "postgresql")) else None
+    if parsed is None or parsed.get_backend_name() != "postgresql":
+        raise DatabaseUrlError(f"MeetMind keeps its interviews in PostgreSQL: give a postgresql:// URL, "
+                               f"not {mask_url(url)}")
+    return parsed
+
+
 def create_meetmind_engine(url: str, *, statement_timeout_ms: int = 60_000) -> Engine:
     """An engine whose every session is read-only on the server; UTC so fingerprints do not depend on a zone."""
-    parsed = normalise_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        raise DatabaseUrlError("MeetMind keeps its interviews in PostgreSQL: give a postgresql:// URL")
+    parsed = parse_meetmind_url(url)
     options = parsed.query.get("options", "")
     if isinstance(options, tuple):
         options = " ".join(options)
