@@ -102,7 +102,7 @@ class MeetMindSync:
         self.retrying = retrying or Retrying(jitter=0.5)
         self.now = now
         self.batch_size = max(1, batch_size)
-        self.source_label = mask_url(meetmind_engine.url)
+        self.source_label = mask_url(meetmind_engine.url.set(drivername="postgresql"))
 
     async def run(self, on_progress: ProgressCallback | None = None,
                   on_retry: RetryCallback | None = None) -> SyncReport:

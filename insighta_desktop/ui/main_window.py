@@ -107,8 +107,9 @@ class MainWindow(QMainWindow):
             self.db_label.setStyleSheet("color: #b00020;")
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.ctx.settings, self.ctx.credentials, self.ctx.paths, self)
+        dialog = SettingsDialog(self.ctx.settings, self.ctx.credentials, self.ctx.paths, self, engine=self.ctx.engine)
         dialog.database_changed.connect(self.switch_database)
+        dialog.meetmind_box.synced.connect(self.interviews_tab.refresh)
         dialog.show()
         self._settings_dialog = dialog
         return dialog

@@ -5,11 +5,13 @@ import asyncio
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout)
+                               QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget)
+from sqlalchemy.engine import Engine
 
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
 from insighta_desktop.context import store_database_url
 from insighta_desktop.db.engine import check_connection, create_engine_for, mask_url
+from insighta_desktop.ui.interviews.meetmind_source import MeetMindSourceBox
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 
@@ -31,7 +33,8 @@ class SettingsDialog(QDialog):
     database_changed = Signal()
     saved = Signal()
 
-    def __init__(self, settings: Settings, credentials: CredentialStore, paths: AppPaths, parent=None):
+    def __init__(self, settings: Settings, credentials: CredentialStore, paths: AppPaths,
+                 parent: QWidget | None = None, *, engine: Engine | None = None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
@@ -39,6 +42,8 @@ class SettingsDialog(QDialog):
         self._tasks = TaskRunner()
         layout = QVBoxLayout(self)
         layout.addWidget(self._database_box())
+        self.meetmind_box = MeetMindSourceBox(settings, credentials, engine)  # syncs into `engine`
+        layout.addWidget(self.meetmind_box)
         layout.addWidget(self._services_box())
         self.keychain_label = QLabel(credentials.status)
         self.keychain_label.setWordWrap(True)
@@ -131,6 +136,8 @@ class SettingsDialog(QDialog):
             store_database_url(url, self._settings, self._credentials)
         except ValueError as exc:
             self.test_result.setText(str(exc))
+            return
+        if not self.meetmind_box.save():
             return
         self._credentials.set(CredentialStore.GEMINI_API_KEY, self.gemini_key.text().strip())
         self._credentials.set(CredentialStore.RESEND_API_KEY, self.resend_key.text().strip())

@@ -19,6 +19,7 @@ from insighta_desktop.interviews.assessments import describe_failure
 from insighta_desktop.interviews.services import InterviewServices
 from insighta_desktop.ui.interviews.assessment_panel import AssessmentPanel
 from insighta_desktop.ui.interviews.chat_panel import ChatPanel
+from insighta_desktop.ui.interviews.meetmind_panel import MeetMindPanel
 from insighta_desktop.ui.shared.retry_notice import RetryNotice
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
@@ -76,6 +77,7 @@ class InterviewsTab(QWidget):
         self.assessment = AssessmentPanel()
         self.assessment.generate_requested.connect(self.generate_assessment)
         self.assessment.email_requested.connect(self.email_assessment)
+        self.meetmind = MeetMindPanel()  # only for interviews synced from MeetMind
         self.chat = ChatPanel()
         self.chat.send_requested.connect(self.ask)
         self.chat.citation_clicked.connect(self.transcript.highlight_turn)
@@ -88,8 +90,9 @@ class InterviewsTab(QWidget):
         left_layout.addWidget(self.count_label)
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.assessment)
+        side.addWidget(self.meetmind)
         side.addWidget(self.chat)
-        side.setSizes([330, 370])
+        side.setSizes([300, 200, 320])
         detail_split = QSplitter(Qt.Orientation.Horizontal)
         detail_split.addWidget(self.transcript)
         detail_split.addWidget(side)
@@ -177,6 +180,7 @@ class InterviewsTab(QWidget):
             self.assessment.set_generating()
         self.chat.show_history(history)
         self.chat.set_enabled(bool(transcript.turns))
+        await self.meetmind.load(services.engine, interview_id, services.retrying)
 
     def _update_row(self, interview_id: str, assessment_status: str) -> None:
         for row, item in enumerate(self.model.rows):
