@@ -180,3 +180,19 @@ async def test_a_database_that_is_not_meetmind_is_refused_clearly(db, meetmind, 
     with pytest.raises(MeetMindSchemaError, match="no MeetMind interviews table"):
         await sync(db, meetmind, clock)
     assert clock.waits == []  # not a transient failure: no retry
+
+
+async def test_synced_interviews_travel_in_a_review_pack(db, meetmind, clock, tmp_path):  # noqa: F811
+    from insighta_desktop.packs import export_pack, open_pack
+    from insighta_desktop.packs.offline import PackInterviewServices
+
+    ids = [meetmind.add_interview("Turns", turns=INTERVIEW), meetmind.add_interview("Json", json_turns=INTERVIEW)]
+    await sync(db, meetmind, clock)
+    export_pack(db, ids, tmp_path / "meetmind.insighta-pack")
+    pack = open_pack(tmp_path / "meetmind.insighta-pack")
+    try:
+        services = PackInterviewServices(pack)
+        for ident in ids:
+            assert await services.transcript(ident) == await get_transcript(db, ident, clock.retrying())
+    finally:
+        pack.close()
