@@ -239,9 +239,9 @@ def _speakers(turns: list[mm.MeetMindTurn], candidate: str) -> dict[str, list[st
 
 def plan_record(row: mm.MeetMindInterview, source_label: str, synced_at: datetime) -> store.SyncRecord:
     """The app's rows for one MeetMind interview, and which transcript source the app will serve."""
-    latest = _latest_turns(row.turns)
-    table_turns = [t for t in latest if not _is_note(t.speaker)]
-    table_notes = [t for t in latest if _is_note(t.speaker)]
+    # notes may be numbered apart from the interview's turns: one sequence per kind
+    table_turns = _latest_turns([t for t in row.turns if not _is_note(t.speaker)])
+    table_notes = _latest_turns([t for t in row.turns if _is_note(t.speaker)])
     session = row.session
     transcript_json, json_notes = _json_parts(session.transcript_json if session else None)
 
@@ -249,7 +249,7 @@ def plan_record(row: mm.MeetMindInterview, source_label: str, synced_at: datetim
     if session is not None or table_turns:
         session_id = str(uuid.uuid5(_SESSION_NAMESPACE, f"{row.id}:{session.id if session else ''}"))
         ended = session.completed_at if session else None
-        session_row = store.SessionRow(session_id, _session_started(row, latest), ended,
+        session_row = store.SessionRow(session_id, _session_started(row, table_turns + table_notes), ended,
                                        ((session.status if session else None) or "completed")[:STATUS_WIDTH],
                                        transcript_json)
     turns = [store.TurnRow(turn_id(session_row.id, t.sequence_no), t.sequence_no, t.speaker, t.content,

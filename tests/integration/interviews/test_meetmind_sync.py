@@ -67,9 +67,12 @@ async def test_notes_are_kept_apart_and_meetmind_assessment_is_copied(db, meetmi
     in_table = meetmind.add_interview("Table Notes", turns=with_notes, assessment=ASSESSMENT)
     in_json = meetmind.add_interview("Json Notes", json_turns=with_notes, assessment="{not json")
 
+    numbered_apart = meetmind.add_interview("Own Numbering", turns=INTERVIEW[:4])
+    meetmind.add_turns(numbered_apart, with_notes[2:4], first_seq=1)  # notes numbered 1, 2 beside turns 1-4
+
     await sync(db, meetmind, clock)
 
-    for ident, source in ((in_table, SOURCE_TURNS), (in_json, SOURCE_JSON)):
+    for ident, source in ((in_table, SOURCE_TURNS), (in_json, SOURCE_JSON), (numbered_apart, SOURCE_TURNS)):
         transcript = await get_transcript(db, ident, clock.retrying())
         assert transcript.source == source and len(transcript.turns) == 4
         assert all(t.speaker in ("ai", "candidate") for t in transcript.turns)
