@@ -56,8 +56,11 @@ def register(subparsers, common) -> None:
 
     meetmind.add_parser(sub, common)
 
-    p = sub.add_parser("outbox", help="list queued/failed email; --retry sends what is unsent", parents=[common])
-    p.add_argument("--retry", action="store_true")
+    p = sub.add_parser("outbox", help="list the email outbox; --retry sends what is unsent, --cancel ID drops one",
+                       parents=[common])
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--retry", action="store_true", help="send every queued or failed email now")
+    action.add_argument("--cancel", metavar="ID", help="cancel an unsent email (its id or a unique prefix)")
     p.set_defaults(func=lambda a: _run(a, _outbox))
 
 
@@ -194,14 +197,20 @@ async def _ask(services: InterviewServices, args) -> int:
 
 
 async def _email(services: InterviewServices, args) -> int:
-    from insighta_desktop.interviews.email import EmailError
+    from insighta_desktop.interviews.email import EmailError, sender_warning
 
     interview_id = await _resolve(services, args.id)
     try:
-        item = await services.outbox.queue_assessment(interview_id, args.to, include_transcript=args.transcript)
+        draft = await services.outbox.draft(interview_id, args.to, include_transcript=args.transcript)
     except EmailError as exc:
         print(f"insighta: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    if (warning := sender_warning(draft.sender)) is not None:
+        print(f"insighta: warning: {warning}", file=sys.stderr)
+    item, reused = await services.outbox.queue(draft)
+    if reused:
+        print(f"insighta: sending again the unsent email {item.id[:8]} (same Idempotency-Key, "
+              f"{item.attempts} attempt{'s' if item.attempts != 1 else ''} so far)", file=sys.stderr)
     result = await services.outbox.deliver(item.id, on_retry=_notice("Resend"))
     if result.status != "sent":
         print(f"insighta: email not sent (kept in the outbox for a later retry): {result.last_error}",
@@ -212,10 +221,27 @@ async def _email(services: InterviewServices, args) -> int:
 
 
 async def _outbox(services: InterviewServices, args) -> int:
+    from insighta_desktop.cli import CliError
+    from insighta_desktop.interviews.email import EmailError
+
     if args.retry:
         await services.outbox.deliver_pending(on_retry=_notice("Resend"))
+    if args.cancel is not None:
+        prefix = args.cancel.strip()
+        matches = [i.id for i in await services.outbox.items() if prefix and i.id.startswith(prefix)]
+        if len(matches) != 1:
+            raise CliError(f"no outbox item matches {prefix!r}" if not matches else
+                           f"{prefix!r} matches {len(matches)} outbox items; give more of the id")
+        try:
+            cancelled = await services.outbox.cancel(matches[0])
+        except EmailError as exc:
+            print(f"insighta: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"Cancelled the email to {cancelled.to_address} ({cancelled.subject})")
     items = await services.outbox.items()
     for i in items:
-        print(f"{i.id[:8]}  {i.status:<6}  attempts {i.attempts}  {i.to_address}  {i.subject}" +
+        print(f"{i.id[:8]}  {i.status:<8}  attempts {i.attempts}  {i.to_address}  {i.subject}" +
               (f"  ({i.last_error})" if i.last_error and i.status != "sent" else ""))
-    return 0 if all(i.status == "sent" for i in items) else EXIT_FAILED
+    if not items:
+        print("The outbox is empty.")
+    return EXIT_FAILED if any(i.unsent for i in items) else 0

@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.interviews import repository
-from insighta_desktop.interviews.model import Assessment, Interview, Transcript
+from insighta_desktop.interviews.failures import describe_failure
+from insighta_desktop.interviews.manual import manual_assessment, rubric_template
+from insighta_desktop.interviews.model import MANUAL_MODEL, RECOMMENDATIONS, Assessment, Interview, Transcript
 from insighta_desktop.interviews.transcript import get_transcript
 from insighta_desktop.resilience import RetryEvent, Retrying
 
 log = logging.getLogger(__name__)
 
-RECOMMENDATIONS = ["strong_advance", "advance", "hold", "reject"]
 STALE_AFTER = timedelta(minutes=5)
 SYSTEM_PROMPT = (
     "You assess job interviews for a recruiter. Judge only from the transcript. Be specific and fair: quote or "
@@ -29,6 +30,10 @@ SYSTEM_PROMPT = (
 
 class AssessmentError(RuntimeError):
     transient = False
+
+
+class GeminiNotConfigured(AssessmentError):
+    """No Gemini key: the way forward is Settings, or the rubric template filled in by hand."""
 
 
 def assessment_schema(rubric: list[str]) -> dict[str, Any]:
@@ -105,13 +110,16 @@ class AssessmentService:
             log.warning("Marked %d interrupted assessment(s) as failed", count)
         return count
 
-    async def generate(self, interview_id: str,
-                       on_retry: Callable[[RetryEvent], Any] | None = None) -> Assessment:
-        """Generate (or regenerate) the interview's assessment; returns it completed or failed."""
+    async def generate(self, interview_id: str, on_retry: Callable[[RetryEvent], Any] | None = None,
+                       on_failure: Callable[[BaseException], Any] | None = None) -> Assessment:
+        """Generate (or regenerate) the interview's assessment; returns it completed or failed.
+
+        `on_failure` receives the error behind a failed one, so a caller can say what to do about it.
+        """
         interview = await self.retrying.run_in_thread(repository.get_interview, self.engine, interview_id,
                                                       task_name="Load interview")
         if self.gemini is None or not getattr(getattr(self.gemini, "config", None), "available", True):
-            raise AssessmentError("Gemini is not configured (no API key); the assessment was left as it was")
+            raise GeminiNotConfigured("Gemini is not configured (no API key); the assessment was left as it was")
         model = getattr(self.gemini, "model", None) or "gemini"
         claimed = await self.retrying.run_in_thread(repository.claim_assessment, self.engine, interview_id, model,
                                                     self.now(), STALE_AFTER, task_name="Start assessment")
@@ -131,14 +139,30 @@ class AssessmentService:
             raise
         except Exception as exc:
             log.error("Assessment of interview %s failed: %s", interview_id, exc)
+            if on_failure is not None:
+                on_failure(exc)
             return await self.retrying.run_in_thread(repository.finish_assessment, self.engine, claimed.id,
                                                      self.now(), error=describe_failure(exc),
                                                      task_name="Record failed assessment")
         return await self.retrying.run_in_thread(repository.finish_assessment, self.engine, claimed.id, self.now(),
                                                  content=content, task_name="Save assessment")
 
+    async def manual_template(self, interview_id: str) -> dict[str, Any]:
+        """The rubric template to fill in by hand, prefilled from the current assessment when there is one."""
+        interview = await self.retrying.run_in_thread(repository.get_interview, self.engine, interview_id,
+                                                      task_name="Load interview")
+        current = await self.get(interview_id)
+        return rubric_template(interview.rubric, current.content if current is not None else None)
 
-def describe_failure(exc: BaseException) -> str:
-    code = getattr(exc, "code", None)
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return f"{type(exc).__name__} ({code}): {message}" if code else f"{type(exc).__name__}: {message}"
+    async def save_manual(self, interview_id: str, raw: dict[str, Any]) -> Assessment:
+        """Save an assessment written by hand from the rubric template (source "manual")."""
+        interview = await self.retrying.run_in_thread(repository.get_interview, self.engine, interview_id,
+                                                      task_name="Load interview")
+        content = manual_assessment(raw, interview.rubric)
+        claimed = await self.retrying.run_in_thread(repository.claim_assessment, self.engine, interview_id,
+                                                    MANUAL_MODEL, self.now(), STALE_AFTER, task_name="Save assessment")
+        if claimed is None:
+            raise AssessmentError("Gemini is generating an assessment of this interview right now; save yours "
+                                  "once it has finished")
+        return await self.retrying.run_in_thread(repository.finish_assessment, self.engine, claimed.id, self.now(),
+                                                 content=content, task_name="Save assessment")

@@ -1,8 +1,9 @@
 """The recruiter's chat about one interview: grounded in its transcript and assessment, citing turns.
 
 Answers stream in (`on_text` receives the text so far; a retried stream starts again from ""). Only a
-complete Gemini exchange is stored. Without a key, without network, or once retries are exhausted,
-the answer is a labelled local search of the transcript, and the history is left unchanged.
+complete exchange is stored. Without a key, without network, or once retries are exhausted, the answer
+is a labelled local search of the transcript; it is stored too, marked `local`, so it is still there when
+the recruiter comes back to the interview, and it is never sent to Gemini as part of the conversation.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.interviews import repository
+from insighta_desktop.interviews.failures import SETTINGS, describe_failure, explain
 from insighta_desktop.interviews.local_search import local_answer
 from insighta_desktop.interviews.model import (
     Assessment, ChatAnswer, ChatMessage, Citation, Interview, Transcript)
@@ -73,7 +75,24 @@ def offline_reason(exc: BaseException | None, attempts: int) -> str:
         return "Gemini's daily quota is used up."
     if is_transient(exc):
         return f"Gemini could not be reached after {attempts} attempt{'s' if attempts != 1 else ''}."
-    return f"Gemini could not answer ({type(exc).__name__})."
+    return f"Gemini could not answer: {describe_failure(exc)}"
+
+
+def offline_fix(exc: BaseException | None) -> str | None:
+    """SETTINGS when a key (missing, refused or out of quota) is why the answer is local."""
+    return SETTINGS if exc is None else explain(exc, "Gemini").fix
+
+
+def gemini_conversation(history: list[ChatMessage]) -> list[tuple[str, str]]:
+    """The stored history as Gemini's turns, without local exchanges (their question is dropped with the answer)."""
+    turns: list[tuple[str, str]] = []
+    for m in history:
+        if m.role == "assistant" and m.source == "local":
+            if turns and turns[-1][0] == "user":
+                turns.pop()
+            continue
+        turns.append(("model" if m.role == "assistant" else "user", m.content))
+    return turns
 
 
 class ChatService:
@@ -102,8 +121,7 @@ class ChatService:
         failure: BaseException | None = None
         text: str | None = None
         if self.gemini is not None and getattr(getattr(self.gemini, "config", None), "available", True):
-            messages = [("model" if m.role == "assistant" else "user", m.content)
-                        for m in history[-HISTORY_LIMIT:] if m.source != "local"]
+            messages = gemini_conversation(history)[-HISTORY_LIMIT:]
             messages.append(("user", question))
             try:
                 text = await self.retrying.run(self._stream_once, messages,
@@ -119,10 +137,12 @@ class ChatService:
             answer_text, citations = local_answer(transcript, question, notice)
             if on_text is not None:
                 on_text(answer_text)
-            return ChatAnswer(question, answer_text, citations, "local", notice=notice, stored=False)
+            stored = await self._store(interview_id, question, answer_text, citations, "local")
+            return ChatAnswer(question, answer_text, citations, "local", notice=notice, stored=stored,
+                              fix=offline_fix(failure))
 
         citations = parse_citations(text, transcript)
-        stored = await self._store(interview_id, question, text, citations)
+        stored = await self._store(interview_id, question, text, citations, "gemini")
         return ChatAnswer(question, text, citations, "gemini", stored=stored)
 
     async def _stream_once(self, messages: list[tuple[str, str]], system: str,
@@ -138,13 +158,14 @@ class ChatService:
             raise EmptyAnswer("Gemini's answer was empty")
         return text
 
-    async def _store(self, interview_id: str, question: str, text: str, citations: list[Citation]) -> bool:
+    async def _store(self, interview_id: str, question: str, text: str, citations: list[Citation],
+                     source: str) -> bool:
         asked = self.now()
         exchange = [
             {"id": str(uuid.uuid4()), "role": "user", "content": question, "citations": [], "source": None,
              "created_at": asked},
             {"id": str(uuid.uuid4()), "role": "assistant", "content": text, "citations": citations,
-             "source": "gemini", "created_at": asked + timedelta(microseconds=1)},
+             "source": source, "created_at": asked + timedelta(microseconds=1)},
         ]
         try:
             await self.retrying.run_in_thread(repository.add_chat_exchange, self.engine, interview_id, exchange,

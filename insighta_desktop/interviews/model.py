@@ -13,6 +13,9 @@ TURN_NAMESPACE = uuid.UUID("6f3c2d1e-8a4b-4c5d-9e6f-7a8b9c0d1e2f")
 SOURCE_TURNS = "transcript_turns"
 SOURCE_JSON = "transcript_json"
 SOURCE_NONE = "none"
+RECOMMENDATIONS = ["strong_advance", "advance", "hold", "reject"]
+MANUAL_MODEL = "manual"  # assessments.model of an assessment written by hand from the rubric template
+UNSENT_STATUSES = ("queued", "failed")  # outbox items still waiting to be sent
 
 _SPEAKER_LABELS = {
     "ai": "Interviewer", "interviewer": "Interviewer", "assistant": "Interviewer", "model": "Interviewer",
@@ -58,12 +61,13 @@ class InterviewSummary:
     status: str
     scheduled_at: datetime | None
     assessment_status: str | None  # None: never assessed
+    has_transcript: bool = True  # False: nothing to read yet (a scheduled interview, an empty session)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "candidate_name": self.candidate_name, "candidate_email": self.candidate_email,
                 "role": self.role, "status": self.status,
                 "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
-                "assessment_status": self.assessment_status}
+                "assessment_status": self.assessment_status, "has_transcript": self.has_transcript}
 
 
 @dataclass(frozen=True)
@@ -147,12 +151,18 @@ class Assessment:
     status: str  # pending | generating | completed | failed
     content: dict[str, Any] | None
     error: str | None
-    model: str | None
+    model: str | None  # the Gemini model that wrote it, or MANUAL_MODEL for one written by hand
     updated_at: datetime | None
 
+    @property
+    def source(self) -> str:
+        """"manual" for an assessment a recruiter wrote from the rubric template, else "gemini"."""
+        return "manual" if self.model == MANUAL_MODEL else "gemini"
+
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "content": self.content, "error": self.error,
-                "model": self.model, "updated_at": self.updated_at.isoformat() if self.updated_at else None}
+        return {"id": self.id, "status": self.status, "source": self.source, "content": self.content,
+                "error": self.error, "model": self.model,
+                "updated_at": self.updated_at.isoformat() if self.updated_at else None}
 
 
 @dataclass(frozen=True)
@@ -185,7 +195,8 @@ class ChatAnswer:
     citations: list[Citation]
     source: str  # gemini | local
     notice: str | None = None  # why the answer is local
-    stored: bool = False  # False: the history was left unchanged
+    stored: bool = False  # False: the exchange could not be saved to the history
+    fix: str | None = None  # failures.SETTINGS when a Gemini key in Settings would give a Gemini answer
 
 
 @dataclass(frozen=True)
@@ -194,9 +205,27 @@ class OutboxItem:
     interview_id: str | None
     to_address: str
     subject: str
-    status: str  # queued | sent | failed
+    status: str  # queued | sent | failed | canceled (Resend's spelling; it fits the 8-character column)
     attempts: int
     last_error: str | None
     idempotency_key: str
     provider_message_id: str | None
     sent_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def unsent(self) -> bool:
+        return self.status in UNSENT_STATUSES
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    """An email as it will be sent: what the preview shows and the outbox stores."""
+
+    interview_id: str
+    to_address: str
+    sender: str
+    subject: str
+    body_text: str
+    body_html: str

@@ -11,14 +11,14 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.db import schema
 from insighta_desktop.interviews.model import (
-    Assessment, ChatMessage, Citation, Interview, InterviewSummary, OutboxItem, assessment_id)
+    Assessment, ChatMessage, Citation, Interview, InterviewSummary, assessment_id)
 
 iv, sess, turns_t = schema.interviews, schema.interview_sessions, schema.transcript_turns
-asm, chat_t, outbox_t = schema.assessments, schema.chat_messages, schema.email_outbox
+asm, chat_t = schema.assessments, schema.chat_messages
 
 
 class NotFound(LookupError):
-    """No interview (or outbox item) with that id."""
+    """No interview with that id."""
 
     transient = False
 
@@ -33,14 +33,19 @@ def utc(value: datetime | None) -> datetime | None:
 # --- interviews -----------------------------------------------------------------------------------
 
 def list_interviews(engine: Engine) -> list[InterviewSummary]:
+    # a session with turns in the table or in its transcript_json ("[]" is empty): there is something to read
+    has_transcript = sa.exists().where(sess.c.interview_id == iv.c.id, sa.or_(
+        sa.func.length(sa.func.coalesce(sess.c.transcript_json, "")) > 2,
+        sa.exists().where(turns_t.c.session_id == sess.c.id)))
     query = (sa.select(iv.c.id, iv.c.candidate_name, iv.c.candidate_email, iv.c.role, iv.c.status,
-                       iv.c.scheduled_at)
+                       iv.c.scheduled_at, has_transcript.label("has_transcript"))
              .order_by(iv.c.scheduled_at.desc().nulls_last(), iv.c.candidate_name))
     latest = sa.select(asm.c.interview_id, asm.c.status).order_by(asm.c.updated_at)
     with engine.connect() as conn:
         statuses = {row.interview_id: row.status for row in conn.execute(latest)}  # the latest wins
         return [InterviewSummary(r.id, r.candidate_name, r.candidate_email, r.role, r.status,
-                                 utc(r.scheduled_at), statuses.get(r.id)) for r in conn.execute(query)]
+                                 utc(r.scheduled_at), statuses.get(r.id), bool(r.has_transcript))
+                for r in conn.execute(query)]
 
 
 def get_interview(engine: Engine, interview_id: str) -> Interview:
@@ -184,53 +189,3 @@ def add_chat_exchange(engine: Engine, interview_id: str, exchange: list[dict[str
         r.pop("citations", None)
     with engine.begin() as conn:
         conn.execute(chat_t.insert(), rows)
-
-
-# --- outbox ---------------------------------------------------------------------------------------
-
-def outbox_item(row: Any) -> OutboxItem:
-    return OutboxItem(row.id, row.interview_id, row.to_address, row.subject, row.status, row.attempts,
-                      row.last_error, row.idempotency_key, row.provider_message_id, utc(row.sent_at))
-
-
-def insert_outbox(engine: Engine, values: dict[str, Any]) -> OutboxItem:
-    with engine.begin() as conn:
-        conn.execute(outbox_t.insert().values(**values))
-        return outbox_item(conn.execute(sa.select(outbox_t).where(outbox_t.c.id == values["id"])).one())
-
-
-def get_outbox_row(engine: Engine, item_id: str) -> Any:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(outbox_t).where(outbox_t.c.id == item_id)).first()
-    if row is None:
-        raise NotFound(f"No outbox item with id {item_id}")
-    return row
-
-
-def unsent_outbox_ids(engine: Engine, max_attempts: int) -> list[str]:
-    with engine.connect() as conn:
-        return list(conn.execute(sa.select(outbox_t.c.id)
-                                 .where(outbox_t.c.status.in_(("queued", "failed")),
-                                        outbox_t.c.attempts < max_attempts)
-                                 .order_by(outbox_t.c.created_at)).scalars())
-
-
-def list_outbox(engine: Engine, interview_id: str | None = None) -> list[OutboxItem]:
-    query = sa.select(outbox_t).order_by(outbox_t.c.created_at)
-    if interview_id is not None:
-        query = query.where(outbox_t.c.interview_id == interview_id)
-    with engine.connect() as conn:
-        return [outbox_item(r) for r in conn.execute(query)]
-
-
-def record_outbox_result(engine: Engine, item_id: str, now: datetime, attempts: int, *,
-                         message_id: str | None = None, error: str | None = None) -> OutboxItem:
-    values: dict[str, Any] = {"attempts": outbox_t.c.attempts + attempts, "updated_at": now}
-    if error is None:
-        values.update(status="sent", provider_message_id=message_id, sent_at=now, last_error=None)
-    else:
-        values.update(status="failed", last_error=error[:2000])
-    with engine.begin() as conn:
-        # a sent item stays sent, whatever a late, concurrent attempt reports
-        conn.execute(outbox_t.update().where(outbox_t.c.id == item_id, outbox_t.c.status != "sent").values(**values))
-        return outbox_item(conn.execute(sa.select(outbox_t).where(outbox_t.c.id == item_id)).one())

@@ -44,24 +44,35 @@ async def test_retry_restarts_the_stream_after_a_cut(services, fake_gemini, db, 
     assert clock.waits == [1.0]
 
 
-async def test_offline_after_retries_gives_a_local_answer_and_keeps_history(services, fake_gemini, db, clock):
+async def test_offline_after_retries_gives_a_local_answer_kept_in_the_history_as_local(services, fake_gemini, db,
+                                                                                        clock):
     interview = seed_interview(db)
     fake_gemini.fail_always("streamGenerateContent", Fault.error(503))
     answer = await services.chat.ask(interview, "How do they handle rate limiting by an API?")
-    assert answer.source == "local" and not answer.stored
+    assert answer.source == "local" and answer.stored and answer.fix is None  # busy, not a key problem
     assert "could not be reached after 3 attempts" in answer.notice
     assert "Local search" in answer.text
     assert answer.citations and answer.citations[0].sequence_no in (5, 6)
     assert "[T6]" in answer.text
-    assert await services.chat.history(interview) == []
     assert clock.waits == [1.0, 2.0]
+    history = await services.chat.history(interview)  # what the recruiter sees on coming back to the interview
+    assert [(m.role, m.source) for m in history] == [("user", None), ("assistant", "local")]
+    assert history[1].content == answer.text and history[1].citations == answer.citations
+
+    # Gemini is back: the local exchange is not part of the conversation it is sent
+    fake_gemini.reset()
+    fake_gemini.answer("They back off exponentially [T6].")
+    await services.chat.ask(interview, "And with jitter?")
+    sent = fake_gemini.calls("streamGenerateContent")[0].body["contents"]
+    assert [(c["role"], c["parts"][0]["text"]) for c in sent] == [("user", "And with jitter?")]
+    assert [m.source for m in await services.chat.history(interview)] == [None, "local", None, "gemini"]
 
 
 async def test_no_api_key_answers_locally_without_network(db, fake_gemini, services):
     interview = seed_interview(db)
     chat = ChatService(db, GeminiClient(GeminiConfig(api_key=None, base_url=fake_gemini.url)), services.retrying)
     answer = await chat.ask(interview, "composite index")
-    assert answer.source == "local" and "not configured" in answer.notice
+    assert answer.source == "local" and "not configured" in answer.notice and answer.fix == "settings"
     assert [c.sequence_no for c in answer.citations] == [3, 4]  # the matching question and its answer
     assert fake_gemini.requests == []
 

@@ -6,8 +6,10 @@ import json
 import pytest
 
 from insighta_desktop.cli import main
+from insighta_desktop.db import outbox_store
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
+from tests.fakes.server import Fault
 from tests.integration.interviews.seed import seed_interview
 from tests.integration.interviews.test_assessments import GOOD
 
@@ -79,3 +81,52 @@ def test_failures_exit_non_zero_with_the_reason(cli_env, capsys, fake_gemini):
     assert code == 1 and "no completed assessment" in err
     code, _, err = run(capsys, "interviews", "show", "zzz", "--db", url)
     assert code != 0 and "no interview matches" in err
+
+
+def outbox_rows(url: str) -> list:
+    engine = create_engine_for(url)
+    try:
+        return outbox_store.list_outbox(engine)
+    finally:
+        engine.dispose()
+
+
+def test_email_again_after_a_failure_reuses_the_outbox_item_and_its_key(cli_env, capsys, fake_gemini, fake_resend):
+    url, interview = cli_env
+    fake_gemini.answer(json.dumps(GOOD))
+    assert run(capsys, "interviews", "assess", interview, "--db", url)[0] == 0
+    fake_resend.fail_always("emails", Fault.error(500), times=3)  # the first try's attempts all fail
+    code, _, err = run(capsys, "interviews", "email", interview, "lead@example.com", "--db", url)
+    assert code == 1 and "kept in the outbox" in err and "(HTTP 500)" in err
+    assert "onboarding@resend.dev" in err  # the default sender is Resend's test address: said up front
+    [failed] = outbox_rows(url)
+
+    code, out, err = run(capsys, "interviews", "email", interview, "lead@example.com", "--db", url)
+    assert code == 0 and "Sent to lead@example.com" in out
+    assert f"sending again the unsent email {failed.id[:8]}" in err and "3 attempts so far" in err
+    [sent] = outbox_rows(url)
+    assert sent.id == failed.id and sent.status == "sent" and sent.attempts == 4
+    assert {c.headers["idempotency-key"] for c in fake_resend.calls("emails")} == {failed.idempotency_key}
+    assert len(fake_resend.delivered) == 1
+
+
+def test_outbox_cancel_drops_an_unsent_email(cli_env, capsys, fake_gemini, fake_resend):
+    url, interview = cli_env
+    fake_gemini.answer(json.dumps(GOOD))
+    run(capsys, "interviews", "assess", interview, "--db", url)
+    fake_resend.api_key = "another-key"  # 403: not retried, the email stays unsent
+    assert run(capsys, "interviews", "email", interview, "lead@example.com", "--db", url)[0] == 1
+    [item] = outbox_rows(url)
+    code, out, _ = run(capsys, "interviews", "outbox", "--db", url)
+    assert code == 1 and f"{item.id[:8]}  failed" in out  # something is still unsent
+    code, out, _ = run(capsys, "interviews", "outbox", "--cancel", item.id[:8], "--db", url)
+    assert code == 0 and "Cancelled the email to lead@example.com" in out and "canceled" in out
+    assert outbox_rows(url)[0].status == "canceled"
+    fake_resend.api_key = "re_test_key"
+    code, _, _ = run(capsys, "interviews", "outbox", "--retry", "--db", url)
+    assert code == 0 and fake_resend.delivered == []  # a cancelled email is never retried
+    code, _, err = run(capsys, "interviews", "outbox", "--cancel", "zzz", "--db", url)
+    assert code != 0 and "no outbox item matches 'zzz'" in err
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error: retry and cancel are one or the other
+        main(["interviews", "outbox", "--cancel", item.id, "--retry", "--db", url])
+    assert usage.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
