@@ -5,6 +5,7 @@ assess/ask/email exits non-zero with the reason on stderr (`ask` answered by loc
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -196,7 +197,7 @@ async def _ask(services: InterviewServices, args) -> int:
     return 0
 
 
-async def _email(services: InterviewServices, args) -> int:
+async def _email(services: InterviewServices, args: argparse.Namespace) -> int:
     from insighta_desktop.interviews.email import EmailError, sender_warning
 
     interview_id = await _resolve(services, args.id)
@@ -220,7 +221,7 @@ async def _email(services: InterviewServices, args) -> int:
     return 0
 
 
-async def _outbox(services: InterviewServices, args) -> int:
+async def _outbox(services: InterviewServices, args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
     from insighta_desktop.interviews.email import EmailError
 

@@ -75,7 +75,7 @@ def offline_reason(exc: BaseException | None, attempts: int) -> str:
         return "Gemini's daily quota is used up."
     if is_transient(exc):
         return f"Gemini could not be reached after {attempts} attempt{'s' if attempts != 1 else ''}."
-    return f"Gemini could not answer: {describe_failure(exc)}"
+    return f"Gemini could not answer: {describe_failure(exc).rstrip('.')}."
 
 
 def offline_fix(exc: BaseException | None) -> str | None:

@@ -41,14 +41,14 @@ def _message(exc: BaseException) -> str:
 
 
 def describe_failure(exc: BaseException) -> str:
-    """One line, no class names: "API key not valid. Please pass a valid API key. (HTTP 400)"."""
+    """One line, no class names: "API key not valid. Please pass a valid API key (HTTP 400)"."""
     network = _network_reason(exc)
     if network is not None:
         return network[:1].upper() + network[1:]
     code = status_code_of(exc)
     if code is not None and hasattr(exc, "message"):  # an HTTP answer from Gemini or Resend
         text = str(exc.message or "").strip().splitlines()[0] if exc.message else "The service refused the request"
-        return f"{text.rstrip('.')}. (HTTP {code})"
+        return f"{text.rstrip('.')} (HTTP {code})"
     return _message(exc) or "An unexpected error (the details are in the log file)"
 
 

@@ -10,6 +10,7 @@ from insighta_desktop.demo.loader import database_is_empty, load_demo_data
 from insighta_desktop.ui.shared.branding import show_about
 from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.imports.tab import ImportTab
+from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
 from insighta_desktop.ui.interviews.tab import InterviewsTab
 from insighta_desktop.ui.profiles.tab import ProfilesTab
 from insighta_desktop.ui.packs.review_window import ReviewPackOpener
@@ -43,6 +44,8 @@ class MainWindow(QMainWindow):
         self.review_packs = ReviewPackOpener(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction("&Quit", self.close)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction("Email &outbox…", self.open_outbox)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About Insighta Desktop", self.show_about)
 
@@ -55,6 +58,7 @@ class MainWindow(QMainWindow):
         self.profiles_tab = ProfilesTab(self.ctx, self.tasks)
         self.import_tab = ImportTab(self.ctx, self.tasks)
         self.interviews_tab = InterviewsTab(self.ctx, self.tasks)
+        self.interviews_tab.settings_requested.connect(self.open_settings)
         self.tabs.addTab(self.profiles_tab, "Profiles")
         self.tabs.addTab(self.import_tab, "Import")
         self.tabs.addTab(self.interviews_tab, "Interviews")
@@ -113,6 +117,9 @@ class MainWindow(QMainWindow):
         dialog.show()
         self._settings_dialog = dialog
         return dialog
+
+    def open_outbox(self) -> OutboxDialog:
+        return self.interviews_tab.open_outbox()
 
     def switch_database(self):
         return self.tasks.spawn(self._switch_database(), key="switch-database")

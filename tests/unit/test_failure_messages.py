@@ -24,10 +24,10 @@ BAD_KEY = genai(400, gemini_error(400, "API key not valid. Please pass a valid A
 
 
 def test_service_errors_read_as_their_message_and_status_code():
-    assert describe_failure(BAD_KEY) == "API key not valid. Please pass a valid API key. (HTTP 400)"
-    assert describe_failure(genai(503, gemini_error(503))) == "The service returned 503. (HTTP 503)"
+    assert describe_failure(BAD_KEY) == "API key not valid. Please pass a valid API key (HTTP 400)"
+    assert describe_failure(genai(503, gemini_error(503))) == "The service returned 503 (HTTP 503)"
     resend = resend_errors.ApplicationError("Something broke.", "application_error", "500")
-    assert describe_failure(resend) == "Something broke. (HTTP 500)"
+    assert describe_failure(resend) == "Something broke (HTTP 500)"
 
 
 @pytest.mark.parametrize("exc", [

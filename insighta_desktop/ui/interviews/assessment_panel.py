@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from insighta_desktop.interviews.model import Assessment, OutboxItem
 
@@ -23,8 +23,13 @@ def assessment_html(assessment: Assessment | None) -> str:
     c = assessment.content
     if not c:
         return "".join(parts) or "<p style='color:#778'>Nothing to show yet.</p>"
-    parts.append(f"<p><b>Recommendation:</b> {html.escape(RECOMMENDATION.get(c.get('recommendation'), str(c.get('recommendation'))))}</p>")
-    parts.append(f"<p>{html.escape(str(c.get('summary', '')))}</p>")
+    recommendation = str(c.get("recommendation"))
+    by_hand = (" <span style='color:#7a4b9a'>(written by hand from the rubric)</span>"
+               if assessment.source == "manual" else "")
+    parts.append(f"<p><b>Recommendation:</b> {html.escape(RECOMMENDATION.get(recommendation, recommendation))}"
+                 f"{by_hand}</p>")
+    if c.get("summary"):
+        parts.append(f"<p>{html.escape(str(c['summary']))}</p>")
     for title, key in (("Highlights", "highlights"), ("Red flags", "red_flags")):
         items = c.get(key) or []
         if items:
@@ -33,12 +38,23 @@ def assessment_html(assessment: Assessment | None) -> str:
     scores = c.get("scores") or []
     if scores:
         rows = "".join(
-            f"<tr><td style='padding:2px 8px 2px 0'>{html.escape(str(s.get('skill')))}</td>"
-            f"<td style='padding:2px 8px'><b>{'—' if s.get('score') is None else s.get('score')}</b>/5</td>"
-            f"<td style='padding:2px 0; color:#556'>{html.escape(str(s.get('rationale', '')))}</td></tr>"
+            f"<tr><td style='padding:2px 8px 2px 0; white-space:nowrap'>{html.escape(str(s.get('skill')))}</td>"
+            f"<td style='padding:2px 8px; white-space:nowrap'><b>{_score(s)}</b>/5</td>"
+            f"<td style='padding:2px 0; color:#556'>{_score_note(s)}</td></tr>"
             for s in scores)
         parts.append(f"<p><b>Scores</b></p><table>{rows}</table>")
     return "".join(parts)
+
+
+def _score(score: dict[str, Any]) -> str:
+    return "—" if score.get("score") is None else str(score["score"])
+
+
+def _score_note(score: dict[str, Any]) -> str:
+    parts = [html.escape(str(score["rationale"]))] if score.get("rationale") else []
+    if score.get("evidence"):
+        parts.append(f"<i>“{html.escape(str(score['evidence']))}”</i>")
+    return " ".join(parts)
 
 
 class AssessmentPanel(QWidget):
@@ -51,34 +67,48 @@ class AssessmentPanel(QWidget):
         self.status = QLabel()
         self.generate_button = QPushButton("Generate assessment")
         self.generate_button.clicked.connect(self.generate_requested)
+        # one width for both labels, so switching interviews never moves the splitters
+        metrics = self.generate_button.fontMetrics()
+        self.generate_button.setMinimumWidth(
+            max(metrics.horizontalAdvance(t) for t in ("Generate assessment", "Regenerate")) + 24)
         self.email_button = QPushButton("Email assessment…")
         self.email_button.clicked.connect(self.toggle_email_form)
         self.content = QTextBrowser()
 
         self.address = QLineEdit(placeholderText="recipient@example.com")
         self.include_transcript = QCheckBox("Include the transcript")
-        self.send_email_button = QPushButton("Send")
+        self.send_email_button = QPushButton("Preview…")
+        self.send_email_button.setToolTip("See the email as it will be sent, then send it")
         self.send_email_button.clicked.connect(self._send_email)
         self.address.returnPressed.connect(self._send_email)
         self.email_status = QLabel("")
         self.email_status.setWordWrap(True)
         self.email_form = QWidget()
-        form = QHBoxLayout(self.email_form)
+        form = QVBoxLayout(self.email_form)  # the address gets the panel's whole width
         form.setContentsMargins(0, 0, 0, 0)
-        for w in (self.address, self.include_transcript, self.send_email_button):
-            form.addWidget(w)
+        form.addWidget(self.address)
+        options = QHBoxLayout()
+        options.addWidget(self.include_transcript)
+        options.addStretch(1)
+        options.addWidget(self.send_email_button)
+        form.addLayout(options)
         self.email_form.setVisible(False)
 
+        # the buttons sit under the content, not beside the title: the side panel stays narrow enough for the
+        # list to keep full names in a 1200-pixel window
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Assessment</b>"))
         top.addWidget(self.status)
         top.addStretch(1)
-        top.addWidget(self.generate_button)
-        top.addWidget(self.email_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.generate_button)
+        actions.addWidget(self.email_button)
+        actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.content, 1)
+        layout.addLayout(actions)
         layout.addWidget(self.email_form)
         layout.addWidget(self.email_status)
         self.show_assessment(None, enabled=False)
@@ -98,6 +128,12 @@ class AssessmentPanel(QWidget):
         if not (enabled and status == "completed"):
             self.email_form.setVisible(False)
 
+    def reset_status(self) -> None:
+        """Another interview is shown: what was said about the last one's email no longer applies."""
+        self.email_status.clear()
+        self.send_email_button.setEnabled(True)
+        self.email_form.setVisible(False)
+
     def set_generating(self) -> None:
         self.status.setText(STATUS_STYLE["generating"][0])
         self.status.setStyleSheet(f"color:{STATUS_STYLE['generating'][1]}; font-weight:600")
@@ -112,8 +148,12 @@ class AssessmentPanel(QWidget):
         address = self.address.text().strip()
         if address:
             self.send_email_button.setEnabled(False)
-            self.email_status.setText("Sending…")
+            self.email_status.setText("Preparing the preview…")
             self.email_requested.emit(address, self.include_transcript.isChecked())
+
+    def show_email_pending(self, text: str) -> None:
+        self.send_email_button.setEnabled(True)
+        self.email_status.setText(f"<span style='color:#556'>{html.escape(text)}</span>")
 
     def show_email_result(self, item: OutboxItem | None, error: str | None = None) -> None:
         self.send_email_button.setEnabled(True)
@@ -124,5 +164,7 @@ class AssessmentPanel(QWidget):
             self.email_form.setVisible(False)
         elif item is not None:
             self.email_status.setText(
-                f"<span style='color:#7a5b00'>Not sent yet ({html.escape(item.last_error or 'unknown error')}). "
-                "It stays in the outbox and will be retried.</span>")
+                f"<span style='color:#7a5b00'>Not sent to {html.escape(item.to_address)} yet. It stays in the "
+                "outbox and will be retried; the Outbox shows why.</span>")
+        else:
+            self.email_status.clear()

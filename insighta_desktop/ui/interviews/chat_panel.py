@@ -32,16 +32,25 @@ def _bubble(role: str, body_html: str, note: str = "") -> str:
     return f"<p><b style='color:{colour}'>{who}</b>{extra}<br>{body_html}</p>"
 
 
+LOCAL_NOTE = "local search of the transcript"
+
+
+def _message_html(m: ChatMessage) -> str:
+    return _bubble(m.role, linkify(m.content, m.citations), LOCAL_NOTE if m.source == "local" else "")
+
+
 class ChatPanel(QWidget):
     send_requested = Signal(str)
     citation_clicked = Signal(str)  # turn id
+    settings_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.interview_id: str | None = None
         self._history_html: list[str] = []
         self._pending_question: str | None = None
         self._streaming = ""
-        self.in_flight = False
+        self.in_flight = False  # a question about the interview shown is waiting for its answer
 
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
@@ -51,6 +60,12 @@ class ChatPanel(QWidget):
         self.notice.setStyleSheet("#chatNotice { color:#7a5b00; }")
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
+        self.settings_button = QPushButton("Open Settings")
+        self.settings_button.setVisible(False)
+        self.settings_button.clicked.connect(self.settings_requested)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.settings_button)
         self.question = QLineEdit(placeholderText="Ask about this interview, e.g. “How did they handle rate limits?”")
         self.question.returnPressed.connect(self._send)
         self.send_button = QPushButton("Send")
@@ -63,7 +78,7 @@ class ChatPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<b>Ask about this interview</b>"))
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.notice)
+        layout.addLayout(notice_row)
         layout.addLayout(row)
         self.set_enabled(False)
 
@@ -80,19 +95,29 @@ class ChatPanel(QWidget):
         if text and not self.in_flight:
             self.send_requested.emit(text)
 
-    def show_history(self, messages: list[ChatMessage]) -> None:
-        self._history_html = [_bubble(m.role, linkify(m.content, m.citations)) for m in messages]
-        self._pending_question = None
-        self._streaming = ""
-        self.notice.setVisible(False)
+    def show_history(self, messages: list[ChatMessage], *, interview_id: str | None = None,
+                     pending: tuple[str, str] | None = None) -> None:
+        """The stored conversation of an interview; `pending` is a question still being answered and its text so far.
+
+        Showing another interview clears the question being typed and the last interview's notice.
+        """
+        if interview_id != self.interview_id:
+            self.interview_id = interview_id
+            self.question.clear()
+            self._show_notice("")
+        self._history_html = [_message_html(m) for m in messages]
+        self._pending_question, self._streaming = pending if pending is not None else (None, "")
+        self.in_flight = pending is not None
+        self.send_button.setEnabled(self.question.isEnabled() and not self.in_flight)
         self._render()
 
     def begin(self, question: str) -> None:
         self.in_flight = True
         self._pending_question = question
         self._streaming = ""
+        self.question.clear()
         self.send_button.setEnabled(False)
-        self.notice.setVisible(False)
+        self._show_notice("")
         self._render()
 
     def stream(self, text: str) -> None:
@@ -102,25 +127,29 @@ class ChatPanel(QWidget):
     def finish(self, answer: ChatAnswer) -> None:
         self.in_flight = False
         self._history_html.append(_bubble("user", html.escape(answer.question)))
-        note = "local search — not stored" if answer.source == "local" else ""
+        note = LOCAL_NOTE if answer.source == "local" else ""
         self._history_html.append(_bubble("assistant", linkify(answer.text, answer.citations), note))
         self._pending_question, self._streaming = None, ""
         if answer.source == "local":
-            self.notice.setText(f"{answer.notice} Showing the closest transcript passages instead; "
-                                "send again to retry.")
-            self.notice.setVisible(True)
-        else:
-            self.question.clear()
-        self.send_button.setEnabled(True)
+            self._show_notice(f"{answer.notice} The answer shows the closest transcript passages instead; ask "
+                              "again to try Gemini.", settings=answer.fix == "settings")
+        self.send_button.setEnabled(self.question.isEnabled())
         self._render()
 
-    def fail(self, reason: str) -> None:
+    def fail(self, reason: str, question: str | None = None, *, settings: bool = False) -> None:
+        """The question was not answered: say why, and give it back to the input to send again."""
         self.in_flight = False
         self._pending_question, self._streaming = None, ""
-        self.notice.setText(f"The question was not sent: {reason}")
-        self.notice.setVisible(True)
-        self.send_button.setEnabled(True)
+        if question and not self.question.text().strip():
+            self.question.setText(question)
+        self._show_notice(f"The question was not answered. {reason}", settings=settings)
+        self.send_button.setEnabled(self.question.isEnabled())
         self._render()
+
+    def _show_notice(self, text: str, *, settings: bool = False) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self.settings_button.setVisible(bool(text) and settings)
 
     def _render(self) -> None:
         parts = list(self._history_html)

@@ -7,23 +7,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
-from insighta_desktop.interviews.assessments import describe_failure
+from insighta_desktop.interviews.failures import SETTINGS, explain
 from insighta_desktop.interviews.services import InterviewServices
+from insighta_desktop.resilience import RetryEvent
+from insighta_desktop.ui.interviews.assessment_actions import AssessmentActions
 from insighta_desktop.ui.interviews.assessment_panel import AssessmentPanel
 from insighta_desktop.ui.interviews.chat_panel import ChatPanel
 from insighta_desktop.ui.interviews.meetmind_panel import MeetMindPanel
+from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
+from insighta_desktop.ui.interviews.problem_banner import ProblemBanner
+from insighta_desktop.ui.interviews.transcript_view import TranscriptView
+from insighta_desktop.ui.shared.elided_label import ElidedLabel
 from insighta_desktop.ui.shared.retry_notice import RetryNotice
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
-from insighta_desktop.ui.interviews.transcript_view import TranscriptView
 
 INTERVIEW_COLUMNS = [
     Column("Candidate", lambda i: i.candidate_name),
@@ -37,6 +45,8 @@ OUTBOX_RETRY_MS = 5 * 60 * 1000
 
 
 class InterviewsTab(QWidget):
+    settings_requested = Signal()  # a key is missing or refused: the main window opens Settings
+
     def __init__(self, ctx: AppContext, tasks: TaskRunner, parent=None, *,
                  services: InterviewServices | None = None):
         super().__init__(parent)
@@ -45,6 +55,10 @@ class InterviewsTab(QWidget):
         self._services = services
         self.current_id: str | None = None
         self._recovered = False
+        self._list_fitted = False
+        self._asking: dict[str, tuple[str, str]] = {}  # interview id -> (question, answer so far) while in flight
+        self.flows = AssessmentActions(self)
+        self.outbox_dialog: OutboxDialog | None = None
 
         self.model = RecordTableModel(INTERVIEW_COLUMNS, self)
         self.proxy = QSortFilterProxyModel(self)
@@ -60,17 +74,27 @@ class InterviewsTab(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)  # newest first, as loaded, until a header is clicked
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        configure_table(self.table, 0)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # long roles elide; the name keeps room
-        header.resizeSection(1, 140)
-        header.setMinimumSectionSize(60)
+        configure_table(self.table, 1)  # names, dates and headers keep their full width; a long role elides first
+        self.table.horizontalHeader().setMinimumSectionSize(60)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self.select_row(current.row()))
         self.count_label = QLabel("")
         self.count_label.setStyleSheet("color:#667")
+        self.empty_label = QLabel("")
+        self.empty_label.setObjectName("emptyList")
+        self.empty_label.setStyleSheet("#emptyList { color:#667; padding: 12px 4px; }")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setVisible(False)
+        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
+                       self.proxy.layoutChanged):
+            signal.connect(lambda *_: self._update_count())
+        self.outbox_button = QPushButton("Outbox")
+        self.outbox_button.setToolTip("Every email with its status; retry or cancel unsent ones")
+        self.outbox_button.clicked.connect(self.open_outbox)
 
         self.notice = RetryNotice()
-        self.header = QLabel("")
+        self.notice.setWordWrap(True)
+        self.banner = ProblemBanner()
+        self.header = ElidedLabel("")
         self.header.setStyleSheet("font-size: 14px; font-weight: 600")
         self.transcript = TranscriptView()
         self.transcript.export_requested.connect(self.export)
@@ -81,13 +105,18 @@ class InterviewsTab(QWidget):
         self.chat = ChatPanel()
         self.chat.send_requested.connect(self.ask)
         self.chat.citation_clicked.connect(self.transcript.highlight_turn)
+        self.chat.settings_requested.connect(self.settings_requested)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.filter)
+        left_layout.addWidget(self.empty_label)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.count_label)
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label, 1)
+        footer.addWidget(self.outbox_button)
+        left_layout.addLayout(footer)
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.assessment)
         side.addWidget(self.meetmind)
@@ -97,13 +126,14 @@ class InterviewsTab(QWidget):
         detail_split.addWidget(self.transcript)
         detail_split.addWidget(side)
         detail_split.setSizes([560, 440])
-        detail = QWidget()
+        self.detail = detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.header)
         detail_layout.addWidget(self.notice)
+        detail_layout.addWidget(self.banner)
         detail_layout.addWidget(detail_split, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(detail)
         splitter.setSizes([520, 1000])
@@ -136,16 +166,62 @@ class InterviewsTab(QWidget):
 
     async def _load(self) -> None:
         services = self.services
-        if not self._recovered:
-            self._recovered = True
-            await services.assessments.recover_interrupted()
-            self.retry_outbox()
+        try:
+            if not self._recovered:
+                await services.assessments.recover_interrupted()
+                self._recovered = True
+                self.retry_outbox()
+            rows = await services.list()
+        except Exception as exc:
+            log.warning("The interview list could not be loaded", exc_info=exc)
+            self.banner.show_problem(f"The interviews could not be loaded. {explain(exc, 'The database').text}",
+                                     [("Try again", self.refresh)])
+            return
         selected = self.current_id
-        self.model.set_rows(await services.list())
-        self.count_label.setText(f"{self.model.rowCount()} interviews")
-        row = next((r for r, i in enumerate(self.model.rows) if i.id == selected), 0)
-        if self.model.rowCount():
-            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+        self.model.set_rows(rows)
+        self._fit_list()
+        row = self._row_to_select(selected)
+        if row is not None:
+            self.table.selectRow(row)
+
+    def _row_to_select(self, selected: str | None) -> int | None:
+        """The interview shown before, else the first one (in the list's order) with a transcript to read."""
+        shown = [self.model.row_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
+                 for r in range(self.proxy.rowCount())]
+        row = next((r for r, i in enumerate(shown) if i.id == selected), None)
+        if row is None:
+            row = next((r for r, i in enumerate(shown) if i.has_transcript), None)
+        return row if row is not None or not shown else 0
+
+    def _fit_list(self) -> None:
+        """Once, on the first load: give the list the width its columns need, so no name is cut."""
+        if self._list_fitted or not self.model.rowCount():
+            return
+        self._list_fitted = True
+        header = self.table.horizontalHeader()
+        needed = sum(max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c))
+                     for c in range(self.proxy.columnCount()))
+        needed += self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 4
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        # the detail keeps at least its minimum and just over half the width; a long role elides, names never
+        detail = max(self.detail.minimumSizeHint().width(), int(total * 0.55))
+        width = min(needed, total - detail)
+        if width > sizes[0]:
+            self.splitter.setSizes([width, total - width])
+
+    def _update_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        self.count_label.setText(f"{total} interview{'s' if total != 1 else ''}" if shown == total
+                                 else f"{shown} of {total} interviews")
+        words = self.filter.text().strip()
+        if total and not shown:
+            self.empty_label.setText(f"No interview matches “{words}”. Clear the filter to see all {total}."
+                                     if words else "No interview matches the search.")
+        elif not total:
+            self.empty_label.setText("No interviews yet. Import a transcript, or load the demo data with "
+                                     "“insighta demo-data load”.")
+        self.empty_label.setVisible(not shown)
 
     def select_row(self, row: int):
         if row < 0:
@@ -163,101 +239,120 @@ class InterviewsTab(QWidget):
         if summary is not None:
             self.header.setText(f"{summary.candidate_name} — {summary.role}")
         self.transcript.show_message("Loading the transcript…")
-        self.notice.clear_notice()
+        self.notice.clear_notice()  # what was said about the last interview does not apply to this one
+        self.banner.clear_problem()
+        self.assessment.reset_status()
         try:
             transcript, assessment, history = await asyncio.gather(
-                services.transcript(interview_id, on_retry=self.notice.reporter("Database")),
+                services.transcript(interview_id, on_retry=self.retry_reporter("Database", interview_id)),
                 services.assessments.get(interview_id), services.chat.history(interview_id))
         except Exception as exc:
             log.warning("Interview %s could not be loaded", interview_id, exc_info=exc)
-            self.transcript.show_message(f"The interview could not be loaded: {describe_failure(exc)}")
+            self.transcript.show_message(f"The interview could not be loaded. {explain(exc, 'The database').text}")
             return
         finally:
-            self.notice.clear_notice()
+            self.clear_retry_notice(interview_id)
         self.transcript.show_transcript(transcript)
         self.assessment.show_assessment(assessment, enabled=bool(transcript.turns))
         if assessment is not None and assessment.status == "generating":
             self.assessment.set_generating()
-        self.chat.show_history(history)
         self.chat.set_enabled(bool(transcript.turns))
+        self.chat.show_history(history, interview_id=interview_id, pending=self._asking.get(interview_id))
         await self.meetmind.load(services.engine, interview_id, services.retrying)
 
-    def _update_row(self, interview_id: str, assessment_status: str) -> None:
+    def _update_row(self, interview_id: str, assessment_status: str | None) -> None:
         for row, item in enumerate(self.model.rows):
             if item.id == interview_id:
-                from dataclasses import replace
                 self.model.rows[row] = replace(item, assessment_status=assessment_status)
                 self.model.dataChanged.emit(self.model.index(row, 0), self.model.index(row, len(INTERVIEW_COLUMNS) - 1))
 
-    # --- assessment --------------------------------------------------------------------------
-    def generate_assessment(self):
-        if self.current_id is None:
-            return None
-        return self._tasks.spawn(self._generate(self.current_id), key=f"assessment-{self.current_id}")
+    def retry_reporter(self, service: str, interview_id: str) -> Callable[[RetryEvent], None]:
+        """An `on_retry` callback that shows "Gemini busy — retrying…" only while that interview is shown."""
+        report = self.notice.reporter(service)
 
-    async def _generate(self, interview_id: str) -> None:
-        self.assessment.set_generating()
-        self._update_row(interview_id, "generating")
-        try:
-            result = await self.services.assessments.generate(interview_id,
-                                                              on_retry=self.notice.reporter("Gemini"))
-        except Exception as exc:
-            self.notice.clear_notice()
+        def on_retry(event: RetryEvent) -> None:
             if interview_id == self.current_id:
-                self.assessment.show_assessment(self.assessment.assessment)
-                self.assessment.email_status.setText(describe_failure(exc))
-            self._update_row(interview_id, self.assessment.assessment.status if self.assessment.assessment else "none")
-            return
-        self.notice.clear_notice()
-        self._update_row(interview_id, result.status)
-        if interview_id == self.current_id:
-            self.assessment.show_assessment(result)
+                report(event)
+        return on_retry
 
-    def email_assessment(self, address: str, include_transcript: bool):
+    def clear_retry_notice(self, interview_id: str) -> None:
+        if interview_id == self.current_id:
+            self.notice.clear_notice()
+
+    # --- assessment and email (assessment_actions.py) ----------------------------------------
+    def generate_assessment(self) -> asyncio.Task[Any] | None:
+        return None if self.current_id is None else self.flows.generate(self.current_id)
+
+    def fill_in_by_hand(self) -> asyncio.Task[Any] | None:
+        return self.flows.fill_in_by_hand(self.current_id)
+
+    def email_assessment(self, address: str, include_transcript: bool) -> asyncio.Task[Any] | None:
         if self.current_id is None:
             return None
-        return self._tasks.spawn(self._email(self.current_id, address, include_transcript), key="email")
+        return self.flows.preview_email(self.current_id, address, include_transcript)
 
-    async def _email(self, interview_id: str, address: str, include_transcript: bool) -> None:
-        outbox = self.services.outbox
+    def retry_outbox(self) -> asyncio.Task[Any]:
+        return self._tasks.spawn(self._retry_outbox(), key="outbox")
+
+    async def _retry_outbox(self) -> None:
         try:
-            item = await outbox.queue_assessment(interview_id, address, include_transcript)
-        except Exception as exc:
-            self.assessment.show_email_result(None, str(exc))
-            return
-        result = await outbox.deliver(item.id, on_retry=self.notice.reporter("Resend"))
-        self.notice.clear_notice()
-        self.assessment.show_email_result(result)
+            await self.services.outbox.deliver_pending()
+        except Exception as exc:  # the Outbox shows each email's reason; this runs again in five minutes
+            log.warning("Retrying the outbox failed: %s", exc)
+        self.outbox_changed()
 
-    def retry_outbox(self):
-        return self._tasks.spawn(self.services.outbox.deliver_pending(), key="outbox")
+    def open_outbox(self) -> OutboxDialog:
+        if self.outbox_dialog is None:
+            self.outbox_dialog = OutboxDialog(lambda: self.services.outbox, self._tasks, self)
+            self.outbox_dialog.settings_requested.connect(self.settings_requested)
+            self.outbox_dialog.changed.connect(self.outbox_changed)
+        self.outbox_dialog.show()
+        self.outbox_dialog.raise_()
+        self.outbox_dialog.refresh()
+        return self.outbox_dialog
+
+    def outbox_changed(self) -> asyncio.Task[Any]:
+        return self._tasks.spawn(self._count_unsent(), key="outbox-count")
+
+    async def _count_unsent(self) -> None:
+        try:
+            unsent = sum(1 for i in await self.services.outbox.items() if i.unsent)
+        except Exception as exc:
+            log.warning("The outbox could not be counted: %s", exc)
+            return
+        self.outbox_button.setText(f"Outbox ({unsent} unsent)" if unsent else "Outbox")
+        if self.outbox_dialog is not None and self.outbox_dialog.isVisible():
+            self.outbox_dialog.refresh()
 
     # --- chat --------------------------------------------------------------------------------
-    def ask(self, question: str):
-        if self.current_id is None or self.chat.in_flight:
+    def ask(self, question: str) -> asyncio.Task[Any] | None:
+        interview_id = self.current_id
+        if interview_id is None or interview_id in self._asking:
             return None
-        self.chat.begin(question)  # Send is disabled before any await
-        return self._tasks.spawn(self._ask(self.current_id, question), key="chat")
+        self._asking[interview_id] = (question, "")
+        self.chat.begin(question)  # Send is disabled and the input cleared before any await
+        return self._tasks.spawn(self._ask(interview_id, question), key=f"chat-{interview_id}")
 
     async def _ask(self, interview_id: str, question: str) -> None:
 
         def stream(text: str) -> None:
+            self._asking[interview_id] = (question, text)
             if interview_id == self.current_id:
                 self.chat.stream(text)
 
         try:
             answer = await self.services.chat.ask(interview_id, question, on_text=stream,
-                                                  on_retry=self.notice.reporter("Gemini"))
+                                                  on_retry=self.retry_reporter("Gemini", interview_id))
         except Exception as exc:
-            self.chat.fail(describe_failure(exc))
+            if interview_id == self.current_id:
+                problem = explain(exc, "Gemini")
+                self.chat.fail(problem.text, question, settings=problem.fix == SETTINGS)
             return
         finally:
-            self.notice.clear_notice()
+            self._asking.pop(interview_id, None)
+            self.clear_retry_notice(interview_id)
         if interview_id == self.current_id:
             self.chat.finish(answer)
-        else:
-            self.chat.in_flight = False
-            self.chat.set_enabled(True)
 
     # --- export ------------------------------------------------------------------------------
     def export(self, fmt: str, path: str):
@@ -266,6 +361,13 @@ class InterviewsTab(QWidget):
         return self._tasks.spawn(self._export(self.current_id, fmt, path), key="export")
 
     async def _export(self, interview_id: str, fmt: str, path: str) -> None:
-        export = await self.services.export(interview_id, fmt)
-        await in_thread(Path(path).write_text, export.text, encoding="utf-8")
-        self.header.setToolTip(f"Exported to {path}")
+        try:
+            export = await self.services.export(interview_id, fmt)
+            await in_thread(Path(path).write_text, export.text, encoding="utf-8")
+        except Exception as exc:
+            log.warning("Export to %s failed", path, exc_info=exc)
+            if interview_id == self.current_id:
+                self.banner.show_problem(f"The transcript was not exported. {explain(exc, 'The database').text}")
+            return
+        if interview_id == self.current_id:
+            self.banner.show_info(f"Transcript exported to {path}")

@@ -62,6 +62,7 @@ class TranscriptView(QWidget):
         self.note = QLabel("")
         self.note.setObjectName("transcriptNote")
         self.note.setStyleSheet("#transcriptNote { color:#8a8f99; font-size: 11px; font-style: italic; }")
+        self.note.setWordWrap(True)  # a long note wraps instead of widening the pane (and moving the splitters)
         self.note.setVisible(False)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)

@@ -105,7 +105,10 @@ def test_generate_assessment_and_email_it(tab, qloop, fake_gemini, fake_resend):
     assert next(i for i in tab.model.rows if i.candidate_name == "Kwame Asante").assessment_status == "completed"
     tab.assessment.email_button.click()
     tab.assessment.address.setText("lead@example.com")
-    tab.assessment.send_email_button.click()
+    tab.assessment.send_email_button.click()  # "Preview…": nothing is sent before the preview is confirmed
+    qloop.until(lambda: tab.flows.preview is not None and tab.flows.preview.isVisible(), message="the preview")
+    assert fake_resend.calls("emails") == []
+    tab.flows.preview.send_button.click()
     qloop.until(lambda: "Sent to" in tab.assessment.email_status.text(), message="the email")
     assert len(fake_resend.delivered) == 1
 
