@@ -164,8 +164,14 @@ class AssessmentActions:
                 f"Sending again the email to {item.to_address} that was not sent before…" if reused
                 else f"Sending to {item.to_address}…")
         failures: list[BaseException] = []
-        result = await outbox.deliver(item.id, on_retry=self.tab.retry_reporter("Resend", interview_id),
-                                      on_failure=failures.append)
+        try:
+            result = await outbox.deliver(item.id, on_retry=self.tab.retry_reporter("Resend", interview_id),
+                                          on_failure=failures.append)
+        except Exception as exc:  # the outbox itself could not be read or written
+            self.tab.clear_retry_notice(interview_id)
+            self._report(interview_id, f"The email to {item.to_address} was queued but not sent. "
+                         f"{explain(exc, 'The database').text} It waits in the outbox.", outbox=True)
+            return
         self.tab.clear_retry_notice(interview_id)
         self.tab.outbox_changed()
         if interview_id == self.tab.current_id:
