@@ -16,6 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="check the installation headless on a temporary database, print a line per check, exit")
     parser.add_argument("pack", nargs="?", metavar="PACK", help="open this review pack (read-only, offline)")
+    parser.add_argument("--passphrase-file", metavar="F",
+                        help="with PACK: read its passphrase from the first line of F instead of asking for it")
     return parser
 
 
@@ -26,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(args)
     if args.pack:
-        from insighta_desktop.ui.packs.review_window import run_pack
+        from insighta_desktop.ui.packs.standalone import run_pack
 
         return run_pack(args)
     from insighta_desktop.ui.app import run  # Qt is imported only once the arguments are known to be good

@@ -63,6 +63,7 @@ class Settings:
     search_cache_ttl_s: float = 300.0
     search_cache_size: int = 256
     meetmind_url: str | None = None  # the MeetMind database interviews are synced from; stored without its password
+    pack_signer_name: str | None = None  # the name review packs are signed with; None: "user on host"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -132,20 +133,26 @@ class CredentialStore:
             log.warning("The keychain could not be read (%s); is it locked?", type(exc).__name__)
             return None
 
-    def set(self, name: str, value: str | None) -> None:
-        """Store (or with an empty value, delete) a secret."""
+    def set(self, name: str, value: str | None) -> bool:
+        """Store (or with an empty value, delete) a secret; True when the keychain holds it, False for this session."""
         if not value:
             self.delete(name)
-            return
+            return False
         if self._backend is None:
             self._session[name] = value
-            return
+            return False
         try:
             self._backend.set_password(self._service, name, value)
             self._session.pop(name, None)
+            return True
         except keyring.errors.KeyringError as exc:
             log.warning("The keychain refused the secret (%s); keeping it for this session only", type(exc).__name__)
             self._session[name] = value
+            return False
+
+    def in_keychain(self, name: str) -> bool:
+        """Whether the secret `name` comes from the keychain (False: kept for this session only, or absent)."""
+        return self._backend is not None and name not in self._session
 
     def delete(self, name: str) -> None:
         self._session.pop(name, None)

@@ -121,20 +121,22 @@ def check_review_pack(ctx: AppContext, workdir: Path) -> str:
     import asyncio
 
     from insighta_desktop.interviews import repository
-    from insighta_desktop.packs import export_pack, open_pack
+    from insighta_desktop.packs import SigningIdentity, export_pack, open_pack
     from insighta_desktop.packs.offline import PackInterviewServices
 
     ids = [s.id for s in repository.list_interviews(ctx.engine)][:3]
     path = workdir / "self-test.insighta-pack"
-    export_pack(ctx.engine, ids, path)
-    services = PackInterviewServices(open_pack(path))
+    passphrase = "self-test passphrase"  # a throwaway key too: the self-test leaves nothing in the keychain
+    export_pack(ctx.engine, ids, path, passphrase=passphrase, signer=SigningIdentity.ephemeral("self-test"))
+    services = PackInterviewServices(open_pack(path, passphrase))
     try:
         answer = asyncio.run(services.chat.ask(ids[0], "What did the candidate say about their recent work?"))
     finally:
         asyncio.run(services.aclose())
     if answer.source != "local":
         raise CheckFailed(f"the pack's chat answered from {answer.source}, not offline")
-    return f"exported {len(ids)} interviews ({path.stat().st_size / 1024:.0f} KiB), reopened read-only, chat offline"
+    return (f"exported {len(ids)} interviews ({path.stat().st_size / 1024:.0f} KiB, encrypted and signed), "
+            "reopened read-only, chat offline")
 
 
 def check_keyring(credentials: CredentialStore) -> str:

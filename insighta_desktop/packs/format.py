@@ -1,8 +1,9 @@
-"""The review pack file format: an SQLite file holding the app's own tables plus a manifest.
+"""The pack's payload: an SQLite database holding the app's own tables plus a manifest.
 
-The pack carries copies of the rows of the app's interview tables (and optionally some profiles), so the
+The payload carries copies of the rows of the app's interview tables (and optionally some profiles), so the
 interview services read a pack with the same code as a live database. The manifest says what is inside and
-holds a SHA-256 of every table, so a pack changed or damaged after export is refused.
+holds a SHA-256 of every table, checked on every open after decryption. Until format 2 this database was the
+whole pack file; it now travels encrypted and signed inside the container (see container.py).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT_NAME = "insighta-review-pack"
-FORMAT_VERSION = 1
+PAYLOAD_VERSION = 1  # of the database inside the container; the container has its own (container.FORMAT_VERSION)
 FILE_SUFFIX = ".insighta-pack"
 # PRAGMA application_id: lets `file` and this app tell a pack from any other SQLite file ("INSP").
 APPLICATION_ID = 0x494E5350

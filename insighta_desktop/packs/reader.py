@@ -1,10 +1,16 @@
-"""Open a review pack read-only, after checking it is whole, unchanged and in a format this app reads."""
+"""Open a review pack: check its signature and expiry, decrypt it in memory, check its contents, serve it read-only.
+
+The decrypted database never touches the disk: every connection deserializes the payload into memory and is
+set to query_only, so nothing can be written to it and nothing is left beside the pack.
+"""
 from __future__ import annotations
 
 import contextlib
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,18 +18,37 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop import __version__
 from insighta_desktop.db.schema import SCHEMA_VERSION
+from insighta_desktop.packs.container import PackHeader, SealedPack, is_sealed, parse
 from insighta_desktop.packs.format import (
-    APPLICATION_ID, FORMAT_NAME, FORMAT_VERSION, MANIFEST_TABLE, PACK_TABLES, SQLITE_MAGIC, Manifest, NotAPack,
-    PackCorrupted, PackError, PackTampered, PackTooNew, digest_json, table_digest)
+    APPLICATION_ID,
+    FORMAT_NAME,
+    MANIFEST_TABLE,
+    PACK_TABLES,
+    PAYLOAD_VERSION,
+    SQLITE_MAGIC,
+    Manifest,
+    NotAPack,
+    PackCorrupted,
+    PackError,
+    PackTampered,
+    PackTooNew,
+    digest_json,
+    table_digest,
+)
 
 HEADER_SIZE = 100
 
 
+class PackUnsealed(PackError):
+    """A format 1 pack: a bare SQLite file, neither encrypted nor signed."""
+
+
 @dataclass
 class ReviewPack:
-    """An open pack: its manifest and a read-only engine over its tables."""
+    """An open pack: its signed header, its manifest and a read-only engine over its tables."""
 
     path: Path
+    header: PackHeader
     manifest: Manifest
     engine: Engine
 
@@ -41,21 +66,12 @@ class ReviewPack:
 
 def _too_new(name: str, version: int, made_by: str | None = None) -> PackTooNew:
     by = f" by Insighta Desktop {made_by}" if made_by else ""
-    return PackTooNew(f"{name} was made{by} in review pack format {version}; this Insighta Desktop ({__version__}) "
-                      f"reads format {FORMAT_VERSION} and older. Update the app to open it.")
+    return PackTooNew(f"{name} was made{by} with pack data format {version}; this Insighta Desktop ({__version__}) "
+                      f"reads data format {PAYLOAD_VERSION} and older. Update the app to open it.")
 
 
-def check_header(path: Path) -> None:
-    """Refuse what is not a pack, a truncated copy, or a newer format, from the 100-byte SQLite header alone."""
-    name = path.name
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            header = fh.read(HEADER_SIZE)
-    except FileNotFoundError:
-        raise PackError(f"{name} does not exist") from None
-    except OSError as exc:
-        raise PackError(f"{name} cannot be read: {exc.strerror or exc}") from None
+def check_sqlite_header(header: bytes, size: int, name: str) -> None:
+    """Refuse what is not a pack database, a truncated copy, or a newer format, from the 100-byte SQLite header."""
     if size == 0:
         raise PackCorrupted(f"{name} is empty (0 bytes): the copy or download did not finish. Copy the pack again.")
     if not header.startswith(SQLITE_MAGIC[:len(header)]) or len(header) < len(SQLITE_MAGIC):
@@ -74,13 +90,40 @@ def check_header(path: Path) -> None:
     if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
         raise NotAPack(f"{name} is an SQLite database but not an Insighta review pack.")
     user_version = int.from_bytes(header[60:64], "big")
-    if user_version > FORMAT_VERSION:
+    if user_version > PAYLOAD_VERSION:
         raise _too_new(name, user_version)
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    # immutable: no lock files, no journal, nothing written beside the pack (it may sit on read-only media)
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise PackError(f"{path.name} does not exist") from None
+    except IsADirectoryError:
+        raise PackError(f"{path.name} is a folder, not a review pack") from None
+    except OSError as exc:
+        raise PackError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+
+
+def read_sealed(path: Path | str, *, today: date | None = None) -> SealedPack:
+    """Check the pack's structure, signature and (given `today`) expiry: everything that needs no passphrase."""
+    path = Path(path)
+    data = _read(path)
+    if data and not is_sealed(data) and SQLITE_MAGIC.startswith(data[:len(SQLITE_MAGIC)]):
+        check_sqlite_header(data[:HEADER_SIZE], len(data), path.name)
+        raise PackUnsealed(f"{path.name} is an unencrypted, unsigned review pack from an older Insighta Desktop; "
+                           "packs are now encrypted and signed. Ask the sender for a fresh pack.")
+    sealed = parse(data, path.name)
+    if today is not None:
+        sealed.check_expiry(today)
+    return sealed
+
+
+def connect_payload(payload: bytes) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    conn.deserialize(payload)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
 
 
 def _read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
@@ -98,7 +141,7 @@ def _read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise NotAPack(f"{name} is not an Insighta review pack (unknown manifest format).")
     version = data.get("format_version")
-    if isinstance(version, int) and version > FORMAT_VERSION:
+    if isinstance(version, int) and version > PAYLOAD_VERSION:
         raise _too_new(name, version, str(data.get("app_version", "")) or None)
     claimed = data.pop("manifest_sha256", None)
     if claimed != digest_json(data):
@@ -113,13 +156,11 @@ def _read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
     return manifest
 
 
-def verify(path: Path) -> Manifest:
-    """Check the whole pack and return its manifest; raise a PackError subclass naming the problem."""
-    path = Path(path)
-    check_header(path)
-    name = path.name
+def verify_payload(payload: bytes, name: str) -> Manifest:
+    """Check the decrypted database whole and unchanged against its manifest; return the manifest."""
+    check_sqlite_header(payload[:HEADER_SIZE], len(payload), name)
     try:
-        with contextlib.closing(_connect_read_only(path)) as conn:
+        with contextlib.closing(connect_payload(payload)) as conn:
             problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
             if problems != ["ok"]:
                 raise PackCorrupted(f"{name} is damaged: {'; '.join(problems)}. Ask for the pack again.")
@@ -139,9 +180,25 @@ def verify(path: Path) -> Manifest:
     return manifest
 
 
-def open_pack(path: Path | str) -> ReviewPack:
-    """Verify the pack, then open it read-only; nothing is ever written to it."""
-    path = Path(path)
-    manifest = verify(path)
-    engine = sa.create_engine("sqlite+pysqlite://", creator=lambda: _connect_read_only(path))
-    return ReviewPack(path, manifest, engine)
+def unlock(path: Path | str, sealed: SealedPack, passphrase: str, *, today: date | None = None) -> ReviewPack:
+    """Decrypt a checked pack with its passphrase, verify its contents and open it read-only, in memory."""
+    if today is not None:
+        sealed.check_expiry(today)
+    payload = sealed.decrypt(passphrase)
+    manifest = verify_payload(payload, sealed.name)
+    creator: Callable[[], sqlite3.Connection] = lambda: connect_payload(payload)  # noqa: E731
+    engine = sa.create_engine("sqlite+pysqlite://", creator=creator, poolclass=sa.pool.QueuePool, pool_size=2,
+                              max_overflow=8)
+    return ReviewPack(Path(path), sealed.header, manifest, engine)
+
+
+def open_pack(path: Path | str, passphrase: str, *, today: date | None = None) -> ReviewPack:
+    """Check, decrypt and open the pack (refused when expired on `today`, by default the local date)."""
+    today = today or date.today()
+    return unlock(path, read_sealed(path, today=today), passphrase, today=today)
+
+
+def verify(path: Path | str, passphrase: str, *, today: date | None = None) -> Manifest:
+    """Check the whole pack and return its manifest; raise a PackError subclass naming the problem."""
+    sealed = read_sealed(path, today=today or date.today())
+    return verify_payload(sealed.decrypt(passphrase), sealed.name)

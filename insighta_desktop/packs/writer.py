@@ -1,4 +1,7 @@
-"""Export interviews (and optionally a profile search result) from a live database into a review pack."""
+"""Export interviews (and optionally a profile search result) from a live database into a sealed review pack.
+
+The pack's database is built in memory, masked (emails and phone numbers) unless told otherwise, checksummed,
+then encrypted and signed into the file: the plaintext never touches the disk."""
 from __future__ import annotations
 
 import contextlib
@@ -7,7 +10,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +22,23 @@ from insighta_desktop.db import schema
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.model import Transcript
 from insighta_desktop.interviews.transcript import build_transcript
+from insighta_desktop.packs.container import check_passphrase, day_text, seal
 from insighta_desktop.packs.format import (
-    APPLICATION_ID, FORMAT_VERSION, MANIFEST_TABLE, PACK_TABLES, InterviewEntry, Manifest, PackError, SearchEntry,
-    digest_json, table_digest)
+    APPLICATION_ID,
+    MANIFEST_TABLE,
+    PACK_TABLES,
+    PAYLOAD_VERSION,
+    InterviewEntry,
+    Manifest,
+    PackError,
+    SearchEntry,
+    digest_json,
+    table_digest,
+)
+from insighta_desktop.packs.kdf import KdfParams, default_kdf
+from insighta_desktop.packs.redaction import RedactionCounts, redact_rows
 from insighta_desktop.packs.search_snapshot import SearchSnapshot
+from insighta_desktop.packs.signing import SigningIdentity
 from insighta_desktop.profiles.model import normalise_name
 
 
@@ -89,22 +105,35 @@ def _entries(pack_engine: Engine, interview_ids: list[str]) -> list[InterviewEnt
     return entries
 
 
-def export_pack(engine: Engine, interview_ids: Iterable[str], out: Path, *, search: SearchSnapshot | None = None,
+def export_pack(engine: Engine, interview_ids: Iterable[str], out: Path, *, passphrase: str,
+                signer: SigningIdentity, search: SearchSnapshot | None = None, expires: date | None = None,
+                redact: bool = True, kdf: KdfParams | None = None,
                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Manifest:
-    """Write the pack to `out` (replacing it atomically, never leaving half a pack) and return its manifest."""
+    """Write the sealed pack to `out` (replacing it atomically, never leaving half a pack) and return its manifest.
+
+    `kdf` defaults to the product's key derivation (kdf.default_kdf); tests pass cheaper parameters explicitly.
+    """
+    check_passphrase(passphrase)
+    created = now()
+    if expires is not None and expires < created.astimezone().date():
+        raise PackError(f"The expiry date {day_text(expires)} is in the past: choose today or a later date")
     ids = list(dict.fromkeys(str(i).strip() for i in interview_ids if str(i).strip()))
     if not ids and search is None:
         raise PackError("Choose at least one interview (or a search result) to put in the pack")
     data = _collect(engine, ids) if ids else {}
     if search is not None:
         data["profiles"] = _profile_rows(search)
+    masked = redact_rows(data) if redact else None
+    payload, manifest = build_payload(data, ids, search, engine.dialect.name, created, masked)
+    sealed = seal(payload, passphrase, signer, created_at=manifest.created_at, expires=expires,
+                  kdf=kdf or default_kdf(), contents=contents_summary(manifest))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".pack-", suffix=".tmp", dir=out.parent)
-    os.close(fd)
     tmp = Path(tmp_name)
     try:
-        manifest = _write(tmp, data, ids, search, engine.dialect.name, now())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(sealed)
         os.replace(tmp, out)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -112,15 +141,25 @@ def export_pack(engine: Engine, interview_ids: Iterable[str], out: Path, *, sear
     return manifest
 
 
-def _write(path: Path, data: dict[str, list[dict[str, Any]]], ids: list[str], search: SearchSnapshot | None,
-           backend: str, created: datetime) -> Manifest:
-    path.unlink(missing_ok=True)
-    pack_engine = sa.create_engine(f"sqlite:///{path.as_posix()}", poolclass=sa.pool.NullPool)
+def contents_summary(manifest: Manifest) -> dict[str, Any]:
+    """What the plaintext header tells about the contents: counts only, never a name or the search's words."""
+    summary: dict[str, Any] = {"interviews": len(manifest.interviews)}
+    summary.update({table: manifest.tables[table].rows for table in PACK_TABLES if table != "interviews"})
+    summary["search"] = manifest.search is not None
+    summary["redacted"] = manifest.extra.get("redacted")
+    return summary
+
+
+def build_payload(data: dict[str, list[dict[str, Any]]], ids: list[str], search: SearchSnapshot | None,
+                  backend: str, created: datetime, masked: RedactionCounts | None) -> tuple[bytes, Manifest]:
+    """The pack's SQLite database, built in memory: its bytes and its manifest."""
+    raw = sqlite3.connect(":memory:", check_same_thread=False)
+    pack_engine = sa.create_engine("sqlite+pysqlite://", creator=lambda: raw, poolclass=sa.pool.StaticPool)
     try:
         tables = [schema.metadata.tables[name] for name in PACK_TABLES]
         with pack_engine.begin() as conn:
             conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.exec_driver_sql(f"PRAGMA user_version = {FORMAT_VERSION}")
+            conn.exec_driver_sql(f"PRAGMA user_version = {PAYLOAD_VERSION}")
             schema.metadata.create_all(conn, tables=tables)
             conn.exec_driver_sql(f'CREATE TABLE "{MANIFEST_TABLE}" (id INTEGER PRIMARY KEY CHECK (id = 1), '
                                  "manifest_json TEXT NOT NULL)")
@@ -129,23 +168,22 @@ def _write(path: Path, data: dict[str, list[dict[str, Any]]], ids: list[str], se
                 if rows:
                     conn.execute(table.insert(), rows)
         entries = _entries(pack_engine, ids)
-    finally:
-        pack_engine.dispose()
-
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        digests = {name: table_digest(conn, name, order) for name, order in PACK_TABLES.items()}
+        digests = {name: table_digest(raw, name, order) for name, order in PACK_TABLES.items()}
         manifest = Manifest(
-            format_version=FORMAT_VERSION, created_at=created.astimezone(UTC).isoformat(timespec="seconds"),
+            format_version=PAYLOAD_VERSION, created_at=created.astimezone(UTC).isoformat(timespec="seconds"),
             app_version=__version__, schema_version=schema.SCHEMA_VERSION, source_backend=backend,
             interviews=entries,
             search=SearchEntry(search.query, search.filters, search.total_matches, len(search.profiles))
             if search is not None else None,
-            tables=digests)
-        with conn:
-            conn.execute(f'INSERT INTO "{MANIFEST_TABLE}" (id, manifest_json) VALUES (1, ?)',
-                         (manifest.to_json_text(),))
-        conn.execute("VACUUM")
-    return manifest
+            tables=digests, extra={"redacted": masked.to_json()} if masked is not None else {})
+        with raw:
+            raw.execute(f'INSERT INTO "{MANIFEST_TABLE}" (id, manifest_json) VALUES (1, ?)',
+                        (manifest.to_json_text(),))
+        raw.execute("VACUUM")
+        return raw.serialize(), manifest
+    finally:
+        pack_engine.dispose()
+        raw.close()
 
 
 def manifest_summary(manifest: Manifest) -> dict[str, Any]:

@@ -5,29 +5,12 @@ import asyncio
 import gc
 import time
 
-import keyring.backend
 import pytest
 import qasync
 
 from insighta_desktop.config import AppPaths, CredentialStore
 from insighta_desktop.context import open_context
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.secrets.pop((service, username), None)
+from tests.fakes.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture

@@ -1,25 +1,45 @@
-"""A review pack in a window of its own: read-only, offline, with a banner that says so.
+"""A review pack in a window of its own: read-only, offline, with a banner that says so and who signed it.
 
 Packs are opened from File → Open review pack…, by dropping a .insighta-pack file on the main window, or with
-`insighta-desktop PACK` (which opens only the pack: no database, no network).
+`insighta-desktop PACK` (standalone.py: only the pack, no database, no network). Each way checks the signature
+and expiry first, then asks for the passphrase (unlock_dialog.py).
 """
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
-import sys
 from pathlib import Path
+from typing import Protocol, cast
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTableView, QTabWidget, QVBoxLayout, QWidget)
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from insighta_desktop.packs import FILE_SUFFIX, PackError, ReviewPack, open_pack
+from insighta_desktop.context import AppContext
+from insighta_desktop.packs import FILE_SUFFIX, PackError, ReviewPack, TrustStore, TrustVerdict
+from insighta_desktop.packs.container import day_text
 from insighta_desktop.packs.offline import PackInterviewServices
 from insighta_desktop.profiles.browse import browse_profiles
-from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.packs.interviews_view import PackInterviewsView
+from insighta_desktop.ui.packs.unlock_dialog import (
+    UnlockPackDialog,
+    inspect_pack,
+    signer_html,
+    trust_colour,
+    unlock_interactively,
+)
+from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
 from insighta_desktop.ui.shared.table_model import RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
@@ -35,22 +55,39 @@ def banner_text(pack: ReviewPack) -> str:
              f"Insighta Desktop {m.app_version} · {count} interview{'s' if count != 1 else ''}"]
     if m.search is not None:
         more = f" of {m.search.total_matches:,}" if m.search.truncated else ""
-        parts.append(f" · {m.search.included:,}{more} profiles for “{m.search.query}”")
+        parts.append(f" · {m.search.included:,}{more} profiles for “{html.escape(m.search.query)}”")
+    expires = pack.header.expires
+    parts.append(f" · opens until {day_text(expires)}" if expires else " · no expiry date")
+    masked = "emails and phone numbers masked" if m.extra.get("redacted") is not None else "NOT masked"
+    parts.append(f" · {masked}")
     parts.append("<br>No network is used: the chat answers from a local search of the transcript; regenerating "
                  "assessments and sending email are unavailable here.")
     return "".join(parts)
 
 
+def signer_line_html(verdict: TrustVerdict) -> str:
+    warning = verdict.warning()
+    line = signer_html(verdict)
+    if warning:
+        line += f"<br><span style='color:{trust_colour(verdict)}'>{html.escape(warning)}</span>"
+    return line
+
+
 class ReviewPackWindow(QMainWindow):
-    def __init__(self, pack: ReviewPack, parent=None):
+    def __init__(self, pack: ReviewPack, verdict: TrustVerdict, parent: QWidget | None = None):
         super().__init__(parent)
         self.pack = pack
+        self.verdict = verdict
         self.services = PackInterviewServices(pack)
         self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, self))
         self.setWindowTitle(f"{pack.path.name} — review pack (read-only, offline) — Insighta Desktop")
         self.banner = QLabel(banner_text(pack))
         self.banner.setObjectName("reviewPackBanner")
         self.banner.setWordWrap(True)
+        self.signer_line = QLabel(signer_line_html(verdict))
+        self.signer_line.setObjectName("reviewPackSigner")
+        self.signer_line.setWordWrap(True)
+        self.signer_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.interviews = PackInterviewsView(self.services, self.tasks)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.interviews, f"Interviews ({len(pack.manifest.interviews)})")
@@ -60,9 +97,10 @@ class ReviewPackWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
+        layout.addWidget(self.signer_line)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(f"Opened {pack.path} · checksums verified")
+        self.statusBar().showMessage(f"Opened {pack.path} · signature and checksums verified")
         self.menuBar().addMenu("&File").addAction("&Close", QKeySequence.StandardKey.Close, self.close)
         self.resize(1100, 720)
         self.interviews.refresh()
@@ -85,6 +123,10 @@ class ReviewPackWindow(QMainWindow):
         super().closeEvent(event)
 
 
+class _WithContext(Protocol):
+    ctx: AppContext  # the main window's: its paths, credentials and engine
+
+
 def pack_paths(mime) -> list[Path]:
     if not mime.hasUrls():
         return []
@@ -100,6 +142,7 @@ class ReviewPackOpener(QObject):
         self.windows: list[ReviewPackWindow] = []
         self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, window))
         self.last_refusal: QMessageBox | None = None
+        self.unlock_dialog: UnlockPackDialog | None = None
         self.export_dialog = None
         if file_menu is not None:
             first = file_menu.actions()[0] if file_menu.actions() else None
@@ -131,7 +174,7 @@ class ReviewPackOpener(QObject):
         window = self._window
         query_box = getattr(getattr(window, "profiles_tab", None), "query", None)
         dialog = ExportPackDialog(
-            window.ctx.engine, self.tasks,
+            window.ctx, self.tasks,
             selected_id=getattr(getattr(window, "interviews_tab", None), "current_id", None),
             search_text=query_box.text() if query_box is not None else "",
             default_dir=Path.home(), parent=window)
@@ -147,49 +190,33 @@ class ReviewPackOpener(QObject):
     def open_path(self, path: Path) -> asyncio.Task:
         return self.tasks.spawn(self._open(Path(path)))
 
+    def _refuse(self, path: Path, exc: PackError) -> None:
+        log.warning("Refused review pack %s: %s", path, exc)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open review pack", str(exc), parent=self._window)
+        box.open()  # not exec(): this runs inside a coroutine
+        self.last_refusal = box
+
     async def _open(self, path: Path) -> ReviewPackWindow | None:
+        ctx = cast(_WithContext, self._window).ctx
+        trust = TrustStore.in_config_dir(ctx.paths.config_dir)
         try:
-            pack = await in_thread(open_pack, path)
+            sealed, verdict, own_key = await in_thread(inspect_pack, path, trust, ctx.credentials)
         except PackError as exc:
-            log.warning("Refused review pack %s: %s", path, exc)
-            box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open review pack", str(exc), parent=self._window)
-            box.open()  # not exec(): this runs inside a coroutine
-            self.last_refusal = box
+            self._refuse(path, exc)
             return None
-        window = ReviewPackWindow(pack)
+        self.unlock_dialog = UnlockPackDialog(sealed, verdict, self._window)
+        try:
+            unlocked = await unlock_interactively(self.unlock_dialog, path, trust, own_key)
+        except PackError as exc:
+            self._refuse(path, exc)
+            return None
+        finally:
+            self.unlock_dialog.deleteLater()
+            self.unlock_dialog = None
+        if unlocked is None:
+            return None
+        window = ReviewPackWindow(unlocked.pack, unlocked.verdict)
         self.windows.append(window)
         window.destroyed.connect(lambda *_: self.windows.remove(window) if window in self.windows else None)
         window.show()
         return window
-
-
-def run_pack(args) -> int:
-    """`insighta-desktop PACK`: only the pack's window, on a qasync loop; no database, nothing online."""
-    import qasync
-
-    from insighta_desktop.logging_setup import setup_logging
-    from insighta_desktop.ui.shared.branding import branded_application
-    from insighta_desktop.ui.shared.error_dialog import install_exception_hook
-    from insighta_desktop.ui.shared.startup_probe import install_startup_probe
-
-    setup_logging(verbose=args.verbose)
-    app = branded_application()  # not ui.app: the main window's tabs would load the AI SDKs for nothing
-    install_exception_hook()
-    try:
-        pack = open_pack(Path(args.pack))
-    except PackError as exc:
-        if sys.stderr is not None:
-            print(f"insighta-desktop: {exc}", file=sys.stderr)
-        if app.platformName() != "offscreen":  # headless: nobody could close the dialog
-            QMessageBox.critical(None, "Cannot open review pack", str(exc))
-        return 3
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    closing = asyncio.Event()
-    app.aboutToQuit.connect(closing.set)
-    window = ReviewPackWindow(pack)
-    install_startup_probe(window)
-    window.show()
-    with loop:
-        loop.run_until_complete(closing.wait())
-    return 0

@@ -4,7 +4,13 @@ from __future__ import annotations
 from insighta_desktop.cli import main as cli_main
 from insighta_desktop.interviews import repository
 from insighta_desktop.packs import open_pack
-from tests.integration.packs.packdata import fill_source
+from tests.integration.packs.packdata import PASSPHRASE, fill_source
+
+
+def passphrase_file(tmp_path, text=PASSPHRASE):
+    path = tmp_path / "passphrase.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    return str(path)
 
 
 def test_cli_exports_chosen_interviews_and_info_lists_them(db, db_url, tmp_path, capsys, monkeypatch):
@@ -12,29 +18,36 @@ def test_cli_exports_chosen_interviews_and_info_lists_them(db, db_url, tmp_path,
     ids = fill_source(db)
     chosen = ids[1:4]
     out = tmp_path / "out" / "week-47"
-    assert cli_main(["pack", "export", "--db", db_url, "--interviews", *chosen, "--out", str(out)]) == 0
+    assert cli_main(["pack", "export", "--db", db_url, "--interviews", *chosen, "--out", str(out),
+                     "--passphrase-file", passphrase_file(tmp_path)]) == 0
     written = out.with_suffix(".insighta-pack")
     assert f"Wrote {written}" in capsys.readouterr().out
-    pack = open_pack(written)
+    pack = open_pack(written, PASSPHRASE)
     try:
         assert pack.interview_ids == chosen
         assert pack.manifest.source_backend == db.dialect.name
     finally:
         pack.close()
-    assert cli_main(["pack", "info", str(written)]) == 0
+    assert cli_main(["pack", "info", str(written)]) == 0  # without the passphrase: no names, no transcripts
     out_text = capsys.readouterr().out
-    for interview_id in chosen:
-        name = repository.get_interview(db, interview_id).summary.candidate_name
+    assert "Contents: 3 interviews" in out_text and "add --passphrase-file F to list the interviews" in out_text
+    names = [repository.get_interview(db, i).summary.candidate_name for i in chosen]
+    assert not [name for name in names if name in out_text]
+    assert cli_main(["pack", "info", str(written), "--passphrase-file", passphrase_file(tmp_path)]) == 0
+    out_text = capsys.readouterr().out
+    for interview_id, name in zip(chosen, names):
         assert f"{interview_id}  {name}" in out_text
 
 
 def test_cli_export_names_what_is_wrong(db, db_url, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
     fill_source(db)
-    assert cli_main(["pack", "export", "--db", db_url, "--interviews", "nope", "--out",
-                     str(tmp_path / "x.insighta-pack")]) == 2
+    secret = passphrase_file(tmp_path)
+    out = str(tmp_path / "x.insighta-pack")
+    assert cli_main(["pack", "export", "--db", db_url, "--interviews", "nope", "--out", out,
+                     "--passphrase-file", secret]) == 2
     assert "No interview with id nope" in capsys.readouterr().err
-    assert cli_main(["pack", "export", "--db", db_url, "--out", str(tmp_path / "x.insighta-pack")]) == 2
+    assert cli_main(["pack", "export", "--db", db_url, "--out", out, "--passphrase-file", secret]) == 2
     assert "name at least one interview" in capsys.readouterr().err
     assert not (tmp_path / "x.insighta-pack").exists()
 
@@ -49,10 +62,11 @@ def test_cli_packs_a_search_result_as_the_search_service_returns_it(db, db_url, 
     expected = ProfileSearch(db).search_text(query, PageRequest(limit=1000))
     assert expected.rows  # the demo set has women, so the comparison below is not empty against empty
     out = tmp_path / "search.insighta-pack"
+    secret = passphrase_file(tmp_path)
     assert cli_main(["pack", "export", "--db", db_url, "--interviews", ids[0], "--search", query,
-                     "--out", str(out)]) == 0
+                     "--out", str(out), "--passphrase-file", secret]) == 0
     assert f'{len(expected.rows)} profiles for "women"' in capsys.readouterr().out
-    pack = open_pack(out)
+    pack = open_pack(out, PASSPHRASE)
     try:
         from insighta_desktop.profiles.browse import browse_profiles
 
@@ -63,7 +77,8 @@ def test_cli_packs_a_search_result_as_the_search_service_returns_it(db, db_url, 
         assert pack.manifest.search.filters["gender"] == "female"
     finally:
         pack.close()
-    assert cli_main(["pack", "export", "--db", db_url, "--search", "zzz qqq", "--out", str(out)]) == 2
+    assert cli_main(["pack", "export", "--db", db_url, "--search", "zzz qqq", "--out", str(out),
+                     "--passphrase-file", secret]) == 2
     assert "cannot be packed" in capsys.readouterr().err
 
 

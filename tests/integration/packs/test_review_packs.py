@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.model import SOURCE_JSON, SOURCE_NONE, SOURCE_TURNS
 from insighta_desktop.interviews.transcript import get_chat_history, get_transcript, get_transcript_export
-from insighta_desktop.packs import PackError, export_pack, open_pack
+from insighta_desktop.packs import PackError, open_pack
 from insighta_desktop.packs.offline import (
     EMAIL_UNAVAILABLE, OFFLINE_NOTICE, REGENERATE_UNAVAILABLE, OfflineUnavailable, PackInterviewServices)
 from insighta_desktop.packs.search_snapshot import SearchSnapshot
@@ -17,13 +17,14 @@ from insighta_desktop.packs.writer import transcript_digest
 from insighta_desktop.profiles.browse import browse_profiles
 
 from tests.integration.packs.netguard import is_loopback, watch_network
-from tests.integration.packs.packdata import fill_source
+from tests.integration.packs.packdata import PASSPHRASE, export_test_pack, fill_source
 
 
 async def test_export_then_open_serves_what_the_source_serves(db, tmp_path):
     ids = fill_source(db)
-    manifest = export_pack(db, ids, tmp_path / "review.insighta-pack")
-    pack = open_pack(tmp_path / "review.insighta-pack")
+    # unmasked, so every row must come back exactly (masking is tested in test_pack_redaction.py)
+    manifest = export_test_pack(db, ids, tmp_path / "review.insighta-pack", redact=False)
+    pack = open_pack(tmp_path / "review.insighta-pack", PASSPHRASE)
     services = PackInterviewServices(pack)
     try:
         served = {entry.id: entry for entry in manifest.interviews}
@@ -55,8 +56,8 @@ async def test_export_then_open_serves_what_the_source_serves(db, tmp_path):
 async def test_a_subset_of_interviews_carries_only_those(sqlite_engine, tmp_path):
     ids = fill_source(sqlite_engine)
     chosen = [ids[3], ids[1]]
-    export_pack(sqlite_engine, chosen + [ids[3]], tmp_path / "two.insighta-pack")
-    pack = open_pack(tmp_path / "two.insighta-pack")
+    export_test_pack(sqlite_engine, chosen + [ids[3]], tmp_path / "two.insighta-pack")
+    pack = open_pack(tmp_path / "two.insighta-pack", PASSPHRASE)
     try:
         assert pack.interview_ids == chosen
         listed = await PackInterviewServices(pack).list()
@@ -71,9 +72,9 @@ async def test_a_subset_of_interviews_carries_only_those(sqlite_engine, tmp_path
 async def test_the_pack_is_opened_read_only_and_never_changes(sqlite_engine, tmp_path):
     ids = fill_source(sqlite_engine)
     path = tmp_path / "ro.insighta-pack"
-    export_pack(sqlite_engine, ids, path)
+    export_test_pack(sqlite_engine, ids, path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    pack = open_pack(path)
+    pack = open_pack(path, PASSPHRASE)
     services = PackInterviewServices(pack)
     await services.chat.ask(ids[1], "indexes for a slow query")
     with pytest.raises(sa.exc.OperationalError, match="readonly"):
@@ -88,7 +89,7 @@ async def test_opening_a_pack_makes_no_network_connection(sqlite_engine, tmp_pat
                                                           monkeypatch):
     ids = fill_source(sqlite_engine)
     path = tmp_path / "offline.insighta-pack"
-    export_pack(sqlite_engine, ids, path)
+    export_test_pack(sqlite_engine, ids, path)
     # everything a live session would use to go online points at the fakes: the pack must ignore it all
     monkeypatch.setenv("GEMINI_API_KEY", "test-gemini-key")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", fake_gemini.url)
@@ -98,7 +99,7 @@ async def test_opening_a_pack_makes_no_network_connection(sqlite_engine, tmp_pat
     with_turns = next(i for i in ids if "indexes" in str(repository.load_transcript_sources(sqlite_engine, i)))
 
     with watch_network() as seen:
-        pack = open_pack(path)
+        pack = open_pack(path, PASSPHRASE)
         services = PackInterviewServices(pack)
         await services.list()
         transcript = await services.transcript(with_turns)
@@ -140,10 +141,10 @@ async def test_a_search_result_travels_in_the_pack(db, tmp_path):
     ids = fill_source(db)
     page = browse_profiles(db, limit=15)
     snapshot = SearchSnapshot("adults", {"age_group": "adult"}, total_matches=page.total, profiles=page.rows)
-    manifest = export_pack(db, ids[:1], tmp_path / "search.insighta-pack", search=snapshot)
+    manifest = export_test_pack(db, ids[:1], tmp_path / "search.insighta-pack", search=snapshot)
     assert manifest.search.included == 15 and manifest.search.total_matches == page.total
     assert manifest.search.truncated == (page.total > 15)
-    pack = open_pack(tmp_path / "search.insighta-pack")
+    pack = open_pack(tmp_path / "search.insighta-pack", PASSPHRASE)
     try:
         assert browse_profiles(pack.engine, limit=100).rows == page.rows
         assert pack.manifest.search == manifest.search
@@ -154,7 +155,7 @@ async def test_a_search_result_travels_in_the_pack(db, tmp_path):
 def test_export_refuses_unknown_interviews_and_empty_selections(sqlite_engine, tmp_path):
     fill_source(sqlite_engine)
     with pytest.raises(repository.NotFound, match="no-such-id"):
-        export_pack(sqlite_engine, ["no-such-id"], tmp_path / "x.insighta-pack")
+        export_test_pack(sqlite_engine, ["no-such-id"], tmp_path / "x.insighta-pack")
     with pytest.raises(PackError, match="at least one interview"):
-        export_pack(sqlite_engine, [], tmp_path / "x.insighta-pack")
+        export_test_pack(sqlite_engine, [], tmp_path / "x.insighta-pack")
     assert list(tmp_path.glob("*pack*")) == []  # no half-written file left behind
