@@ -26,11 +26,20 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
+class _RefusePassphrase(argparse.Action):
+    """`--passphrase X` is refused without repeating X: argparse would echo it in its usual error."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        parser.error("the passphrase is never taken on the command line (other users and the shell history would "
+                     "see it): use --passphrase-file F, or type it when asked")
+
+
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     pack = subparsers.add_parser("pack", help="review packs: interviews to review offline", parents=[common])
     sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", required=True)
     export = sub.add_parser("export", help="write interviews (and a search result) into an encrypted, signed pack",
-                            parents=[common])
+                            parents=[common], allow_abbrev=False)
     export.add_argument("--interviews", nargs="+", metavar="ID", default=[], help="interview ids to include")
     export.add_argument("--search", metavar="QUERY", help='include the profiles this search finds, e.g. '
                                                           '"Nigerian females aged 20 to 45"')
@@ -45,14 +54,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("--signer-name", metavar="NAME",
                         help="the name reviewers see beside your key's fingerprint (default: the settings', "
                              "else user on host)")
+    export.add_argument("--passphrase", action=_RefusePassphrase, nargs="?", help=argparse.SUPPRESS)
     export.set_defaults(func=run_export)
     info = sub.add_parser("info", help="show who signed a pack, its expiry and contents (no passphrase needed)",
-                          parents=[common])
+                          parents=[common], allow_abbrev=False)
     info.add_argument("file", type=Path, metavar="FILE")
     info.add_argument("--passphrase-file", type=Path, metavar="F",
                       help="also decrypt the pack, check its contents and list the interviews")
     info.add_argument("--trust", action="store_true", help="trust the pack's signer from now on (trust on first use)")
     info.add_argument("--json", action="store_true", help="print the header (and with a passphrase, the manifest)")
+    info.add_argument("--passphrase", action=_RefusePassphrase, nargs="?", help=argparse.SUPPRESS)
     info.set_defaults(func=run_info)
 
 

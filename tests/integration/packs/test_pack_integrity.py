@@ -15,7 +15,14 @@ import pytest
 
 from insighta_desktop.cli import main as cli_main
 from insighta_desktop.packs import (
-    FORMAT_VERSION, NotAPack, PackCorrupted, PackTampered, PackTooNew, PackUnsealed, open_pack)
+    FORMAT_VERSION,
+    NotAPack,
+    PackCorrupted,
+    PackTampered,
+    PackTooNew,
+    PackUnsealed,
+    open_pack,
+)
 from insighta_desktop.packs.container import MAGIC
 from insighta_desktop.packs.format import MANIFEST_TABLE, PAYLOAD_VERSION, digest_json
 from tests.integration.packs.forge import reseal

@@ -11,11 +11,15 @@ from insighta_desktop.interviews.model import SOURCE_JSON, SOURCE_NONE, SOURCE_T
 from insighta_desktop.interviews.transcript import get_chat_history, get_transcript, get_transcript_export
 from insighta_desktop.packs import PackError, open_pack
 from insighta_desktop.packs.offline import (
-    EMAIL_UNAVAILABLE, OFFLINE_NOTICE, REGENERATE_UNAVAILABLE, OfflineUnavailable, PackInterviewServices)
+    EMAIL_UNAVAILABLE,
+    OFFLINE_NOTICE,
+    REGENERATE_UNAVAILABLE,
+    OfflineUnavailable,
+    PackInterviewServices,
+)
 from insighta_desktop.packs.search_snapshot import SearchSnapshot
 from insighta_desktop.packs.writer import transcript_digest
 from insighta_desktop.profiles.browse import browse_profiles
-
 from tests.integration.packs.netguard import is_loopback, watch_network
 from tests.integration.packs.packdata import PASSPHRASE, export_test_pack, fill_source
 
