@@ -94,7 +94,6 @@ class ExportPackDialog(QDialog):
         self.expires_box.toggled.connect(self.expires.setEnabled)
         self.signer_name = QLineEdit(placeholderText="your name, as reviewers will see it")
         self.fingerprint = QLabel("Loading this installation's signing key…")
-        self.fingerprint.setWordWrap(True)
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.keychain_notice = QLabel("")
         self.keychain_notice.setWordWrap(True)
@@ -125,24 +124,24 @@ class ExportPackDialog(QDialog):
         form.addRow("Expiry:", expiry_row)
         form.addRow("", self.redact)
         form.addRow("Signed as:", self.signer_name)
-        form.addRow("", self.fingerprint)
-        form.addRow("", self.keychain_notice)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Interviews to include (transcript, assessment, chat and session data):"))
         layout.addWidget(self.interviews, 1)
         layout.addWidget(self.include_search)
         layout.addWidget(self.search)
         layout.addLayout(form)
+        layout.addWidget(self.fingerprint)
+        layout.addWidget(self.keychain_notice)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self.resize(640, 700)
+        self.resize(680, 700)
 
     async def _load(self) -> None:
         ctx = self._ctx
         self.identity = await in_thread(load_identity, ctx.credentials, ctx.settings.pack_signer_name)
         self.signer_name.setText(self.identity.name)
-        self.fingerprint.setText(f"Key fingerprint <span style='font-family: monospace'>{self.identity.fingerprint}"
-                                 "</span> — reviewers see it when they open the pack.")
+        self.fingerprint.setText("This installation's key fingerprint (reviewers see it when they open the pack):"
+                                 f"<br><span style='font-family: monospace'>{self.identity.fingerprint}</span>")
         if self.identity.keychain_notice:
             self.keychain_notice.setText(self.identity.keychain_notice)
             self.keychain_notice.show()

@@ -57,9 +57,10 @@ def banner_text(pack: ReviewPack) -> str:
         more = f" of {m.search.total_matches:,}" if m.search.truncated else ""
         parts.append(f" · {m.search.included:,}{more} profiles for “{html.escape(m.search.query)}”")
     expires = pack.header.expires
-    parts.append(f" · opens until {day_text(expires)}" if expires else " · no expiry date")
-    masked = "emails and phone numbers masked" if m.extra.get("redacted") is not None else "NOT masked"
-    parts.append(f" · {masked}")
+    parts.append(f"<br>Opens until {day_text(expires)}" if expires else "<br>No expiry date")
+    masked = m.extra.get("redacted") is not None
+    parts.append(" · candidates' email addresses and phone numbers masked" if masked
+                 else " · candidates' email addresses and phone numbers NOT masked")
     parts.append("<br>No network is used: the chat answers from a local search of the transcript; regenerating "
                  "assessments and sending email are unavailable here.")
     return "".join(parts)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from insighta_desktop.config import CredentialStore
@@ -43,12 +43,15 @@ def trust_colour(verdict: TrustVerdict) -> str:
     return OK_COLOUR if verdict.trusted else (BAD_COLOUR if verdict.status == "key_changed" else WARN_COLOUR)
 
 
-def signer_html(verdict: TrustVerdict) -> str:
+def signer_html(verdict: TrustVerdict, *, fingerprint_below: bool = False) -> str:
     """Name, grouped fingerprint (monospace) and trust, coloured by how far to trust it."""
     signer = verdict.signer
-    return (f"Signed by <b>{html.escape(signer.name)}</b> · fingerprint "
-            f"<span style='font-family: monospace'>{signer.fingerprint}</span> · "
-            f"<b style='color:{trust_colour(verdict)}'>{html.escape(verdict.label)}</b>")
+    name = f"Signed by <b>{html.escape(signer.name)}</b>"
+    trust = f"<b style='color:{trust_colour(verdict)}'>{html.escape(verdict.label)}</b>"
+    fingerprint = f"fingerprint <span style='font-family: monospace'>{signer.fingerprint}</span>"
+    if fingerprint_below:
+        return f"{name} · {trust}<br>{fingerprint[0].upper()}{fingerprint[1:]}"
+    return f"{name} · {fingerprint} · {trust}"
 
 
 class UnlockPackDialog(QDialog):
@@ -59,22 +62,27 @@ class UnlockPackDialog(QDialog):
         self.setWindowTitle("Open review pack")
         self.sealed, self.verdict = sealed, verdict
         header = sealed.header
-        title = QLabel(f"<b>{html.escape(sealed.name)}</b> is encrypted. Enter the passphrase the sender gave you.")
-        title.setWordWrap(True)
-        self.signer = QLabel(signer_html(verdict))
+        self.title = QLabel(f"<b>{html.escape(sealed.name)}</b> is encrypted. Enter the passphrase the sender "
+                            "gave you.")
+        self.title.setWordWrap(True)
+        self.signer = QLabel(signer_html(verdict, fingerprint_below=True))
         self.signer.setObjectName("unlockSigner")
         self.signer.setWordWrap(True)
-        self.warning = QLabel(html.escape(verdict.warning() or ""))
+        self.warning = QLabel(verdict.warning() or "")
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(f"color: {trust_colour(verdict)};")
         self.warning.setVisible(bool(verdict.warning()))
         expires = f"Opens until {day_text(header.expires)}." if header.expires else "No expiry date."
         self.details = QLabel(f"Created {header.created_at[:10]} · {expires}")
-        self.trust_box = QCheckBox(f"Trust {verdict.signer.name} (this fingerprint) for future packs")
+        self.trust_box = QCheckBox(f"Trust this new key for {verdict.signer.name} as well"
+                                   if verdict.status == "key_changed"
+                                   else f"Trust {verdict.signer.name} (this fingerprint) for future packs")
         self.trust_box.setVisible(not verdict.trusted)
         self.trust_box.setChecked(verdict.status == "unknown")  # first use: trust; a changed key: only on purpose
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password, placeholderText="Passphrase")
         self.error = QLabel("")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setObjectName("unlockError")
         self.error.setStyleSheet(f"color: {BAD_COLOUR};")
         self.error.setWordWrap(True)
@@ -84,10 +92,10 @@ class UnlockPackDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (title, self.signer, self.warning, self.details, self.trust_box, self.passphrase, self.error,
+        for widget in (self.title, self.signer, self.warning, self.details, self.trust_box, self.passphrase, self.error,
                        self.buttons):
             layout.addWidget(widget)
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(720)  # the grouped fingerprint on one line
 
     def submit(self) -> None:
         if not self.passphrase.text():
