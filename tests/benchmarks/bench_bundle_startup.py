@@ -26,6 +26,7 @@ from insighta_desktop.ui.shared.startup_probe import PROBE_ENV, PROBE_PREFIX  # 
 
 
 CPU: dict[str, list[float]] = {}
+PASSPHRASE = "benchmark passphrase"
 
 
 def launch(command: list[str], env: dict[str, str], label: str = "") -> float:
@@ -48,13 +49,15 @@ def prepare(home: Path) -> Path:
     from insighta_desktop.db.migrations import ensure_schema
     from insighta_desktop.demo.loader import load_demo_data
     from insighta_desktop.interviews.repository import list_interviews
-    from insighta_desktop.packs import export_pack
+    from insighta_desktop.packs import SigningIdentity, export_pack
 
     engine = create_engine_for(default_sqlite_url(AppPaths.under(home).ensure().data_dir))
     ensure_schema(engine)
     load_demo_data(engine)
     path = home / "bench.insighta-pack"
-    export_pack(engine, [i.id for i in list_interviews(engine)], path)
+    (home / "passphrase.txt").write_text(f"{PASSPHRASE}\n", encoding="utf-8")
+    export_pack(engine, [i.id for i in list_interviews(engine)], path, passphrase=PASSPHRASE,
+                signer=SigningIdentity.ephemeral("benchmark"))  # the product's key derivation: opening pays it
     engine.dispose()
     return path
 
@@ -74,7 +77,8 @@ def main() -> int:
         env["INSIGHTA_HOME"] = str(home)
         rows = {"main window (first run, new database)": [first],
                 "main window (existing database)": [launch(base, env, "main") for _ in range(args.runs)],
-                "review pack window": [launch(base + [str(pack)], env, "pack") for _ in range(args.runs)]}
+                "review pack window": [launch(base + [str(pack), "--passphrase-file", str(home / "passphrase.txt")],
+                                              env, "pack") for _ in range(args.runs)]}
     what = "source" if args.source else str(args.exe)
     print(f"Launch to first painted window — {what}, QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']}")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times grow with it; CPU does not)")
