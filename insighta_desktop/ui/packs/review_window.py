@@ -175,7 +175,7 @@ class ReviewPackOpener(QObject):
         window = self._window
         query_box = getattr(getattr(window, "profiles_tab", None), "query", None)
         dialog = ExportPackDialog(
-            window.ctx, self.tasks,
+            cast(_WithContext, window).ctx, self.tasks,
             selected_id=getattr(getattr(window, "interviews_tab", None), "current_id", None),
             search_text=query_box.text() if query_box is not None else "",
             default_dir=Path.home(), parent=window)
