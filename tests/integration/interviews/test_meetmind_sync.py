@@ -186,13 +186,14 @@ async def test_a_database_that_is_not_meetmind_is_refused_clearly(db, meetmind, 
 
 
 async def test_synced_interviews_travel_in_a_review_pack(db, meetmind, clock, tmp_path):  # noqa: F811
-    from insighta_desktop.packs import export_pack, open_pack
+    from insighta_desktop.packs import open_pack
     from insighta_desktop.packs.offline import PackInterviewServices
+    from tests.integration.packs.packdata import PASSPHRASE, export_test_pack
 
     ids = [meetmind.add_interview("Turns", turns=INTERVIEW), meetmind.add_interview("Json", json_turns=INTERVIEW)]
     await sync(db, meetmind, clock)
-    export_pack(db, ids, tmp_path / "meetmind.insighta-pack")
-    pack = open_pack(tmp_path / "meetmind.insighta-pack")
+    export_test_pack(db, ids, tmp_path / "meetmind.insighta-pack", redact=False)  # unmasked: every turn as synced
+    pack = open_pack(tmp_path / "meetmind.insighta-pack", PASSPHRASE)
     try:
         services = PackInterviewServices(pack)
         for ident in ids:
