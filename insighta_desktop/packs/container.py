@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from insighta_desktop import __version__
 from insighta_desktop.packs.format import NotAPack, PackCorrupted, PackError, PackTampered, PackTooNew
 from insighta_desktop.packs.kdf import KdfParams, kdf_from_json
-from insighta_desktop.packs.signing import SigningIdentity
+from insighta_desktop.packs.signing import MAX_NAME_LENGTH, SigningIdentity
 from insighta_desktop.packs.trust import Signer
 
 MAGIC = b"\x89INSPACK\r\n\x1a\n"  # the high-bit byte and CR LF catch 7-bit and text-mode transfers
@@ -72,6 +72,12 @@ def passphrase_from_file(path: Path) -> str:
 
 def day_text(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+def display_name(value: Any) -> str:
+    """A signer's name as shown: one line of printable characters, whatever a crafted header holds."""
+    text = "".join(ch for ch in " ".join(str(value).split()) if ch.isprintable())
+    return text[:MAX_NAME_LENGTH] or "(no name)"
 
 
 def _b64(data: bytes) -> str:
@@ -128,7 +134,7 @@ class PackHeader:
         if size < TAG_SIZE:
             raise ValueError("the ciphertext size is too small")
         return cls(
-            signer=Signer(str(signer["name"]), _unb64(signer["public_key"], 32, "the signer's public key")),
+            signer=Signer(display_name(signer["name"]), _unb64(signer["public_key"], 32, "the signer's public key")),
             created_at=str(data["created_at"]), app_version=str(data["app_version"]),
             expires=date.fromisoformat(expires) if expires else None, kdf=kdf_from_json(data["kdf"]),
             salt=_unb64(data["salt"], SALT_SIZE, "the salt"), nonce=_unb64(data["nonce"], NONCE_SIZE, "the nonce"),

@@ -1,6 +1,7 @@
 """The sealed container: a changed byte anywhere, a wrong passphrase, an expired pack, a crafted header."""
 from __future__ import annotations
 
+import base64
 import json
 import struct
 import unicodedata
@@ -197,3 +198,16 @@ def test_a_pack_signed_again_by_someone_else_names_the_new_signer(small_pack, tm
                             expires=h.expires, kdf=h.kdf, contents=h.contents))
     assert read_sealed(forged).signer.public_key == mallory.public_key != TEST_SIGNER.public_key
     assert read_sealed(forged).signer.fingerprint != read_sealed(small_pack).signer.fingerprint
+
+
+def test_a_crafted_signer_name_is_shown_on_one_printable_line(small_pack, tmp_path):
+    sealed = read_sealed(small_pack)
+    header = json.loads(sealed.header.encode())
+    header["signer"]["name"] = "Ada\nObi\x1b[31m  (really)\u202e"
+    mallory = SigningIdentity.ephemeral("Mallory")
+    header["signer"]["public_key"] = base64.b64encode(mallory.public_key).decode()
+    raw = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    body = PREFIX.pack(MAGIC, 2, len(raw)) + raw + sealed.ciphertext
+    target = tmp_path / "named.insighta-pack"
+    target.write_bytes(body + mallory.sign(body))
+    assert read_sealed(target).signer.name == "Ada Obi[31m (really)"
