@@ -88,7 +88,7 @@ def check_search(ctx: AppContext) -> str:
 
 def check_import(ctx: AppContext, workdir: Path) -> str:
     try:
-        from insighta_desktop.ingest.pipeline import ImportOptions, Importer
+        from insighta_desktop.ingest.pipeline import Importer, ImportOptions
     except ModuleNotFoundError as exc:
         if exc.name not in ("insighta_desktop.ingest.pipeline", "insighta_desktop.ingest"):
             raise

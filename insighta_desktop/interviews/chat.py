@@ -20,8 +20,7 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.failures import SETTINGS, describe_failure, explain
 from insighta_desktop.interviews.local_search import local_answer
-from insighta_desktop.interviews.model import (
-    Assessment, ChatAnswer, ChatMessage, Citation, Interview, Transcript)
+from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, Citation, Interview, Transcript
 from insighta_desktop.interviews.transcript import get_transcript
 from insighta_desktop.resilience import RetryEvent, Retrying, is_daily_quota, is_transient
 

@@ -11,7 +11,13 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.db import schema
 from insighta_desktop.interviews.model import (
-    Assessment, ChatMessage, Citation, Interview, InterviewSummary, assessment_id)
+    Assessment,
+    ChatMessage,
+    Citation,
+    Interview,
+    InterviewSummary,
+    assessment_id,
+)
 
 iv, sess, turns_t = schema.interviews, schema.interview_sessions, schema.transcript_turns
 asm, chat_t = schema.assessments, schema.chat_messages

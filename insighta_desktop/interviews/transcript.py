@@ -14,8 +14,17 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.export import render_export
 from insighta_desktop.interviews.model import (
-    SOURCE_JSON, SOURCE_NONE, SOURCE_TURNS, ChatHistory, ConversationMessage, Transcript, TranscriptExport, Turn,
-    speaker_label, turn_id)
+    SOURCE_JSON,
+    SOURCE_NONE,
+    SOURCE_TURNS,
+    ChatHistory,
+    ConversationMessage,
+    Transcript,
+    TranscriptExport,
+    Turn,
+    speaker_label,
+    turn_id,
+)
 from insighta_desktop.resilience import Retrying
 
 log = logging.getLogger(__name__)

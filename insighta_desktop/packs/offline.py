@@ -14,7 +14,15 @@ from typing import Any
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.local_search import local_answer
 from insighta_desktop.interviews.model import (
-    Assessment, ChatAnswer, ChatMessage, Interview, InterviewSummary, OutboxItem, Transcript, TranscriptExport)
+    Assessment,
+    ChatAnswer,
+    ChatMessage,
+    Interview,
+    InterviewSummary,
+    OutboxItem,
+    Transcript,
+    TranscriptExport,
+)
 from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
 from insighta_desktop.packs.reader import ReviewPack
 from insighta_desktop.resilience import Retrying

@@ -14,9 +14,9 @@ from insighta_desktop import __version__
 from insighta_desktop.config import APP_AUTHOR, APP_NAME
 from insighta_desktop.context import open_context
 from insighta_desktop.logging_setup import setup_logging
+from insighta_desktop.ui.main_window import MainWindow
 from insighta_desktop.ui.shared.branding import apply_branding
 from insighta_desktop.ui.shared.error_dialog import install_exception_hook
-from insighta_desktop.ui.main_window import MainWindow
 from insighta_desktop.ui.shared.startup_probe import install_startup_probe
 
 log = logging.getLogger(__name__)

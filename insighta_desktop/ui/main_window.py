@@ -7,14 +7,14 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 from insighta_desktop.context import AppContext, open_context
 from insighta_desktop.db.engine import check_connection
 from insighta_desktop.demo.loader import database_is_empty, load_demo_data
-from insighta_desktop.ui.shared.branding import show_about
-from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.imports.tab import ImportTab
 from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
 from insighta_desktop.ui.interviews.tab import InterviewsTab
-from insighta_desktop.ui.profiles.tab import ProfilesTab
 from insighta_desktop.ui.packs.review_window import ReviewPackOpener
+from insighta_desktop.ui.profiles.tab import ProfilesTab
 from insighta_desktop.ui.settings_dialog import SettingsDialog, failure_reason
+from insighta_desktop.ui.shared.branding import show_about
+from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 REACHABILITY_INTERVAL_MS = 30_000

@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT))
 
 from insighta_desktop.ui.shared.startup_probe import PROBE_ENV, PROBE_PREFIX  # noqa: E402
 
-
 CPU: dict[str, list[float]] = {}
 PASSPHRASE = "benchmark passphrase"
 

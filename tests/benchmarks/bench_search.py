@@ -29,17 +29,17 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from insighta_desktop.countries import by_alpha2
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
+from insighta_desktop.demo.profiles import AGE_DECADE_WEIGHTS, COUNTRY_WEIGHTS, EPOCH, UniqueNames
 from insighta_desktop.profiles import search_sql
 from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.filters import PageRequest, build_filters
+from insighta_desktop.profiles.model import age_group_for, normalise_name
 from insighta_desktop.profiles.parser import parse_query
 from insighta_desktop.profiles.search import ProfileSearch
-from insighta_desktop.countries import by_alpha2
-from insighta_desktop.demo.profiles import AGE_DECADE_WEIGHTS, COUNTRY_WEIGHTS, EPOCH, UniqueNames
-from insighta_desktop.profiles.model import age_group_for, normalise_name
 
 PG_SERVER = os.environ.get("INSIGHTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 COLUMNS = ("id", "name", "name_key", "gender", "gender_probability", "age", "age_group", "country_id",

@@ -1,8 +1,8 @@
 """The schema is created, upgraded and refused the same way on both back ends."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import DatabaseUrlError, create_engine_for, mask_url, normalise_url
@@ -26,8 +26,9 @@ def test_ensure_schema_is_idempotent(db):
 
 
 def test_name_key_is_unique(db):
-    from insighta_desktop.profiles.model import normalise_name, uuid7
     from datetime import UTC, datetime
+
+    from insighta_desktop.profiles.model import normalise_name, uuid7
     row = dict(name="Ada", name_key=normalise_name(" ADA "), gender="female", age=30, age_group="adult",
                country_id="NG", country_name="Nigeria", created_at=datetime.now(UTC))
     with db.begin() as conn:

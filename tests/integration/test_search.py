@@ -182,7 +182,7 @@ def _walk_pages(search, seed, sort_by, order):
         page = PageRequest(page=page.page + 1, limit=37, cursor=result.next_cursor)
     want = expected(seed, **cond)
     assert len(seen) == len(want) == result.total
-    got_keys = [(getattr(p, "name").casefold() if sort_by == "name" else getattr(p, sort_by)) for p in seen]
+    got_keys = [(p.name.casefold() if sort_by == "name" else getattr(p, sort_by)) for p in seen]
     assert got_keys == sorted(got_keys, reverse=(order == "desc"))
     assert sorted(p.id for p in seen) == sorted(r["id"] for r in want)
 
@@ -354,7 +354,7 @@ def test_export_streams_every_match_with_formulas_neutralised(loaded, seed):
 
 def test_cache_and_counts_follow_a_real_import(loaded, seed, shared_data_dir, tmp_path):
     """The importer's own write path (COPY + INSERT … SELECT on PostgreSQL, executemany on SQLite)."""
-    from insighta_desktop.ingest.pipeline import ImportOptions, Importer
+    from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 
     search = ProfileSearch(loaded, cache=ResultCache())
     filters = build_filters(country_id=["SN", "GH", "NG"])

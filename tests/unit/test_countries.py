@@ -8,6 +8,7 @@ import pytest
 from insighta_desktop import countries
 from insighta_desktop.countries import Country, all_countries, by_alpha2, normalise_phrase, phrase_index, resolve
 
+
 def test_every_iso_country_once_with_codes_in_shape():
     rows = all_countries()
     assert len(rows) == 249

@@ -22,10 +22,10 @@ from insighta_desktop.ingest.pipeline import ImportOptions
 from insighta_desktop.ingest.preview import FilePreview, preview_file
 from insighta_desktop.ingest.runs import RunRecord, iter_rejects, list_runs
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
-from insighta_desktop.ui.shared.drop_zone import DropZone
 from insighta_desktop.ui.imports.panels import PreviewPanel, ProgressPanel, SummaryPanel
 from insighta_desktop.ui.imports.rejects import RejectsPanel
 from insighta_desktop.ui.imports.worker import ImportJob, ImportWorker
+from insighta_desktop.ui.shared.drop_zone import DropZone
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 

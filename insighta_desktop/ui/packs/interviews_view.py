@@ -9,8 +9,17 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTableView, QTabWidget, QTextBrowser, QVBoxLayout,
-    QWidget)
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, Transcript
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table

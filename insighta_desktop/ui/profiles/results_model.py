@@ -10,7 +10,6 @@ from insighta_desktop.profiles.search import SearchResult
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
 from insighta_desktop.ui.shared.table_model import RecordTableModel
 
-
 # Column index -> sort_by for the headers the server can sort by.
 SORTABLE_COLUMNS = {0: "name", 2: "gender_probability", 3: "age", 7: "created_at"}
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 import sqlalchemy as sa
+from ingest_files import distinct_name_keys, planned_file, profile_count, rejects_of, write_csv
 
 from insighta_desktop.cli import main as cli_main
 from insighta_desktop.db.engine import create_engine_for
@@ -16,8 +17,6 @@ from insighta_desktop.db.migrations import ensure_schema
 from insighta_desktop.db.schema import import_runs
 from insighta_desktop.ingest.pipeline import CancelToken, Importer, ImportOptions
 from insighta_desktop.ingest.runs import get_run
-
-from ingest_files import distinct_name_keys, planned_file, profile_count, rejects_of, write_csv
 
 
 def nonzero(reasons):

@@ -6,13 +6,12 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from ingest_files import distinct_name_keys, planned_file, profile_count, rejects_of, seed_csv, write_csv
 
 from insighta_desktop.db.schema import import_runs, profiles
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 from insighta_desktop.ingest.runs import get_run
-
-from ingest_files import distinct_name_keys, planned_file, profile_count, rejects_of, seed_csv, write_csv
 
 
 def run(engine, path, tmp_path, **options):

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from insighta_desktop.db import schema
 from insighta_desktop.interviews.model import SOURCE_JSON, SOURCE_NONE, SOURCE_TURNS, turn_id
 from insighta_desktop.interviews.transcript import get_chat_history, get_transcript, get_transcript_export
-
 from tests.integration.interviews.seed import SCRIPT, seed_interview, session_of
 
 

@@ -6,8 +6,7 @@ import json
 import pytest
 from google.genai import errors
 
-from insighta_desktop.integrations.gemini import (
-    GeminiClient, GeminiConfig, GeminiUnavailable, MalformedResponseError)
+from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig, GeminiUnavailable, MalformedResponseError
 from insighta_desktop.resilience import FakeClock, is_transient, retry_after_seconds
 from tests.fakes.gemini import rate_limited
 from tests.fakes.server import Fault
