@@ -83,7 +83,8 @@ def check_search(ctx: AppContext) -> str:
     wrong = [p.name for p in result.rows if (p.gender, p.country_id, p.age_group) != ("female", "NG", "adult")]
     if wrong:
         raise CheckFailed(f"{SEARCH_QUERY!r} returned profiles that do not match: {', '.join(wrong[:3])}")
-    return f"{SEARCH_QUERY!r}: {result.total_label} matches, first page of {len(result.rows)} in {result.elapsed_ms:.0f} ms"
+    return (f"{SEARCH_QUERY!r}: {result.total_label} matches, "
+            f"first page of {len(result.rows)} in {result.elapsed_ms:.0f} ms")
 
 
 def check_import(ctx: AppContext, workdir: Path) -> str:

@@ -20,6 +20,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+# The fake Gemini and Resend servers (fake_gemini, fake_resend), for every test that asks for them.
+pytest_plugins = ["tests.fakes.fixtures"]
+
 
 def _libpq_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

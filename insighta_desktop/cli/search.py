@@ -114,7 +114,8 @@ def table(result: SearchResult) -> str:
     numeric = {2, 4, 5}
 
     def line(cells) -> str:
-        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
     out = [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
     first = (result.page - 1) * result.limit + 1

@@ -64,10 +64,10 @@ class LoadResult(NamedTuple):
 
 
 def _counts(batch: ProfileBatch, keep: set[str] | None = None) -> Counter:
-    groups = zip(batch.country_ids, batch.genders, batch.ages)
+    groups = zip(batch.country_ids, batch.genders, batch.ages, strict=True)
     if keep is None:
         return Counter(groups)
-    return Counter(group for group, key in zip(groups, batch.keys) if key in keep)
+    return Counter(group for group, key in zip(groups, batch.keys, strict=True) if key in keep)
 
 
 def find_existing(conn: Connection, keys: Sequence[str]) -> dict[str, Existing]:
@@ -115,7 +115,7 @@ def _copy_text(batch: ProfileBatch) -> bytes:
                map(_AGE_TEXT.__getitem__, batch.ages), batch.age_groups, batch.country_ids, batch.country_names,
                map(probability.__getitem__, batch.country_ps), repeat(batch.created_at.isoformat(), n),
                repeat(_NULL if batch.import_run_id is None else str(batch.import_run_id), n),
-               map(str, batch.source_lines))
+               map(str, batch.source_lines), strict=True)
     # Joined a slice at a time: one C call over the whole batch would hold the GIL (and stall the GUI) for
     # tens of milliseconds.
     parts = []
@@ -178,7 +178,7 @@ def _load_sqlite(conn: Connection, batch: ProfileBatch, existing: dict[str, Exis
     n = len(batch.ids)
     rows = list(zip(batch.ids, batch.names, batch.keys, batch.genders, batch.gender_ps, batch.ages,
                     batch.age_groups, batch.country_ids, batch.country_names, batch.country_ps,
-                    repeat(created_at, n), repeat(batch.import_run_id, n), batch.source_lines))
+                    repeat(created_at, n), repeat(batch.import_run_id, n), batch.source_lines, strict=True))
     placeholders = ", ".join("?" * len(PROFILE_COLUMNS))
     cursor = conn.connection.driver_connection.cursor()
     try:

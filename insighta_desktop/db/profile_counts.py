@@ -86,7 +86,8 @@ _PG_TRIGGERS = {
 
 _SQLITE_BUMP = ("INSERT INTO profile_data_version (id, version) VALUES (1, 1) "
                 "ON CONFLICT (id) DO UPDATE SET version = version + 1;")
-_SQLITE_ADD = ("INSERT INTO profile_counts (country_id, gender, age, n) VALUES (NEW.country_id, NEW.gender, NEW.age, 1) "
+_SQLITE_ADD = ("INSERT INTO profile_counts (country_id, gender, age, n) "
+               "VALUES (NEW.country_id, NEW.gender, NEW.age, 1) "
                "ON CONFLICT (country_id, gender, age) DO UPDATE SET n = n + 1;")
 _SQLITE_REMOVE = ("UPDATE profile_counts SET n = n - 1 "
                   "WHERE country_id = OLD.country_id AND gender = OLD.gender AND age = OLD.age; "
@@ -95,7 +96,8 @@ _SQLITE_REMOVE = ("UPDATE profile_counts SET n = n - 1 "
 _SQLITE_TRIGGERS = {
     "insighta_profile_counts_insert": f"AFTER INSERT ON profiles BEGIN {_SQLITE_ADD} {_SQLITE_BUMP} END",
     "insighta_profile_counts_delete": f"AFTER DELETE ON profiles BEGIN {_SQLITE_REMOVE} {_SQLITE_BUMP} END",
-    "insighta_profile_counts_update": f"AFTER UPDATE ON profiles BEGIN {_SQLITE_REMOVE} {_SQLITE_ADD} {_SQLITE_BUMP} END",
+    "insighta_profile_counts_update":
+        f"AFTER UPDATE ON profiles BEGIN {_SQLITE_REMOVE} {_SQLITE_ADD} {_SQLITE_BUMP} END",
 }
 
 

@@ -23,7 +23,8 @@ OPENING = "Hello {first}, thanks for joining. Could you introduce yourself and y
 QUESTIONS = {
     "Backend Engineer": [
         ("Tell me about a service you designed that had to scale.",
-         "At my last job I split a monolith's reporting into a queue-based worker; p95 latency fell from 4 s to 300 ms."),
+         "At my last job I split a monolith's reporting into a queue-based worker; "
+         "p95 latency fell from 4 s to 300 ms."),
         ("How do you choose indexes for a slow PostgreSQL query?",
          "I read the EXPLAIN ANALYZE plan, look for sequential scans on selective filters, and add a composite index "
          "that matches the filter and the sort order, then measure again."),

@@ -38,7 +38,7 @@ def slice_block(block: RecordBlock, start: int, stop: int) -> RecordBlock:
 def _drop_repeats(batch: Batch) -> None:
     columns = batch.columns
     keys, lines = columns.keys, columns.lines
-    first = dict(zip(reversed(keys), reversed(lines)))  # the earliest line of each name wins
+    first = dict(zip(reversed(keys), reversed(lines), strict=True))  # the earliest line of each name wins
     if len(first) == len(keys):
         return
     repeated = list(map(ne, map(first.__getitem__, keys), lines))

@@ -1,9 +1,10 @@
 """Import a CSV file into `profiles`: stream, validate, de-duplicate, and load batch by batch.
 
 One thread reads and validates (ingest.batches) while writer threads load the previous batches into the
-database, so parsing overlaps with the server's work; on PostgreSQL two batches load at once and commit in order. Each batch is its own transaction, together with its rejects
-and the run's totals and resume offset: a failure never undoes earlier batches, and a resumed run starts exactly
-after the last committed batch. Transient database errors retry the batch with backoff.
+database, so parsing overlaps with the server's work; on PostgreSQL two batches load at once and commit in order.
+Each batch is its own transaction, together with its rejects and the run's totals and resume offset: a failure
+never undoes earlier batches, and a resumed run starts exactly after the last committed batch. Transient database
+errors retry the batch with backoff.
 """
 from __future__ import annotations
 

@@ -62,16 +62,16 @@ class CleanColumns(NamedTuple):
     def from_rows(cls, rows: list[tuple]) -> CleanColumns:
         if not rows:
             return cls([], [], [], [], [], [], [], [], [], [], [])
-        return cls(*map(list, zip(*rows)))
+        return cls(*map(list, zip(*rows, strict=True)))
 
     def select(self, keep: list[bool]) -> CleanColumns:
         return CleanColumns(*(list(compress(column, keep)) for column in self))
 
     def rows(self) -> list[tuple]:
-        return list(zip(*self))
+        return list(zip(*self, strict=True))
 
     def extend(self, other: CleanColumns) -> None:
-        for mine, theirs in zip(self, other):
+        for mine, theirs in zip(self, other, strict=True):
             mine.extend(theirs)
 
 
@@ -198,7 +198,7 @@ class RowValidator:
         keep_mask = [True] * m
         for i in suspect:
             keep_mask[i] = False
-        good = list(compress(zip(*columns), keep_mask))
+        good = list(compress(zip(*columns, strict=True), keep_mask))
         recovered = False
         for i in sorted(suspect):
             result = self(rows[i])

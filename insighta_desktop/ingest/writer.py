@@ -236,7 +236,7 @@ class BatchWriter:
     def in_flight_names(self, batch: Batch) -> dict[str, Existing]:
         """The names `batch` may insert, as a later batch's lookup should see them before they are committed."""
         columns = batch.columns
-        return {key: Existing(self.run_id, line) for key, line in zip(columns.keys, columns.lines)}
+        return {key: Existing(self.run_id, line) for key, line in zip(columns.keys, columns.lines, strict=True)}
 
     def _duplicates(self, batch: Batch, existing: dict[str, Existing]) -> list[Reject]:
         """The batch's rejects plus its rows whose name the database already holds, in line order."""

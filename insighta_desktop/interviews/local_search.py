@@ -40,7 +40,7 @@ def search_turns(transcript: Transcript, question: str, limit: int = MAX_PASSAGE
     n = len(docs)
     k1, b = 1.2, 0.75
     scored = []
-    for turn, doc in zip(transcript.turns, docs):
+    for turn, doc in zip(transcript.turns, docs, strict=True):
         length = sum(doc.values())
         score = 0.0
         for term in query:

@@ -31,7 +31,10 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 @dataclass(frozen=True)
 class ProfileFilters:
-    """Conditions (all must hold) plus the sort order. Build with `build_filters` or `normalise` for the canonical form."""
+    """Conditions (all must hold) plus the sort order.
+
+    Build with `build_filters` or `normalise` for the canonical form.
+    """
 
     gender: str | None = None
     age_groups: tuple[str, ...] = ()
@@ -269,7 +272,8 @@ def normalise(filters: ProfileFilters) -> ProfileFilters:
     groups = tuple(sorted(set(f.age_groups), key=GROUP_ORDER.index))
     unknown_groups = [g for g in groups if g not in AGE_GROUPS]
     if unknown_groups:
-        raise InvalidQueryParameters(f"age_group must be one of {', '.join(AGE_GROUPS)}, got {_shown(unknown_groups[0])}")
+        raise InvalidQueryParameters(
+            f"age_group must be one of {', '.join(AGE_GROUPS)}, got {_shown(unknown_groups[0])}")
     if len(groups) == len(AGE_GROUPS):
         groups = ()
     if groups:

@@ -45,7 +45,8 @@ def _phrase_index() -> dict[str, str]:
 class Interpretation:
     words: str  # as typed
     meaning: str  # e.g. "gender: female"
-    field: str  # gender | age_group | country_id | age | min_gender_probability | min_country_probability | sort | limit
+    # gender | age_group | country_id | age | min_gender_probability | min_country_probability | sort | limit
+    field: str
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,11 @@ class _Scanner:
         j = i + self.words_at(i, ("with",))
         j += self.any_at(j, v.PROBABILITY_PREFIXES)[0]
         subject = self.toks[j].norm if j < len(self.toks) else ""
-        if subject in v.PROBABILITY_SUBJECTS and j + 1 < len(self.toks) and self.toks[j + 1].norm in v.PROBABILITY_NOUNS:
+        if (subject in v.PROBABILITY_SUBJECTS and j + 1 < len(self.toks)
+                and self.toks[j + 1].norm in v.PROBABILITY_NOUNS):
             k = j + 2
-            while k < len(self.toks) and self.toks[k].norm in v.PROBABILITY_LINKS and not self.words_at(k, ("at", "least")) \
-                    and not self.words_at(k, ("at", "most")):
+            while (k < len(self.toks) and self.toks[k].norm in v.PROBABILITY_LINKS
+                   and not self.words_at(k, ("at", "least")) and not self.words_at(k, ("at", "most"))):
                 k += 1
             k, direction = self._comparator(k)
             if self.num_at(k):
@@ -143,7 +145,8 @@ class _Scanner:
         k += self.any_at(k, v.PROBABILITY_OPEN_UP)[0]
         k += self.words_at(k, ("of",))
         subject = self.toks[k].norm if k < len(self.toks) else ""
-        if subject in v.PROBABILITY_SUBJECTS and k + 1 < len(self.toks) and self.toks[k + 1].norm in v.PROBABILITY_NOUNS:
+        if (subject in v.PROBABILITY_SUBJECTS and k + 1 < len(self.toks)
+                and self.toks[k + 1].norm in v.PROBABILITY_NOUNS):
             return self._set_probability(i, k + 2, subject, tok, direction or "min")
         return 0
 

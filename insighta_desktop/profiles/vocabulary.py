@@ -71,7 +71,8 @@ PROBABILITY_OPEN_UP = [("or", "more"), ("or", "higher"), ("+",), ("plus",)]
 SORT_PHRASES: dict[tuple[str, ...], tuple[str, str]] = {
     ("oldest", "first"): ("age", "desc"), ("oldest",): ("age", "desc"), ("eldest",): ("age", "desc"),
     ("youngest", "first"): ("age", "asc"), ("youngest",): ("age", "asc"),
-    ("newest", "first"): ("created_at", "desc"), ("newest",): ("created_at", "desc"), ("latest",): ("created_at", "desc"),
+    ("newest", "first"): ("created_at", "desc"), ("newest",): ("created_at", "desc"),
+    ("latest",): ("created_at", "desc"),
     ("most", "recent"): ("created_at", "desc"), ("recent", "first"): ("created_at", "desc"),
     ("recently", "added"): ("created_at", "desc"), ("earliest",): ("created_at", "asc"),
     ("first", "added"): ("created_at", "asc"), ("alphabetically",): ("name", "asc"), ("alphabetical",): ("name", "asc"),

@@ -81,7 +81,7 @@ def main() -> int:
     what = "source" if args.source else str(args.exe)
     print(f"Launch to first painted window — {what}, QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']}")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times grow with it; CPU does not)")
-    for (name, times), cpu in zip(rows.items(), CPU.values()):
+    for (name, times), cpu in zip(rows.items(), CPU.values(), strict=True):
         print(f"  {name:<40} median {statistics.median(times):.2f} s  min {min(times):.2f} s  "
               f"max {max(times):.2f} s  CPU {statistics.median(cpu):.2f} s  "
               f"({len(times)} run{'s' if len(times) != 1 else ''})")

@@ -125,7 +125,8 @@ def bench_postgresql(server_url: str, dirty: Path, seed_file: Path, seeded: int,
                f"peak RSS {rss:.0f} MB")
         report("  of which the import itself (summary duration)", summary["duration_s"], summary["total_rows"])
         print(f"    inserted {summary['inserted']:,}, skipped {summary['skipped']:,} "
-              f"(pre-seeded names: {seeded:,}); reasons {json.dumps({k: v for k, v in summary['reasons'].items() if v})}")
+              f"(pre-seeded names: {seeded:,}); "
+              f"reasons {json.dumps({k: v for k, v in summary['reasons'].items() if v})}")
         clean = workdir / "clean-pg.tsv"
         with psycopg.connect(libpq(url_a)) as conn, conn.cursor() as cur, clean.open("wb") as fh:
             with cur.copy(f"COPY (SELECT {COLUMNS} FROM profiles WHERE import_run_id = {summary['run_id']} "

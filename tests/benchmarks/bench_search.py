@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -47,7 +48,8 @@ COLUMNS = ("id", "name", "name_key", "gender", "gender_probability", "age", "age
 
 
 def _uuid7_hex(ms: int, rand: int) -> str:
-    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | ((rand >> 62) & 0xFFF) << 64 | 0b10 << 62 | rand & ((1 << 62) - 1)
+    value = ((ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | ((rand >> 62) & 0xFFF) << 64
+             | 0b10 << 62 | rand & ((1 << 62) - 1))
     return f"{value:032x}"
 
 
@@ -67,7 +69,7 @@ def generated_rows(count: int, seed: int, sqlite: bool, chunk: int = 100_000) ->
         picked = zip(rng.choices(codes, list(COUNTRY_WEIGHTS.values()), k=n),
                      rng.choices(range(10), AGE_DECADE_WEIGHTS, k=n), rng.choices(range(10), k=n),
                      rng.choices(("female", "male"), (512, 488), k=n), rng.choices(gender_ps, k=n),
-                     rng.choices(country_ps, k=n), rng.choices(range(7000), k=n))
+                     rng.choices(country_ps, k=n), rng.choices(range(7000), k=n), strict=True)
         for offset, (country, decade, unit, gender, gp, cp, jitter) in enumerate(picked):
             i = start + offset
             age = decade * 10 + unit
@@ -287,19 +289,17 @@ def run_mix(label: str, url: str, rows: int, repeats: int = 5) -> None:
     for name, filters, req in cases:
         after = search_sql.decode_cursor(filters, req.cursor, cold.dialect) if req.cursor else None
 
-        def bare() -> None:  # the very statements search() runs, through the bare cursor
-            cold.execute(run_bare, filters, req, after)
-
+        bare = partial(cold.execute, run_bare, filters, req, after)  # the very statements search() runs, bare cursor
         result = cold.search(filters, req)
         bare()
         warm.search(filters, req)
         cold.facets(filters)
         runs = {"cold": [], "bare": [], "warm": [], "facets": []}
         for _ in range(repeats):  # interleaved, so drift on the shared machine hits every column alike
-            runs["cold"] += timed(lambda: cold.search(filters, req), 1)
+            runs["cold"] += timed(partial(cold.search, filters, req), 1)
             runs["bare"] += timed(bare, 1)
-            runs["warm"] += timed(lambda: warm.search(filters, req), 1)
-            runs["facets"] += timed(lambda: cold.facets(filters), 1)
+            runs["warm"] += timed(partial(warm.search, filters, req), 1)
+            runs["facets"] += timed(partial(cold.facets, filters), 1)
         for key, values in runs.items():
             samples[key] += values
         total = "(keyset page)" if req.cursor else f"{result.total_label} {result.total_kind[:5]}"

@@ -1,4 +1,4 @@
-"""Pytest fixtures starting the fakes; import them into a conftest.py next to the tests that need them.
+"""Pytest fixtures starting the fakes; tests/conftest.py registers them as a plugin for every test.
 
 One server per test session (starting threads is cheap but not free); each test gets it with its
 scripted faults and recorded requests cleared.

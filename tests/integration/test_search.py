@@ -1,4 +1,5 @@
-"""Search on both back ends over the 2,026 real seed profiles, checked against a plain-Python filter of the same data."""
+"""Search on both back ends over the 2,026 real seed profiles, checked against a plain-Python filter of the same
+data."""
 from __future__ import annotations
 
 import csv
@@ -383,7 +384,8 @@ def test_version_checks_survive_a_dropped_connection(loaded):
         with loaded.connect() as conn:
             killed = conn.execute(sa.text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'insighta-desktop' "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND application_name = 'insighta-desktop' "
                 "AND state = 'idle' AND query LIKE '%profile_data_version%'")).scalar_one()
         assert killed == 1
     again = search.search(filters)

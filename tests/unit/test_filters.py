@@ -124,7 +124,8 @@ def test_age_ranges_select_exactly_the_ages_the_filters_describe(groups, low, hi
         f = build_filters(age_group=groups or None, min_age=low, max_age=high)
     except InvalidQueryParameters:
         return
-    expected = (not groups or age_group_for(age) in groups) and (low is None or age >= low) and (high is None or age <= high)
+    expected = ((not groups or age_group_for(age) in groups) and (low is None or age >= low)
+                and (high is None or age <= high))
     ranges = f.age_ranges()
     inside = not ranges or any((lo is None or age >= lo) and (hi is None or age <= hi) for lo, hi in ranges)
     assert inside == expected

@@ -162,7 +162,7 @@ def test_chunk_size_never_changes_the_records(tmp_path_factory, rows, newline, c
     assert read(chunk) == big
     if isinstance(big, str):
         return
-    for line, fields, raw, end, problem in big:
+    for _line, fields, _raw, _end, problem in big:
         assert problem is not None or len(fields) == 4
 
 

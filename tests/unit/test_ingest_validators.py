@@ -74,7 +74,8 @@ def test_country_accepts(text, alpha2):
     assert validate_country(text).alpha2 == alpha2
 
 
-@pytest.mark.parametrize("text, why", [("", "missing_fields"), ("XX", "invalid_country"), ("Atlantis", "invalid_country")])
+@pytest.mark.parametrize("text, why", [("", "missing_fields"), ("XX", "invalid_country"),
+                                       ("Atlantis", "invalid_country")])
 def test_country_rejects(text, why):
     assert reason(validate_country(text)) == why
 
@@ -151,7 +152,7 @@ def test_block_validation_matches_row_by_row(rows):
     columns, rejects = RowValidator(ROW_HEADER).validate_block(block)
     reference = RowValidator(ROW_HEADER)
     expected_valid, expected_rejects = [], []
-    for line, fields in zip(block.line_numbers, rows):
+    for line, fields in zip(block.line_numbers, rows, strict=True):
         result = reference(fields)
         if isinstance(result, Invalid):
             expected_rejects.append((line, result.reason))

@@ -205,7 +205,8 @@ def test_uninterpretable_detail_names_the_unknown_words():
     ("text", "detail"),
     [("women above 40 and under 30", "min_age 40 is above max_age 30"),
      ("children over 30", "age_group child (0–12) does not overlap ages 30+"),
-     ("gender probability below 0.5", "only a minimum gender probability can be set; 'gender probability below 0.5' asks for a maximum"),
+     ("gender probability below 0.5",
+      "only a minimum gender probability can be set; 'gender probability below 0.5' asks for a maximum"),
      ("country confidence at least 150%", "country probability 150% is outside 0 to 1 (or 0% to 100%)"),
      ("over 30.5", "an age must be a whole number of years, got '30.5'"),
      ("aged 200", "age 200 is above 150")],
@@ -294,7 +295,8 @@ def test_filters_read_back_from_their_own_phrasing(spec):
     assert parse_query(to_query_text(filters)).filters == filters
 
 
-GENDER_SYNONYMS = {"male": ["men", "males", "man", "gentlemen", "boys"], "female": ["women", "females", "ladies", "girls"]}
+GENDER_SYNONYMS = {"male": ["men", "males", "man", "gentlemen", "boys"],
+                   "female": ["women", "females", "ladies", "girls"]}
 COUNTRY_SYNONYMS = {"NG": ["Nigeria", "Nigerians", "NG", "nigerian"], "KE": ["Kenya", "kenyans", "KE"],
                     "CI": ["ivory coast", "Côte d'Ivoire", "ivorian"], "CD": ["DR Congo", "DRC", "congolese"],
                     "GB": ["UK", "British", "united kingdom"], "US": ["USA", "americans", "United States"]}

@@ -167,7 +167,8 @@ class FilterPanel(QGroupBox):
             wanted = set(filters.country_ids)
             for i in range(self.country_list.count()):
                 item = self.country_list.item(i)
-                state = Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted else Qt.CheckState.Unchecked
+                checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+                state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
                 if item.checkState() != state:
                     item.setCheckState(state)
             self.min_gender_probability.setValue(filters.min_gender_probability or 0.0)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from insighta_desktop.profiles.search import SearchResult
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
-from insighta_desktop.ui.shared.table_model import RecordTableModel
+from insighta_desktop.ui.shared.table_model import NO_PARENT, RecordTableModel
 
 # Column index -> sort_by for the headers the server can sort by.
 SORTABLE_COLUMNS = {0: "name", 2: "gender_probability", 3: "age", 7: "created_at"}
@@ -40,10 +40,10 @@ class ProfileResultsModel(RecordTableModel):
         self._fetching = False
 
     # -- Qt model API ------------------------------------------------------------------------------------------------
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> bool:  # noqa: N802
         return not parent.isValid() and self._cursor is not None and not self._fetching and self._fetch_more is not None
 
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> None:  # noqa: N802
         if self.canFetchMore(parent):
             self._fetching = True
             self._fetch_more(self._cursor)

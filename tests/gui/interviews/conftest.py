@@ -12,7 +12,6 @@ from insighta_desktop.interviews.services import InterviewServices
 from insighta_desktop.resilience import Retrying
 from insighta_desktop.ui.interviews.tab import InterviewsTab
 from insighta_desktop.ui.shared.tasks import TaskRunner
-from tests.fakes.fixtures import _gemini_server, _resend_server, fake_gemini, fake_resend  # noqa: F401
 
 WAIT_SCALE = 20  # waits are real but 20x shorter, so a retry notice is visible for a moment
 

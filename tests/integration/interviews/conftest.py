@@ -9,7 +9,6 @@ from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews.services import InterviewServices
 from insighta_desktop.resilience import FakeClock
-from tests.fakes.fixtures import _gemini_server, _resend_server, fake_gemini, fake_resend  # noqa: F401
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ async def test_both_sources_give_identical_transcript_history_and_exports(db, cl
     assert (table[1].source, rebuilt[1].source) == (SOURCE_TURNS, SOURCE_JSON)
     assert without_source(table[1]) == without_source(rebuilt[1])
     assert [m.role for m in table[1].messages[:2]] == ["assistant", "user"]
-    for before, after in zip(table[2], rebuilt[2]):
+    for before, after in zip(table[2], rebuilt[2], strict=True):
         assert (before.source, after.source) == (SOURCE_TURNS, SOURCE_JSON)
         assert without_source(before) == without_source(after)
 

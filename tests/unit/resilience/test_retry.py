@@ -143,7 +143,7 @@ async def test_jitter_adds_at_most_the_given_seconds():
     flaky = Flaky(*[ValueError(str(i)) for i in range(3)])
     await retry_async(flaky.coro, max_retries=4, jitter=0.5, rng=random.Random(3), sleep=clock.sleep,
                       clock=clock.now)
-    for wait, base in zip(clock.waits, [1.0, 2.0, 4.0]):
+    for wait, base in zip(clock.waits, [1.0, 2.0, 4.0], strict=True):
         assert base <= wait <= base + 0.5
     assert clock.waits != [1.0, 2.0, 4.0]
 
