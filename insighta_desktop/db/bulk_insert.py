@@ -14,17 +14,21 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import compress, islice, repeat
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy.engine import Connection
 
 from insighta_desktop.db import schema
+from insighta_desktop.db.engine import psycopg_connection, sqlite_connection
 
 PROFILE_COLUMNS = ("id", "name", "name_key", "gender", "gender_probability", "age", "age_group", "country_id",
                    "country_name", "country_probability", "created_at", "import_run_id", "source_line")
 _COLUMN_LIST = ", ".join(PROFILE_COLUMNS)
 _STAGE = "insighta_profiles_stage"
 _NULL = "\\N"
+
+_T = TypeVar("_T")
+GroupCounts = Counter[tuple[str, str, int]]  # rows per (country_id, gender, age)
 
 
 class ProfileBatch(NamedTuple):
@@ -45,8 +49,13 @@ class ProfileBatch(NamedTuple):
     import_run_id: int | None
 
     def select(self, keep: list[bool]) -> ProfileBatch:
-        columns = [list(compress(column, keep)) for column in self[:11]]
-        return ProfileBatch(*columns, self.created_at, self.import_run_id)
+        def kept(column: list[_T]) -> list[_T]:
+            return list(compress(column, keep))
+
+        return ProfileBatch(kept(self.ids), kept(self.names), kept(self.keys), kept(self.genders),
+                            kept(self.gender_ps), kept(self.ages), kept(self.age_groups), kept(self.country_ids),
+                            kept(self.country_names), kept(self.country_ps), kept(self.source_lines),
+                            self.created_at, self.import_run_id)
 
 
 class Existing(NamedTuple):
@@ -60,10 +69,10 @@ class LoadResult(NamedTuple):
     inserted: int
     existing: dict[str, Existing]  # name_key -> where the row that holds it came from
     # (country_id, gender, age) of the inserted rows, for profile_counts when the caller keeps them (PostgreSQL)
-    counts: Counter = Counter()
+    counts: GroupCounts = Counter()
 
 
-def _counts(batch: ProfileBatch, keep: set[str] | None = None) -> Counter:
+def _counts(batch: ProfileBatch, keep: set[str] | None = None) -> GroupCounts:
     groups = zip(batch.country_ids, batch.genders, batch.ages, strict=True)
     if keep is None:
         return Counter(groups)
@@ -73,15 +82,16 @@ def _counts(batch: ProfileBatch, keep: set[str] | None = None) -> Counter:
 def find_existing(conn: Connection, keys: Sequence[str]) -> dict[str, Existing]:
     if not keys:
         return {}
+    rows: Sequence[tuple[str, int | None, int | None]]
     if conn.dialect.name == "postgresql":
         sql = "SELECT name_key, import_run_id, source_line FROM profiles WHERE name_key = ANY(%s)"
-        with conn.connection.driver_connection.cursor() as cur:
+        with psycopg_connection(conn).cursor() as cur:
             cur.execute(sql, (list(keys),))
             rows = cur.fetchall()
     else:
         sql = ("SELECT name_key, import_run_id, source_line FROM profiles "
                "WHERE name_key IN (SELECT value FROM json_each(?))")
-        rows = conn.exec_driver_sql(sql, (json.dumps(list(keys)),)).fetchall()
+        rows = conn.exec_driver_sql(sql, (json.dumps(list(keys)),)).tuples().fetchall()
     return {key: Existing(run, line) for key, run, line in rows}
 
 
@@ -125,7 +135,7 @@ def _copy_text(batch: ProfileBatch) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-class _ProbabilityText(dict):
+class _ProbabilityText(dict[float | None, str]):
     def __missing__(self, value: float | None) -> str:
         text = _NULL if value is None else repr(float(value))
         self[value] = text
@@ -139,7 +149,7 @@ def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, 
     import psycopg
 
     payload = _copy_text(batch)
-    raw = conn.connection.driver_connection
+    raw = psycopg_connection(conn)
     savepoint = conn.begin_nested()
     try:
         with raw.cursor() as cur, cur.copy(f"COPY profiles ({_COLUMN_LIST}) FROM STDIN") as copy:
@@ -153,7 +163,7 @@ def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, 
 
 def _load_postgresql_staged(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing],
                             payload: bytes) -> LoadResult:
-    raw = conn.connection.driver_connection
+    raw = psycopg_connection(conn)
     with raw.cursor() as cur:
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE profiles INCLUDING DEFAULTS) "
                     "ON COMMIT DELETE ROWS")
@@ -180,7 +190,7 @@ def _load_sqlite(conn: Connection, batch: ProfileBatch, existing: dict[str, Exis
                     batch.age_groups, batch.country_ids, batch.country_names, batch.country_ps,
                     repeat(created_at, n), repeat(batch.import_run_id, n), batch.source_lines, strict=True))
     placeholders = ", ".join("?" * len(PROFILE_COLUMNS))
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = sqlite_connection(conn).cursor()
     try:
         # rowcount, unlike total_changes, leaves out rows written by triggers.
         cursor.executemany(f"INSERT INTO profiles ({_COLUMN_LIST}) VALUES ({placeholders}) "

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,23 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def _driver_connection(conn: Connection) -> Any:
+    raw = conn.connection.driver_connection
+    if raw is None:  # SQLAlchemy leaves None only on a connection it has invalidated
+        raise sa.exc.ResourceClosedError("The database connection was closed")
+    return raw
+
+
+def psycopg_connection(conn: Connection) -> psycopg.Connection[Any]:
+    """The psycopg connection under a PostgreSQL `conn`, for COPY and array parameters."""
+    return cast("psycopg.Connection[Any]", _driver_connection(conn))
+
+
+def sqlite_connection(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under an SQLite `conn`, for executemany without SQLAlchemy's per-row work."""
+    return cast(sqlite3.Connection, _driver_connection(conn))
+
+
 def create_engine_for(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 30_000) -> Engine:
     """One engine per database URL; callers keep it for the life of the app (or test)."""
     parsed = normalise_url(url)
@@ -61,7 +83,7 @@ def _sqlite_engine(url: URL) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         # pysqlite's own transaction handling defers BEGIN; take it over so BEGIN is explicit and immediate-safe.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -72,7 +94,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cur.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
     return engine
@@ -99,5 +121,7 @@ def check_connection(engine: Engine) -> str:
     """Connect once and return the server's version string; raises with the driver's reason on failure."""
     with engine.connect() as conn:
         if is_sqlite(engine):
-            return "SQLite " + conn.exec_driver_sql("select sqlite_version()").scalar_one()
-        return conn.exec_driver_sql("show server_version").scalar_one().join(("PostgreSQL ", ""))
+            version: str = conn.exec_driver_sql("select sqlite_version()").scalar_one()
+            return "SQLite " + version
+        version = conn.exec_driver_sql("show server_version").scalar_one()
+        return "PostgreSQL " + version

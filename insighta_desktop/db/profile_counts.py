@@ -11,6 +11,8 @@ from collections import Counter
 
 from sqlalchemy.engine import Connection
 
+from insighta_desktop.db.engine import psycopg_connection
+
 _PG_FUNCTIONS = [
     """
     CREATE OR REPLACE FUNCTION insighta_profile_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -117,7 +119,7 @@ def add_profile_counts(conn: Connection, counts: Counter[tuple[str, str, int]]) 
     if not counts:
         return
     keys = sorted(counts)  # one lock order for every writer
-    with conn.connection.driver_connection.cursor() as cur:
+    with psycopg_connection(conn).cursor() as cur:
         cur.execute("INSERT INTO profile_counts AS c (country_id, gender, age, n) "
                     "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
                     "ON CONFLICT (country_id, gender, age) DO UPDATE SET n = c.n + EXCLUDED.n",

@@ -13,18 +13,18 @@ SCHEMA_VERSION = 2
 metadata = sa.MetaData()
 
 
-class UtcDateTimeType(sa.types.TypeDecorator):
+class UtcDateTimeType(sa.types.TypeDecorator[datetime]):
     """Aware UTC datetimes on both back ends (SQLite keeps no zone; PostgreSQL answers in the session's zone)."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)  # naive means UTC
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -33,7 +33,7 @@ class UtcDateTimeType(sa.types.TypeDecorator):
 UtcDateTime = UtcDateTimeType()
 # One float type on both back ends and for parameters: a REAL column compared with a double parameter drops
 # rows equal to the threshold (0.9 as real is not >= 0.9 as double).
-Probability = sa.Double()
+Probability: sa.Double[float] = sa.Double()
 
 schema_version = sa.Table(
     "schema_version",
