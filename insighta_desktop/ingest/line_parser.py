@@ -75,6 +75,13 @@ def line_text(line: Line) -> str:
     return text.rstrip("\r\n")
 
 
+def _text(line: Line) -> str:
+    """The text of a line the feed gave the csv reader (it raises _OversizeLine for a line it cannot hold)."""
+    text = line[0]
+    assert text is not None
+    return text
+
+
 def csv_problem(exc: csv.Error) -> str:
     text = str(exc)
     if "field larger than field limit" in text:
@@ -108,13 +115,14 @@ class _Out:
         return RecordBlock(self.lines, self.rows, self.raws, self.ends, self.problems)
 
 
-def _reader(feed: _Feed, delimiter: str):
+def _reader(feed: _Feed, delimiter: str) -> Iterator[list[str]]:
     # Strict: a quote that closes before the end of its field, or never closes, is an error rather than a guess.
     return csv.reader(feed, delimiter=delimiter, strict=True)
 
 
 def _add_single(out: _Out, line: Line, fields: list[str], width: int | None) -> None:
-    text, line_no, end, ok = line
+    _, line_no, end, ok = line
+    text = _text(line)
     if not fields or (len(fields) == 1 and not fields[0].strip()):
         return
     problem = None
@@ -122,9 +130,9 @@ def _add_single(out: _Out, line: Line, fields: list[str], width: int | None) -> 
         problem = BROKEN_ENCODING
     elif width is not None and len(fields) != width:
         problem = f"expected {width} fields, found {len(fields)}"
-    elif "\x00" in text:  # type: ignore[operator]
+    elif "\x00" in text:
         problem = NUL_BYTE
-    out.add(line_no, fields if problem is None else [], text.rstrip("\r\n"), end, problem)  # type: ignore[union-attr]
+    out.add(line_no, fields if problem is None else [], text.rstrip("\r\n"), end, problem)
 
 
 def parse_lines(lines: list[Line], width: int | None, delimiter: str, final: bool) -> tuple[RecordBlock, list[Line]]:
@@ -154,7 +162,7 @@ def parse_lines(lines: list[Line], width: int | None, delimiter: str, final: boo
             if len(taken) == 1 and not feed.ran_out:
                 # One line on its own: read it leniently, as the fast path does (`"a"b` gives `ab`).
                 try:
-                    fields = next(csv.reader((taken[0][0],), delimiter=delimiter), [])
+                    fields = next(csv.reader((_text(taken[0]),), delimiter=delimiter), [])
                 except csv.Error as again:
                     out.malformed(taken[0], csv_problem(again))
                     continue
@@ -173,7 +181,7 @@ def parse_lines(lines: list[Line], width: int | None, delimiter: str, final: boo
             feed.push_back(taken[1:])
             reader = _reader(feed, delimiter)
             continue
-        raw = "".join(line[0] for line in taken).rstrip("\r\n")  # type: ignore[misc]
+        raw = "".join(map(_text, taken)).rstrip("\r\n")
         problem = None
         if not all(line[3] for line in taken):
             problem = BROKEN_ENCODING

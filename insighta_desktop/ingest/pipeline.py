@@ -18,7 +18,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy.engine import Engine
 
@@ -26,7 +28,7 @@ from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import Batch, iter_batches
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.reader import CHUNK_SIZE, CsvFile
-from insighta_desktop.ingest.rejects import RejectsWriter, default_rejects_path, write_rejects_csv
+from insighta_desktop.ingest.rejects import Reject, RejectsWriter, default_rejects_path, write_rejects_csv
 from insighta_desktop.ingest.rows import RowValidator
 from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, ImportProgress, ImportSummary
 from insighta_desktop.ingest.writer import BatchCommit, BatchWriter, Totals
@@ -69,7 +71,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-_DONE = object()
+class _End(Enum):
+    DONE = "done"
+
+
+_DONE: Final = _End.DONE  # the producer's last item, after the last batch
 
 
 class _Producer(threading.Thread):
@@ -78,7 +84,7 @@ class _Producer(threading.Thread):
     def __init__(self, csv_file: CsvFile, validator: RowValidator, batch_size: int, start_offset: int | None,
                  depth: int) -> None:
         super().__init__(name="csv-import-reader", daemon=True)
-        self.out: queue.Queue = queue.Queue(maxsize=depth)
+        self.out: queue.Queue[Batch | BaseException | _End] = queue.Queue(maxsize=depth)
         self.stop = threading.Event()
         self._args = (csv_file, validator, batch_size, start_offset)
 
@@ -91,7 +97,7 @@ class _Producer(threading.Thread):
         except BaseException as exc:  # handed to the writer thread, which reports it
             self._put(exc)
 
-    def _put(self, item: object) -> bool:
+    def _put(self, item: Batch | BaseException | _End) -> bool:
         while not self.stop.is_set():
             try:
                 self.out.put(item, timeout=0.1)
@@ -191,7 +197,7 @@ class Importer:
         # PostgreSQL: two batches at once on two connections, so the server's index work uses both cores; each
         # commits after the one before it. SQLite has one writer at a time anyway.
         parallel = 2 if self.engine.dialect.name == "postgresql" else 1
-        in_flight: deque[tuple[Batch, Future]] = deque()
+        in_flight: deque[tuple[Batch, Future[list[Reject]]]] = deque()
         previous: tuple[Batch, BatchCommit] | None = None
 
         def finish_oldest() -> None:

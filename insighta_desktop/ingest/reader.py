@@ -103,7 +103,11 @@ def _block(lines: list[str], rows: list[list[str]], first_line: int, ends: list[
     widths = set(map(len, rows))
     if width is not None and widths == {width}:
         return RecordBlock(range(first_line, first_line + len(rows)), rows, lines, ends, None)
-    numbers, kept, raws, kept_ends, problems = [], [], [], [], []
+    numbers: list[int] = []
+    kept: list[list[str]] = []
+    raws: list[str] = []
+    kept_ends: list[int] = []
+    problems: list[str | None] = []
     for i, fields in enumerate(rows):
         n = len(fields)
         if n == 1 and not fields[0].strip():
@@ -149,7 +153,7 @@ def iter_blocks(fh: BinaryIO, decoder: LineDecoder, offset: int, first_line: int
             lines = [(t + newline, line_no + i, ends[i], True if oks is None else oks[i]) for i, t in enumerate(texts)]
             if not data.endswith(b"\n"):
                 last = lines[-1]
-                lines[-1] = (last[0][:-1], last[1], last[2], last[3])  # type: ignore[index]
+                lines[-1] = (texts[-1], last[1], last[2], last[3])  # without the "\n" added above
             line_no += len(texts)
         block, carry = parse_lines(carry + lines, width, delimiter, final=False)
         if block.rows:

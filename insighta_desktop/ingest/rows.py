@@ -5,7 +5,7 @@ import re
 import unicodedata
 from itertools import compress, repeat
 from operator import is_, itemgetter, lt, not_
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from insighta_desktop.countries import Country
 from insighta_desktop.ingest.headers import REQUIRED_FIELDS, HeaderMapping
@@ -59,20 +59,20 @@ class CleanColumns(NamedTuple):
     raws: list[str]  # the record's text, for a reject entry if the row turns out to be a duplicate
 
     @classmethod
-    def from_rows(cls, rows: list[tuple]) -> CleanColumns:
+    def from_rows(cls, rows: list[tuple[Any, ...]]) -> CleanColumns:
         if not rows:
             return cls([], [], [], [], [], [], [], [], [], [], [])
-        return cls(*map(list, zip(*rows, strict=True)))
+        return cls._make(map(list, zip(*rows, strict=True)))
 
     def select(self, keep: list[bool]) -> CleanColumns:
-        return CleanColumns(*(list(compress(column, keep)) for column in self))
+        return CleanColumns._make(list(compress(column, keep)) for column in self)
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> list[tuple[Any, ...]]:
         return list(zip(*self, strict=True))
 
     def extend(self, other: CleanColumns) -> None:
-        for mine, theirs in zip(self, other, strict=True):
-            mine.extend(theirs)
+        for field in self._fields:
+            getattr(self, field).extend(getattr(other, field))
 
 
 class RowValidator:
@@ -112,13 +112,15 @@ class RowValidator:
             return country
         gender_p = country_p = None
         if self._gender_p is not None:
-            gender_p = validate_probability(fields[self._gender_p], "gender_probability")
-            if type(gender_p) is Invalid:
-                return gender_p
+            checked = validate_probability(fields[self._gender_p], "gender_probability")
+            if type(checked) is Invalid:
+                return checked
+            gender_p = checked
         if self._country_p is not None:
-            country_p = validate_probability(fields[self._country_p], "country_probability")
-            if type(country_p) is Invalid:
-                return country_p
+            checked = validate_probability(fields[self._country_p], "country_probability")
+            if type(checked) is Invalid:
+                return checked
+            country_p = checked
         age_group = age_group_for(age)
         if self._age_group is not None:
             supplied = fields[self._age_group].strip()
@@ -148,8 +150,9 @@ class RowValidator:
         rejects: list[Reject] = []
         if problems is not None:
             ok = [p is None for p in problems]
-            for i in compress(range(len(rows)), map(not_, ok)):
-                rejects.append(Reject(numbers[i], MALFORMED, problems[i], raws[i].rstrip("\r")))  # type: ignore[arg-type]
+            for i, problem in enumerate(problems):
+                if problem is not None:
+                    rejects.append(Reject(numbers[i], MALFORMED, problem, raws[i].rstrip("\r")))
             keep = list(compress(range(len(rows)), ok))
             rows = list(map(rows.__getitem__, keep))
             numbers = list(map(numbers.__getitem__, keep))
@@ -165,8 +168,8 @@ class RowValidator:
         raw_names = list(map(itemgetter(self._name), rows))
         names = list(map(" ".join, map(str.split, raw_names)))
         genders = list(map(self._genders.get, map(itemgetter(self._gender), rows)))
-        ages = list(map(self._ages.get, map(itemgetter(self._age), rows)))
-        places = list(map(self._country_memo.get, map(itemgetter(self._country), rows)))
+        found_ages = list(map(self._ages.get, map(itemgetter(self._age), rows)))
+        found_places = list(map(self._country_memo.get, map(itemgetter(self._country), rows)))
         gender_ps = self._probabilities(rows, self._gender_p, m)
         country_ps = self._probabilities(rows, self._country_p, m)
         suspect: set[int] = set()
@@ -181,12 +184,16 @@ class RowValidator:
             suspect.update(compress(index, map(bool, map(_CONTROL.search, raw_names))))
         if None in genders:
             suspect.update(compress(index, map(is_, genders, repeat(None))))
-        if None in ages:
-            suspect.update(compress(index, map(is_, ages, repeat(None))))
-            ages = [0 if a is None else a for a in ages]
-        if None in places:
-            suspect.update(compress(index, map(is_, places, repeat(None))))
-            places = [_NOWHERE if c is None else c for c in places]
+        if None in found_ages:
+            suspect.update(compress(index, map(is_, found_ages, repeat(None))))
+            ages = [0 if a is None else a for a in found_ages]
+        else:
+            ages = cast(list[int], found_ages)
+        if None in found_places:
+            suspect.update(compress(index, map(is_, found_places, repeat(None))))
+            places = [_NOWHERE if c is None else c for c in found_places]
+        else:
+            places = cast(list[tuple[str, str]], found_places)
         for column in (gender_ps, country_ps):
             if _MISS in column:
                 suspect.update(compress(index, map(is_, column, repeat(_MISS))))
@@ -194,7 +201,7 @@ class RowValidator:
         columns = (list(numbers), names, keys, genders, gender_ps, ages, list(map(_AGE_GROUPS.__getitem__, ages)),
                    list(map(itemgetter(0), places)), list(map(itemgetter(1), places)), country_ps, raws)
         if not suspect:
-            return CleanColumns(*columns), rejects  # type: ignore[arg-type]
+            return CleanColumns._make(columns), rejects  # every value was found in the memos: no None left
         keep_mask = [True] * m
         for i in suspect:
             keep_mask[i] = False
@@ -213,14 +220,14 @@ class RowValidator:
         rejects.sort(key=itemgetter(0))
         return CleanColumns.from_rows(good), rejects
 
-    def _probabilities(self, rows: list[list[str]], column: int | None, m: int) -> list:
+    def _probabilities(self, rows: list[list[str]], column: int | None, m: int) -> list[float | None | object]:
         if column is None:
             return [None] * m
         return list(map(self._probs.get, map(itemgetter(column), rows), repeat(_MISS)))
 
     def _validate_each(self, rows: list[list[str]], numbers: list[int] | range, raws: list[str],
                        rejects: list[Reject]) -> tuple[CleanColumns, list[Reject]]:
-        good = []
+        good: list[tuple[Any, ...]] = []
         for i, fields in enumerate(rows):
             result = self(fields)
             if type(result) is Invalid:

@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -39,7 +40,7 @@ class RunRecord:
     started_at: datetime
     updated_at: datetime
     finished_at: datetime | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def is_stale(self, now: datetime) -> bool:
         return self.status == RUNNING and now - _aware(self.updated_at) > STALE_AFTER
@@ -55,7 +56,7 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _record(row: sa.Row) -> RunRecord:
+def _record(row: sa.Row[Any]) -> RunRecord:
     data = dict(row._mapping)
     stored = json.loads(data.pop("reasons_json") or "{}")
     reasons = empty_reasons()
@@ -74,7 +75,9 @@ def create_run(engine: Engine, *, file_name: str, file_size: int, sha256: str, e
             file_name=file_name, file_size=file_size, sha256=sha256, status=RUNNING, encoding=encoding,
             batch_size=batch_size, reasons_json=reasons_json(empty_reasons(), {}), rejects_path=rejects_path,
             started_at=now, updated_at=now))
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None  # an INSERT of one row
+        return int(key[0])
 
 
 def get_run(engine: Engine, run_id: int) -> RunRecord | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 # A row with several problems counts once, under the first of these that applies.
 REASONS = (
@@ -38,7 +39,7 @@ class ImportSummary:
     resumed_from_line: int | None = None
     error: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         ordered = {k: data.pop(k) for k in ("status", "total_rows", "inserted", "skipped", "reasons")}
         ordered.update(data)

@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, final
 
 from insighta_desktop import countries
 from insighta_desktop.ingest.number_words import parse_number_words
@@ -18,6 +18,7 @@ MAX_NAME_LENGTH = 200
 MISSING = "missing_fields"
 
 
+@final  # so that `type(x) is Invalid` (used on hot paths instead of isinstance) narrows both ways
 class Invalid(NamedTuple):
     reason: str
     detail: str
@@ -70,9 +71,10 @@ def validate_age(text: str) -> int | Invalid:
     elif not s:
         return Invalid(MISSING, "age is empty")
     else:
-        age = _loose_age(s)
-        if age is None:
+        loose = _loose_age(s)
+        if loose is None:
             return Invalid("invalid_age", f"age {_show(s)} is not a whole number")
+        age = loose
     if 0 <= age <= MAX_AGE:
         return age
     return Invalid("invalid_age", f"age {age} is outside 0-{MAX_AGE}")

@@ -147,16 +147,16 @@ class BatchWriter:
 
     def _write(self, batch: Batch, after: BatchCommit | None, in_flight: Mapping[str, Existing] | None,
                commit: BatchCommit | None) -> list[Reject]:
-        from insighta_desktop.resilience.retry import retry_sync
+        from insighta_desktop.resilience.retry import RetryEvent, retry_sync
 
-        def report(event) -> None:  # noqa: ANN001
+        def report(event: RetryEvent) -> None:
             log.warning("Import batch ending at line %d: %s (%s)", batch.last_line, event.message, event.error)
             if commit is not None:
                 commit.attempt_failed()
             if self.on_retry:
                 self.on_retry(f"Database error, {event.message}: {type(event.error).__name__}")
 
-        def attempts(after_batch: BatchCommit | None):  # noqa: ANN202
+        def attempts(after_batch: BatchCommit | None) -> tuple[Totals, list[Reject]] | None:
             return retry_sync(self._attempt, batch, after_batch, in_flight, max_retries=self.max_attempts,
                               initial_delay=self.initial_delay, max_delay=10.0, task_name="Import batch",
                               retry_if=is_retryable, on_retry=report, sleep=self.sleep, clock=self.clock)
@@ -165,6 +165,7 @@ class BatchWriter:
             outcome = attempts(after)
         except _PredecessorRetrying:
             # The earlier batch needs the locks this transaction held (it rolled back): follow it, one at a time.
+            assert after is not None  # raised only while waiting on an earlier batch
             after.wait_committed()
             outcome = attempts(None)
         if outcome is None:  # committed by an earlier attempt whose answer was lost
