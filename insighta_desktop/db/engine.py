@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import PoolProxiedConnection
 
 if TYPE_CHECKING:
     import psycopg
@@ -52,15 +53,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _driver_connection(conn: Connection) -> Any:
-    raw = conn.connection.driver_connection
+def _driver_connection(conn: Connection | PoolProxiedConnection) -> Any:
+    pooled = conn.connection if isinstance(conn, Connection) else conn
+    raw = pooled.driver_connection
     if raw is None:  # SQLAlchemy leaves None only on a connection it has invalidated
         raise sa.exc.ResourceClosedError("The database connection was closed")
     return raw
 
 
-def psycopg_connection(conn: Connection) -> psycopg.Connection[Any]:
-    """The psycopg connection under a PostgreSQL `conn`, for COPY and array parameters."""
+def psycopg_connection(conn: Connection | PoolProxiedConnection) -> psycopg.Connection[Any]:
+    """The psycopg connection under a PostgreSQL `conn` (or pooled raw connection), for COPY, array parameters
+    and autocommit reads."""
     return cast("psycopg.Connection[Any]", _driver_connection(conn))
 
 

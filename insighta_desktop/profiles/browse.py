@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ class ProfilePage:
     total: int
 
 
-def row_to_profile(row) -> Profile:
+def row_to_profile(row: sa.Row[Any]) -> Profile:
     values = row._asdict()
     values["id"] = str(values["id"])
     return Profile(**values)

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from insighta_desktop import countries
 from insighta_desktop.profiles.errors import InvalidQueryParameters
@@ -103,7 +104,8 @@ class ProfileFilters:
         if field_name == "sort":
             return normalise(replace(self, sort_by=DEFAULT_SORT_BY, order=DEFAULT_ORDER))
         if field_name in ("gender", "min_age", "max_age", "min_gender_probability", "min_country_probability"):
-            return normalise(replace(self, **{field_name: None}))
+            cleared: dict[str, Any] = {field_name: None}
+            return normalise(replace(self, **cleared))
         raise ValueError(f"unknown filter field {field_name!r}")
 
 

@@ -88,11 +88,11 @@ class _Scanner:
             return 0
         return len(phrase) if all(self.toks[i + k].norm == w for k, w in enumerate(phrase)) else 0
 
-    def any_at(self, i: int, phrases: Iterable[Sequence[str]]) -> tuple[int, Sequence[str] | None]:
-        """The longest of `phrases` spelled by the tokens at i, as (length, phrase); (0, None) if none."""
+    def any_at(self, i: int, phrases: Iterable[Sequence[str]]) -> tuple[int, Sequence[str]]:
+        """The longest of `phrases` spelled by the tokens at i, as (length, phrase); (0, ()) if none."""
         if i >= len(self.toks):
-            return (0, None)
-        best: tuple[int, Sequence[str] | None] = (0, None)
+            return (0, ())
+        best: tuple[int, Sequence[str]] = (0, ())
         for phrase in _by_first_word(phrases).get(self.toks[i].norm, ()):
             n = self.words_at(i, phrase)
             if n > best[0]:
@@ -222,9 +222,11 @@ class _Scanner:
             return 0
         k = self.skip_age_suffix(j + 1) if between else j + 1
         joiners = v.RANGE_JOINERS | ({"and"} if between else set())
-        if k >= len(self.toks) or self.toks[k].norm not in joiners or self.num_at(k + 1) is None:
+        if k >= len(self.toks) or self.toks[k].norm not in joiners:
             return 0
         high = self.num_at(k + 1)
+        if high is None:
+            return 0
         end = self.skip_age_suffix(k + 2)
         a, b = sorted((self.age_value(low), self.age_value(high)))
         self.facts.min_ages.append(a)

@@ -24,7 +24,7 @@ def to_query_text(filters: ProfileFilters) -> str:
     elif not filters.age_groups and (filters.country_ids or filters.min_age is not None or filters.max_age is not None):
         parts.append("people")
     if filters.country_ids:
-        names = [countries.by_alpha2(code).name if countries.by_alpha2(code) else code for code in filters.country_ids]
+        names = [country.name if (country := countries.by_alpha2(code)) else code for code in filters.country_ids]
         parts.append("from " + ", ".join(names))
     if filters.min_age is not None and filters.max_age is not None:
         parts.append(f"aged {filters.min_age} to {filters.max_age}")

@@ -11,13 +11,16 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import PoolProxiedConnection
 
 from insighta_desktop import countries
+from insighta_desktop.db.engine import psycopg_connection
 from insighta_desktop.profiles import search_sql
 from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.errors import InvalidQueryParameters
@@ -93,7 +96,11 @@ def _as_utc(value: object) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _row_to_profile(row: tuple) -> Profile:
+# What the result cache holds: pages, facets and totals, under keys that start with "page", "facets" and "total".
+CachedValue = SearchResult | Facets | tuple[int, str]
+
+
+def _row_to_profile(row: Sequence[Any]) -> Profile:
     raw_id = row[0]
     profile_id = str(raw_id) if isinstance(raw_id, uuid.UUID) else str(uuid.UUID(hex=str(raw_id)))
     return Profile(id=profile_id, name=row[1], gender=row[2], gender_probability=row[3], age=row[4],
@@ -108,7 +115,7 @@ class ProfileSearch:
         self,
         engine: Engine,
         *,
-        cache: ResultCache | None = None,
+        cache: ResultCache[CachedValue] | None = None,
         count_cap: int = DEFAULT_COUNT_CAP,
         facet_sample: int = DEFAULT_FACET_SAMPLE,
         max_limit: int = SERVICE_MAX_LIMIT,
@@ -122,7 +129,7 @@ class ProfileSearch:
         self.max_limit = max_limit
         self._clock = clock
         self._version_lock = threading.Lock()
-        self._version_conn = None  # PostgreSQL: a pooled connection kept for version checks
+        self._version_conn: PoolProxiedConnection | None = None  # PostgreSQL: kept for version checks
 
     def close(self) -> None:
         """Give back the connection kept for version checks (the service still works afterwards)."""
@@ -141,9 +148,10 @@ class ProfileSearch:
                 try:
                     if self._version_conn is None:
                         fairy = self.engine.raw_connection()
-                        fairy.driver_connection.autocommit = True
+                        psycopg_connection(fairy).autocommit = True
                         self._version_conn = fairy
-                    row = self._version_conn.driver_connection.execute(search_sql.DATA_VERSION_SQL).fetchone()
+                    row = psycopg_connection(self._version_conn).execute(search_sql.DATA_VERSION_SQL).fetchone()
+                    assert row is not None  # an aggregate: always one row
                     return int(row[0] or 0)
                 except Exception:
                     self._release_version_connection(invalidate=True)
@@ -159,7 +167,7 @@ class ProfileSearch:
             if invalidate:
                 fairy.invalidate()
             else:
-                fairy.driver_connection.autocommit = False
+                psycopg_connection(fairy).autocommit = False
                 fairy.close()
         except Exception:  # a broken connection is dropped either way
             pass
@@ -182,7 +190,7 @@ class ProfileSearch:
         version = self.data_version() if self.cache is not None else None
         if self.cache is not None:
             hit = self.cache.get(key, version)
-            if hit is not None:
+            if isinstance(hit, SearchResult):
                 return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
                                elapsed_ms=(self._clock() - started) * 1000)
         with self._connect() as conn:
@@ -202,8 +210,9 @@ class ProfileSearch:
             self.cache.put(key, version, result)
         return replace(result, elapsed_ms=(self._clock() - started) * 1000)
 
-    def execute(self, run: Callable[[search_sql.Statement], list], filters: ProfileFilters, page: PageRequest,
-                after: tuple[object, object] | None = None, version: int | None = None) -> tuple[list, bool, int, str]:
+    def execute(self, run: Callable[[search_sql.Statement], Sequence[Any]], filters: ProfileFilters,
+                page: PageRequest, after: tuple[object, object] | None = None,
+                version: int | None = None) -> tuple[Sequence[Any], bool, int, str]:
         """The statements behind one uncached page, each run through `run` (returns all rows): the page's rows,
         whether more follow, the total and its kind. The benchmark passes a bare cursor here."""
         offset = 0 if after is not None else (page.page - 1) * page.limit
@@ -230,7 +239,7 @@ class ProfileSearch:
         version = self.data_version() if self.cache is not None else None
         if self.cache is not None:
             hit = self.cache.get(key, version)
-            if hit is not None:
+            if isinstance(hit, Facets):
                 return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
         with self._connect() as conn:
             stmt = search_sql.facets_statement(self.dialect, filters, self.facet_sample)
@@ -278,19 +287,19 @@ class ProfileSearch:
     def _version(self, conn: Connection) -> int:
         return int(conn.exec_driver_sql(search_sql.DATA_VERSION_SQL).scalar_one())
 
-    def _total(self, run: Callable[[search_sql.Statement], object], filters: ProfileFilters, version: int | None,
+    def _total(self, run: Callable[[search_sql.Statement], Any], filters: ProfileFilters, version: int | None,
                bound: int | None = None) -> tuple[int, str]:
         key = ("total", filters.cache_key())
         if self.cache is not None:
             hit = self.cache.get(key, version)
-            if hit is not None:
+            if isinstance(hit, tuple):
                 return hit
         answer = self.count_with(run, filters, bound)
         if self.cache is not None:
             self.cache.put(key, version, answer)
         return answer
 
-    def count_with(self, run: Callable[[search_sql.Statement], object], filters: ProfileFilters,
+    def count_with(self, run: Callable[[search_sql.Statement], Any], filters: ProfileFilters,
                    bound: int | None = None) -> tuple[int, str]:
         """The total and its kind, running each statement through `run` (which returns the first column of the
         first row): exact when cheap; otherwise the planner's estimate (PostgreSQL) or a capped count (SQLite).
