@@ -77,8 +77,9 @@ def normalise_assessment(raw: dict[str, Any], rubric: list[str]) -> dict[str, An
     for item in raw.get("scores") or []:
         if not isinstance(item, dict) or not item.get("skill"):
             continue
+        given: Any = item.get("score")
         try:
-            score: int | None = min(5, max(1, int(item.get("score"))))
+            score: int | None = min(5, max(1, int(given)))
         except (TypeError, ValueError):
             score = None
         by_skill[str(item["skill"])] = {"skill": str(item["skill"]), "score": score,

@@ -38,13 +38,13 @@ def parse_transcript_json(raw: str | None) -> tuple[list[dict[str, Any]], str | 
         return [], None
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return [], f"The session's transcript record is unreadable ({exc.msg})."
     if isinstance(data, dict):
         data = data.get("turns", [])
     if not isinstance(data, list):
         return [], "The session's transcript record is not a list of turns."
-    turns = []
+    turns: list[dict[str, Any]] = []
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             continue

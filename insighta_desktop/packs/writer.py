@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from insighta_desktop import __version__
 from insighta_desktop.db import schema
@@ -56,7 +56,7 @@ def _utc(value: Any) -> Any:
     return value
 
 
-def _rows(conn, table: sa.Table, condition) -> list[dict[str, Any]]:
+def _rows(conn: Connection, table: sa.Table, condition: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
     ordered = table.select().where(condition).order_by(*table.primary_key.columns)
     return [{k: _utc(v) for k, v in row.items()} for row in conn.execute(ordered).mappings()]
 
@@ -188,4 +188,5 @@ def build_payload(data: dict[str, list[dict[str, Any]]], ids: list[str], search:
 
 def manifest_summary(manifest: Manifest) -> dict[str, Any]:
     """The manifest as `insighta pack info --json` prints it."""
-    return json.loads(manifest.to_json_text())
+    summary: dict[str, Any] = json.loads(manifest.to_json_text())
+    return summary
