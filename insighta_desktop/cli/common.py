@@ -1,12 +1,18 @@
 """What every command needs: the app context for --db, with failures turned into clear CLI errors."""
 from __future__ import annotations
 
+import argparse
+from typing import TypeAlias
+
 from insighta_desktop.context import AppContext, open_context
 from insighta_desktop.db.engine import DatabaseUrlError, mask_url
 from insighta_desktop.db.migrations import SchemaError
 
+# What argparse's add_subparsers() returns; each command module's register() adds its commands to it.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-def open_cli_context(args) -> AppContext:
+
+def open_cli_context(args: argparse.Namespace) -> AppContext:
     from insighta_desktop.cli import CliError
 
     try:

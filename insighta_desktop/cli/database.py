@@ -1,15 +1,17 @@
 """`insighta db init | status`."""
 from __future__ import annotations
 
+import argparse
 import json
+from typing import Any
 
-from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import check_connection
 from insighta_desktop.db.migrations import current_version, table_counts
 
 
-def register(subparsers, common) -> None:
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     db = subparsers.add_parser("db", help="create or inspect the database", parents=[common])
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     init = sub.add_parser("init", help="create the schema, or upgrade an older one", parents=[common])
@@ -19,7 +21,7 @@ def register(subparsers, common) -> None:
     status.set_defaults(func=run_status)
 
 
-def run_init(args) -> int:
+def run_init(args: argparse.Namespace) -> int:
     ctx = open_cli_context(args)
     with ctx.engine.connect() as conn:
         version = current_version(conn)
@@ -27,11 +29,11 @@ def run_init(args) -> int:
     return 0
 
 
-def run_status(args) -> int:
+def run_status(args: argparse.Namespace) -> int:
     ctx = open_cli_context(args)
     with ctx.engine.connect() as conn:
         version = current_version(conn)
-    status = {
+    status: dict[str, Any] = {
         "database": ctx.database_label,
         "backend": ctx.engine.dialect.name,
         "server": check_connection(ctx.engine),

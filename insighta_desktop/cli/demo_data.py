@@ -1,14 +1,15 @@
 """`insighta demo-data load | profiles`."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.demo.loader import DEMO_INTERVIEWS, DEMO_PROFILES, load_demo_data
 from insighta_desktop.demo.profiles import write_profiles_csv
 
 
-def register(subparsers, common) -> None:
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     demo = subparsers.add_parser("demo-data", help="demo and benchmark data", parents=[common])
     sub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     load = sub.add_parser("load", help="fill the database with the demo set", parents=[common])
@@ -24,14 +25,14 @@ def register(subparsers, common) -> None:
     csv_cmd.set_defaults(func=run_profiles_csv)
 
 
-def run_load(args) -> int:
+def run_load(args: argparse.Namespace) -> int:
     ctx = open_cli_context(args)
     added = load_demo_data(ctx.engine, profiles=args.profiles, interviews=args.interviews, seed=args.seed)
     print(f"Loaded {added['profiles']:,} profiles and {added['interviews']} interviews into {ctx.database_label}")
     return 0
 
 
-def run_profiles_csv(args) -> int:
+def run_profiles_csv(args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
 
     if args.rows < 0:

@@ -1,12 +1,13 @@
 """`insighta import FILE`: the CSV import from a terminal, with a progress bar and an optional JSON summary."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import CancelToken, Importer, ImportOptions
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
@@ -14,7 +15,7 @@ from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSumma
 BAR_WIDTH = 30
 
 
-def register(subparsers, common) -> None:
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser("import", help="import a CSV file of profiles", parents=[common],
                                 description="Import a CSV file of profiles (name, gender, age, country_id, and "
                                             "optional probabilities). Bad rows are skipped and listed in a "
@@ -79,7 +80,7 @@ def format_summary(summary: ImportSummary) -> str:
     return "\n".join(lines)
 
 
-def run_import(args) -> int:
+def run_import(args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
 
     if args.batch_size < 1:

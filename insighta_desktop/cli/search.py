@@ -1,9 +1,11 @@
 """`insighta search TEXT [filters…]`: plain language and/or structured filters, as a table or one JSON object."""
 from __future__ import annotations
 
+import argparse
 import json
+from collections.abc import Sequence
 
-from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.profiles.errors import QueryError
 from insighta_desktop.profiles.filters import (
     DEFAULT_LIMIT,
@@ -11,6 +13,7 @@ from insighta_desktop.profiles.filters import (
     ORDERS,
     SORT_FIELDS,
     PageRequest,
+    ProfileFilters,
     build_filters,
     validate_paging,
 )
@@ -22,7 +25,7 @@ STRUCTURED = ("gender", "age_group", "country_id", "min_age", "max_age", "min_ge
               "min_country_probability", "sort_by", "order")
 
 
-def register(subparsers, common) -> None:
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "search", parents=[common], help="search profiles in plain words and/or with filters",
         description="Search profiles. TEXT is plain language (\"Nigerian females aged 20 to 45\"); the options add "
@@ -47,7 +50,7 @@ def register(subparsers, common) -> None:
     cmd.set_defaults(func=run_search)
 
 
-def build_request(args) -> tuple[ParsedQuery | None, object, PageRequest]:
+def build_request(args: argparse.Namespace) -> tuple[ParsedQuery | None, ProfileFilters, PageRequest]:
     """Parsed text (if any), canonical filters (text first, options override), and the page."""
     from insighta_desktop.cli import CliError
 
@@ -67,7 +70,7 @@ def build_request(args) -> tuple[ParsedQuery | None, object, PageRequest]:
     return parsed, filters, PageRequest(page=page.page, limit=page.limit, cursor=args.cursor)
 
 
-def run_search(args) -> int:
+def run_search(args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
 
     parsed, filters, page = build_request(args)
@@ -113,7 +116,7 @@ def table(result: SearchResult) -> str:
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     numeric = {2, 4, 5}
 
-    def line(cells) -> str:
+    def line(cells: Sequence[str]) -> str:
         return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 

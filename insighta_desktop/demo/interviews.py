@@ -6,6 +6,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 ROLES = {
     "Backend Engineer": ["Python", "Databases", "System design", "Communication"],
@@ -82,7 +83,7 @@ class DemoInterview:
     session_started_at: datetime
     turns: list[DemoTurn]
     turns_in_table: int  # how many turns the transcript_turns table holds (0: only transcript_json)
-    assessment: dict | None = field(default=None)
+    assessment: dict[str, Any] | None = field(default=None)
 
     def transcript_json(self) -> str:
         return json.dumps([t.__dict__ for t in self.turns], ensure_ascii=False)
@@ -102,9 +103,9 @@ def _turns(rng: random.Random, role: str, first: str, start: datetime) -> list[D
     return turns
 
 
-def _assessment(rng: random.Random, rubric: list[str], candidate: str) -> dict:
+def _assessment(rng: random.Random, rubric: list[str], candidate: str) -> dict[str, Any]:
     scores = {skill: rng.randint(2, 5) for skill in rubric}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=scores.__getitem__)
     return {
         "summary": f"{candidate} answered concretely and gave measurable results; strongest in {best.lower()}.",
         "highlights": [f"Clear, specific examples ({best})", "Structured answers"],

@@ -80,13 +80,20 @@ class UniqueNames:
         return f"{self.first[first]} {self.first[middle]} {self.last[last]}"
 
 
+def _country_name(code: str) -> str:
+    country = by_alpha2(code)
+    if country is None:
+        raise ValueError(f"COUNTRY_WEIGHTS names an unknown country {code!r}")
+    return country.name
+
+
 def generate_profiles(count: int, seed: int = 2026) -> Iterator[DemoProfile]:
     rng = random.Random(seed)
     names = {g: UniqueNames(seed, g) for g in ("female", "male")}
     drawn = {"female": 0, "male": 0}
     countries = list(COUNTRY_WEIGHTS)
     country_weights = list(COUNTRY_WEIGHTS.values())
-    country_names = {code: by_alpha2(code).name for code in countries}
+    country_names = {code: _country_name(code) for code in countries}
     decades = range(len(AGE_DECADE_WEIGHTS))
     for i in range(count):
         age = rng.choices(decades, AGE_DECADE_WEIGHTS)[0] * 10 + rng.randrange(10)
