@@ -1,10 +1,12 @@
 """Start the Qt application on a qasync event loop and open the main window."""
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import logging
 import sys
+from typing import Any
 
 import qasync
 from PySide6.QtCore import QCoreApplication
@@ -43,12 +45,13 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_AUTHOR)
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     apply_branding(app)
     return app
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     setup_logging(verbose=args.verbose)
     app = create_application()
     install_exception_hook()
@@ -74,6 +77,6 @@ def run(args) -> int:
     return 0
 
 
-def _log_loop_exception(loop, context) -> None:
+def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     exc = context.get("exception")
     log.error("Event loop error: %s", context.get("message"), exc_info=exc)

@@ -10,11 +10,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from insighta_desktop import __version__
 from insighta_desktop.config import AppPaths, CredentialStore
 from insighta_desktop.selftest import FAIL, PASS, CheckFailed, CheckResult, core_checks, run_check, verdict
+
+if TYPE_CHECKING:
+    import argparse
+
+    from insighta_desktop.context import AppContext
+    from insighta_desktop.ui.main_window import MainWindow
 
 TIMEOUT_S = 180.0
 TAB_NAMES = ("Profiles", "Import", "Interviews")
@@ -28,7 +34,7 @@ def _output() -> TextIO:
     return (log_dir / "self-test.txt").open("w", encoding="utf-8")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = _output()
     with tempfile.TemporaryDirectory(prefix="insighta-self-test-") as tmp:
@@ -76,7 +82,7 @@ def _run(workdir: Path, out: TextIO) -> int:
     return code
 
 
-async def _checks(ctx, workdir: Path, out: TextIO, results: list[CheckResult]) -> None:
+async def _checks(ctx: AppContext, workdir: Path, out: TextIO, results: list[CheckResult]) -> None:
     from insighta_desktop.ui.main_window import MainWindow
 
     started = time.perf_counter()
@@ -102,7 +108,7 @@ async def _checks(ctx, workdir: Path, out: TextIO, results: list[CheckResult]) -
         window.close()
 
 
-async def _refresh_window(window, out: TextIO, results: list[CheckResult], started: float) -> None:
+async def _refresh_window(window: MainWindow, out: TextIO, results: list[CheckResult], started: float) -> None:
     """With the data loaded, the tabs reload from the database without an error."""
     errors: list[BaseException] = []
     window.tasks._on_error = errors.append  # collect, rather than open an error dialog nobody can close

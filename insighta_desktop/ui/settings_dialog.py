@@ -46,7 +46,7 @@ class SettingsDialog(QDialog):
     saved = Signal()
 
     def __init__(self, settings: Settings, credentials: CredentialStore, paths: AppPaths,
-                 parent: QWidget | None = None, *, engine: Engine | None = None):
+                 parent: QWidget | None = None, *, engine: Engine | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
@@ -118,7 +118,7 @@ class SettingsDialog(QDialog):
         self.url_edit.setEnabled(enabled)
         self.test_button.setEnabled(enabled)
 
-    def test_connection(self) -> asyncio.Task | None:
+    def test_connection(self) -> asyncio.Task[None] | None:
         url = self.url_edit.text().strip()
         if not url:
             self.test_result.setText("Enter a PostgreSQL URL first.")

@@ -41,7 +41,7 @@ def format_seconds(seconds: float | None) -> str:
 class PreviewPanel(QWidget):
     start_requested = Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         frame = _panel()
         self.file_label = QLabel()
@@ -98,7 +98,7 @@ class PreviewPanel(QWidget):
 class ProgressPanel(QWidget):
     cancel_requested = Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         frame = _panel()
         self.title = QLabel("<b>Importing…</b>")
@@ -159,7 +159,7 @@ class ProgressPanel(QWidget):
 
 
 class SummaryPanel(QWidget):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         frame = _panel()
         self.title = QLabel()

@@ -31,7 +31,7 @@ ALL_REASONS = "All reasons"
 class ReasonFilter(QSortFilterProxyModel):
     """Rows of one reason (the Reason column matched exactly), or all rows."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.reason: str | None = None
         self.setFilterKeyColumn(1)
@@ -43,13 +43,14 @@ class ReasonFilter(QSortFilterProxyModel):
 
     def visible_rows(self) -> list[Reject]:
         source = self.sourceModel()
+        assert isinstance(source, RecordTableModel)
         return [source.row_at(self.mapToSource(self.index(i, 0)).row()) for i in range(self.rowCount())]
 
 
 class RejectsPanel(QWidget):
     """Rejected rows of one run; the reason filter lists only reasons that occur."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = RecordTableModel(REJECT_COLUMNS, self)
         self.proxy = ReasonFilter(self)

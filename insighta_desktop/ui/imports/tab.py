@@ -2,9 +2,11 @@
 summary, the rejected rows, and the history of past imports (with Resume)."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,11 +17,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.engine import Engine
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import ImportOptions
 from insighta_desktop.ingest.preview import FilePreview, preview_file
+from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.runs import RunRecord, iter_rejects, list_runs
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
 from insighta_desktop.ui.imports.panels import PreviewPanel, ProgressPanel, SummaryPanel
@@ -49,7 +53,7 @@ class _HistoryRow:
         self.resumable = resumable
 
 
-def _history(engine) -> list[_HistoryRow]:
+def _history(engine: Engine) -> list[_HistoryRow]:
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)
@@ -57,7 +61,7 @@ def _history(engine) -> list[_HistoryRow]:
 
 
 class ImportTab(QWidget):
-    def __init__(self, ctx: AppContext, tasks: TaskRunner, parent=None):
+    def __init__(self, ctx: AppContext, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
         self.setAcceptDrops(True)
@@ -117,10 +121,10 @@ class ImportTab(QWidget):
         layout.addWidget(lower, 1)
 
     # Drops anywhere on the tab go to the drop zone.
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         self.drop_zone.dragEnterEvent(event)
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self.drop_zone.dropEvent(event)
 
     @property
@@ -135,7 +139,7 @@ class ImportTab(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet("")
 
-    def choose_file(self, path: Path):
+    def choose_file(self, path: Path) -> asyncio.Task[None] | None:
         if self.busy:
             self.show_problem("An import is running; wait for it to finish or cancel it first.")
             return None
@@ -203,8 +207,8 @@ class ImportTab(QWidget):
         self.refresh()
 
     async def _load_rejects(self, run_id: int, file_name: str) -> None:
-        def load():
-            rows = []
+        def load() -> list[Reject]:
+            rows: list[Reject] = []
             for reject in iter_rejects(self._ctx.engine, run_id):
                 rows.append(reject)
                 if len(rows) >= MAX_SHOWN_REJECTS:
@@ -218,7 +222,7 @@ class ImportTab(QWidget):
         index = self.history.currentIndex()
         return self.history_model.row_at(index.row()) if index.isValid() else None
 
-    def _history_selected(self, current, _previous) -> None:
+    def _history_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.history_model.row_at(current.row()) if current.isValid() else None
         self.resume_button.setEnabled(bool(row and row.resumable and not self.busy))
         if row is not None:
@@ -235,7 +239,7 @@ class ImportTab(QWidget):
         self.chosen_file = path
         self.start_import(resume=True)
 
-    def refresh(self):
+    def refresh(self) -> asyncio.Task[None]:
         return self._tasks.spawn(self._load_history(), key="import-history")
 
     async def _load_history(self) -> None:

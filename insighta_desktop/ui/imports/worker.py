@@ -56,25 +56,25 @@ class ImportJob(QObject):
     def __init__(self, worker: ImportWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.thread = QThread()
-        self.thread.setObjectName("csv-import")
-        worker.moveToThread(self.thread)
-        self.thread.started.connect(worker.run)
+        self.worker_thread = QThread()  # not `thread`: that would hide QObject.thread()
+        self.worker_thread.setObjectName("csv-import")
+        worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(worker.run)
         for signal in (worker.finished, worker.refused, worker.failed):
             # Direct: quit from the worker's thread (QThread.quit is thread-safe). A queued call would wait for the
             # GUI thread, which blocks in wait() while the window closes: a 30 s freeze.
-            signal.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self.thread.finished.connect(self.done)
+            signal.connect(self.worker_thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker_thread.finished.connect(self.done)
 
     def start(self) -> None:
-        self.thread.start()
+        self.worker_thread.start()
 
     def cancel(self) -> None:
         self.worker.cancel()
 
     @property
     def running(self) -> bool:
-        return self.thread.isRunning()
+        return self.worker_thread.isRunning()
 
     def wait(self, ms: int = 30_000) -> bool:
-        return self.thread.wait(ms)
+        return self.worker_thread.wait(ms)

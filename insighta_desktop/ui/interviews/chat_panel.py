@@ -17,8 +17,8 @@ def linkify(text: str, citations: list[Citation]) -> str:
     """Escaped text with each cited [T4] turned into a link that scrolls the transcript to that turn."""
     by_seq = {c.sequence_no: c for c in citations}
 
-    def link(match: re.Match) -> str:
-        def tag(m: re.Match) -> str:
+    def link(match: re.Match[str]) -> str:
+        def tag(m: re.Match[str]) -> str:
             cited = by_seq.get(int(m.group(1)))
             return f"<a href='turn:{cited.turn_id}'>{m.group(0)}</a>" if cited else m.group(0)
         return "[" + _TAG.sub(tag, match.group(1)) + "]"
@@ -44,7 +44,7 @@ class ChatPanel(QWidget):
     citation_clicked = Signal(str)  # turn id
     settings_requested = Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.interview_id: str | None = None
         self._history_html: list[str] = []

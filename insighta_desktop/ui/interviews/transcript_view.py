@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -46,7 +46,7 @@ def transcript_html(transcript: Transcript | None, highlighted: str | None = Non
 class TranscriptView(QWidget):
     export_requested = Signal(str, str)  # format, path
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.transcript: Transcript | None = None
         self.highlighted: str | None = None
@@ -57,8 +57,12 @@ class TranscriptView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._run_search)
         self.search.returnPressed.connect(self.next_match)
-        self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+Enter)")
-        self.next_button = QToolButton(text="▼", toolTip="Next match (Enter)")
+        self.prev_button = QToolButton()
+        self.prev_button.setText("▲")
+        self.prev_button.setToolTip("Previous match (Shift+Enter)")
+        self.next_button = QToolButton()
+        self.next_button.setText("▼")
+        self.next_button.setToolTip("Next match (Enter)")
         self.prev_button.clicked.connect(self.previous_match)
         self.next_button.clicked.connect(self.next_match)
         self.match_label = QLabel("")
@@ -90,7 +94,7 @@ class TranscriptView(QWidget):
         layout.addWidget(self.browser, 1)
         self._set_enabled(False)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and shift:
             self.previous_match()

@@ -5,6 +5,7 @@ chat answers from a local search of the transcript and whose regenerate/email ra
 """
 from __future__ import annotations
 
+import asyncio
 import html
 
 from PySide6.QtCore import Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, Transcript
+from insighta_desktop.packs.offline import PackInterviewServices
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner
 
@@ -82,7 +84,7 @@ def chat_html(messages: list[ChatMessage], answers: list[ChatAnswer]) -> str:
 
 
 class PackInterviewsView(QWidget):
-    def __init__(self, services, tasks: TaskRunner, parent=None):
+    def __init__(self, services: PackInterviewServices, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self._tasks = services, tasks
         self.current_id: str | None = None
@@ -144,7 +146,7 @@ class PackInterviewsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-    def refresh(self):
+    def refresh(self) -> asyncio.Task[None]:
         return self._tasks.spawn(self._load(), key="pack-interviews")
 
     async def _load(self) -> None:
@@ -152,7 +154,7 @@ class PackInterviewsView(QWidget):
         if self.model.rowCount():
             self.table.selectRow(0)
 
-    def select_row(self, row: int):
+    def select_row(self, row: int) -> asyncio.Task[None] | None:
         if row < 0:
             return None
         return self._tasks.spawn(self._show(self.model.row_at(row).id), key="pack-selection")
@@ -169,7 +171,7 @@ class PackInterviewsView(QWidget):
         self.chat.setHtml(chat_html(self._history, self._answers.get(self.current_id or "", [])))
         self.chat.verticalScrollBar().setValue(self.chat.verticalScrollBar().maximum())
 
-    def ask(self):
+    def ask(self) -> asyncio.Task[None] | None:
         question = self.question.text().strip()
         if not question or self.current_id is None:
             return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -45,7 +46,7 @@ def _view(chart: QChart) -> QChartView:
 
 
 class FacetCharts(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.note = QLabel("")
         self.note.setWordWrap(True)
@@ -104,7 +105,8 @@ class FacetCharts(QWidget):
             self.note.setText(f"Charts describe all {facets.counted:,} matches · {facets.elapsed_ms:.1f} ms")
 
     @staticmethod
-    def _bars(chart: QChart, series, bar_set: QBarSet, labels: list[str], orientation: Qt.Orientation) -> None:
+    def _bars(chart: QChart, series: QAbstractBarSeries, bar_set: QBarSet, labels: list[str],
+              orientation: Qt.Orientation) -> None:
         series.append(bar_set)
         chart.addSeries(series)
         categories = QBarCategoryAxis()

@@ -16,7 +16,7 @@ CHIP_STYLE = ("QToolButton { border: 1px solid #9ab; border-radius: 10px; paddin
 class ChipBar(QWidget):
     removed = Signal(str, object)  # field, value
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from insighta_desktop import countries
@@ -35,7 +36,7 @@ class FilterPanel(QGroupBox):
     filters_changed = Signal(object)  # ProfileFilters
     invalid = Signal(str)  # a message when the widgets describe an impossible combination
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Filters", parent)
         self._updating = False
         self._debounce = QTimer(self, singleShot=True, interval=PANEL_DEBOUNCE_MS)
@@ -136,7 +137,7 @@ class FilterPanel(QGroupBox):
             order=self.order.currentData(),
         )
 
-    def _edited(self, *_args) -> None:
+    def _edited(self, *_args: object) -> None:
         if not self._updating:
             self._debounce.start()
 

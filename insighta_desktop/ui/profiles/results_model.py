@@ -3,8 +3,9 @@ click on a sortable header asks the tab for a new server-side search."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from insighta_desktop.profiles.search import SearchResult
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
@@ -17,7 +18,7 @@ SORTABLE_COLUMNS = {0: "name", 2: "gender_probability", 3: "age", 7: "created_at
 class ProfileResultsModel(RecordTableModel):
     """Rows of the current search. `fetch_more(cursor)` is called (once at a time) when the view wants more."""
 
-    def __init__(self, fetch_more: Callable[[str], None] | None = None, parent=None):
+    def __init__(self, fetch_more: Callable[[str], None] | None = None, parent: QObject | None = None) -> None:
         super().__init__(PROFILE_COLUMNS, parent)
         self._cursor: str | None = None
         self._fetching = False
@@ -44,11 +45,13 @@ class ProfileResultsModel(RecordTableModel):
         return not parent.isValid() and self._cursor is not None and not self._fetching and self._fetch_more is not None
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> None:  # noqa: N802
-        if self.canFetchMore(parent):
+        fetch, cursor = self._fetch_more, self._cursor
+        if fetch is not None and cursor is not None and self.canFetchMore(parent):
             self._fetching = True
-            self._fetch_more(self._cursor)
+            fetch(cursor)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return "Click to sort (on the server)" if section in SORTABLE_COLUMNS else "Not sortable"
         return super().headerData(section, orientation, role)

@@ -33,7 +33,8 @@ from insighta_desktop.profiles.search import Facets, ProfileSearch, SearchResult
 from insighta_desktop.ui.profiles.facet_charts import FacetCharts
 from insighta_desktop.ui.profiles.filter_chips import ChipBar
 from insighta_desktop.ui.profiles.filter_panel import FilterPanel
-from insighta_desktop.ui.profiles.results_model import PROFILE_COLUMNS, SORTABLE_COLUMNS, ProfileResultsModel
+from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS, ProfileResultsModel
+from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
 from insighta_desktop.ui.shared.table_model import configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
@@ -46,7 +47,7 @@ KIND_TEXT = {"exact": "", "at_least": " (at least — counting stopped there)", 
 
 
 class ProfilesTab(QWidget):
-    def __init__(self, ctx: AppContext, tasks: TaskRunner, parent=None):
+    def __init__(self, ctx: AppContext, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
         self.search_service = ProfileSearch(
@@ -58,8 +59,8 @@ class ProfilesTab(QWidget):
         self.result: SearchResult | None = None
         self.facets: Facets | None = None
         self._generation = 0
-        self.search_task: asyncio.Task | None = None
-        self.export_task: asyncio.Task | None = None
+        self.search_task: asyncio.Task[None] | None = None
+        self.export_task: asyncio.Task[None] | None = None
 
         self.query = QLineEdit(placeholderText="Search in plain words, e.g. “Nigerian females aged 20 to 45”",
                                clearButtonEnabled=True)
@@ -129,11 +130,11 @@ class ProfilesTab(QWidget):
         self._show_sort_indicator()
 
     # -- entry points ------------------------------------------------------------------------------------------------
-    def refresh(self) -> asyncio.Task:
+    def refresh(self) -> asyncio.Task[None]:
         """Search again with the current filters (the cache notices changed data by its version)."""
         return self.run_search(self.filters, self.interpretation)
 
-    def search_text(self) -> asyncio.Task | None:
+    def search_text(self) -> asyncio.Task[None] | None:
         """Parse the search box and search; an empty box means every profile, filtered by the panel."""
         self._typing.stop()
         text = self.query.text().strip()
@@ -148,7 +149,8 @@ class ProfilesTab(QWidget):
         self._show_unknown(parsed.unknown_words)
         return self.run_search(parsed.filters, parsed.interpretation)
 
-    def run_search(self, filters: ProfileFilters, interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task:
+    def run_search(self, filters: ProfileFilters,
+                   interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
         self.filters, self.interpretation = filters, interpretation
         self._generation += 1
         self.chip_bar.set_chips(chips(filters), interpretation)
@@ -158,12 +160,13 @@ class ProfilesTab(QWidget):
                                              key="profile-search")
         return self.search_task
 
-    def export_to(self, path: Path) -> asyncio.Task:
+    def export_to(self, path: Path) -> asyncio.Task[None]:
         self.export_task = self._tasks.spawn(self._export(Path(path), self.filters), key="profile-export")
         return self.export_task
 
     # -- background work ---------------------------------------------------------------------------------------------
-    async def _search(self, filters: ProfileFilters, interpretation, generation: int) -> None:
+    async def _search(self, filters: ProfileFilters, interpretation: tuple[Interpretation, ...],
+                      generation: int) -> None:
         def work() -> tuple[SearchResult, Facets]:
             page = self.search_service.search(filters, PageRequest(limit=FETCH_SIZE), interpretation=interpretation)
             return page, self.search_service.facets(filters)

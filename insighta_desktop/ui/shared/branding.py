@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QCoreApplication, Qt, qVersion
@@ -12,6 +13,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QHBoxLayo
 from insighta_desktop import __version__
 from insighta_desktop.config import APP_AUTHOR, APP_NAME
 from insighta_desktop.resources import resource_path
+
+if TYPE_CHECKING:
+    from insighta_desktop.context import AppContext
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 ORGANISATION_DOMAIN = "insighta.app"
@@ -34,7 +38,8 @@ def branded_application() -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_AUTHOR)
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     apply_branding(app)
     return app
 
@@ -52,7 +57,7 @@ def apply_branding(app: QApplication) -> None:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, details: list[tuple[str, str]], parent: QWidget | None = None):
+    def __init__(self, details: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"About {APP_NAME}")
         icon = QLabel()
@@ -86,7 +91,7 @@ class AboutDialog(QDialog):
         self.adjustSize()
 
 
-def about_details(ctx) -> list[tuple[str, str]]:
+def about_details(ctx: AppContext) -> list[tuple[str, str]]:
     frozen = " (packaged)" if getattr(sys, "frozen", False) else ""
     return [
         ("Database", ctx.database_label),
@@ -96,7 +101,7 @@ def about_details(ctx) -> list[tuple[str, str]]:
     ]
 
 
-def show_about(parent: QWidget, ctx) -> AboutDialog:
+def show_about(parent: QWidget, ctx: AppContext) -> AboutDialog:
     dialog = AboutDialog(about_details(ctx), parent)
     dialog.open()  # not exec(): the window may be running coroutines
     return dialog

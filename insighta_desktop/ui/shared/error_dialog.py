@@ -4,15 +4,25 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from types import TracebackType
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 log = logging.getLogger(__name__)
 
 
 class ErrorDialog(QDialog):
-    def __init__(self, summary: str, details: str, parent=None):
+    def __init__(self, summary: str, details: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Something went wrong")
         self.resize(640, 360)
@@ -31,7 +41,7 @@ class ErrorDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def show_error(exc: BaseException, parent=None) -> ErrorDialog:
+def show_error(exc: BaseException, parent: QWidget | None = None) -> ErrorDialog:
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     summary = f"{type(exc).__name__}: {exc}\n\nThe app is still running; the details below are also in the log file."
     dialog = ErrorDialog(summary, details, parent)
@@ -42,7 +52,7 @@ def show_error(exc: BaseException, parent=None) -> ErrorDialog:
 def install_exception_hook() -> None:
     open_dialogs: list[ErrorDialog] = []
 
-    def hook(exc_type, exc, tb):
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 from insighta_desktop.ui.shared.table_model import Column
 
 
-def _probability(value) -> str:
+def _probability(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 

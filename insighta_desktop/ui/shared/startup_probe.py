@@ -16,7 +16,7 @@ PROBE_PREFIX = "insighta-startup-probe first-window-painted wall="
 
 
 class _FirstPaint(QObject):
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             if sys.stdout is not None:

@@ -4,20 +4,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class TaskRunner:
     """Owns every task a widget starts, so none is garbage-collected mid-flight or left running on close."""
 
-    def __init__(self, on_error: Callable[[BaseException], None] | None = None):
-        self._tasks: set[asyncio.Task] = set()
-        self._latest: dict[str, asyncio.Task] = {}
+    def __init__(self, on_error: Callable[[BaseException], object] | None = None) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._latest: dict[str, asyncio.Task[Any]] = {}
         self._on_error = on_error
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], *, key: str | None = None) -> asyncio.Task:
+    def spawn(self, coro: Coroutine[Any, Any, T], *, key: str | None = None) -> asyncio.Task[T]:
         """Start `coro`; a task with the same key that is still pending is cancelled (superseded)."""
         if key is not None and (previous := self._latest.get(key)) is not None and not previous.done():
             previous.cancel()
@@ -28,7 +30,7 @@ class TaskRunner:
         task.add_done_callback(self._finished)
         return task
 
-    def _finished(self, task: asyncio.Task) -> None:
+    def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if task.cancelled():
             return
