@@ -7,12 +7,14 @@ import logging.handlers
 from insighta_desktop.config import AppPaths
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+_configured = False  # once per process: the CLI, the app and the self-test may each call setup_logging
 
 
 def setup_logging(*, verbose: bool = False, console_level: int = logging.INFO,
                   paths: AppPaths | None = None) -> None:
+    global _configured
     root = logging.getLogger()
-    if getattr(root, "_insighta_configured", False):
+    if _configured:
         return
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     console = logging.StreamHandler()
@@ -28,4 +30,4 @@ def setup_logging(*, verbose: bool = False, console_level: int = logging.INFO,
     except OSError as exc:
         root.warning("Logging to stderr only; the log folder is not writable: %s", exc)
     logging.getLogger("qasync").setLevel(logging.INFO)  # its debug lines repeat every result in full
-    root._insighta_configured = True  # type: ignore[attr-defined]
+    _configured = True

@@ -9,20 +9,24 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
 
 from insighta_desktop.cli import meetmind
-from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.interviews.export import FORMATS
 from insighta_desktop.interviews.meetmind_sync import load_meetmind_copy
+from insighta_desktop.interviews.model import Assessment
 from insighta_desktop.interviews.services import InterviewServices, retry_notice
 from insighta_desktop.resilience import RetryEvent
 
 EXIT_FAILED = 1
 EXIT_LOCAL_ANSWER = 3
 
+Command: TypeAlias = Callable[[InterviewServices, argparse.Namespace], Awaitable[int]]
 
-def register(subparsers, common) -> None:
+
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     top = subparsers.add_parser("interviews", help="review AI interviews", parents=[common])
     sub = top.add_subparsers(dest="interviews_command", metavar="ACTION", required=True)
 
@@ -65,7 +69,7 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=lambda a: _run(a, _outbox))
 
 
-def _run(args, command) -> int:
+def _run(args: argparse.Namespace, command: Command) -> int:
     ctx = open_cli_context(args)
     services = InterviewServices.from_settings(ctx.engine, ctx.settings, ctx.credentials)
 
@@ -82,7 +86,7 @@ def _run(args, command) -> int:
         ctx.close()
 
 
-def _notice(service: str):
+def _notice(service: str) -> Callable[[RetryEvent], None]:
     def report(event: RetryEvent) -> None:
         print(retry_notice(service, event), file=sys.stderr)
     return report
@@ -102,7 +106,7 @@ def _print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-async def _list(services: InterviewServices, args) -> int:
+async def _list(services: InterviewServices, args: argparse.Namespace) -> int:
     items = await services.list()
     if args.json:
         _print_json([i.to_json() for i in items])
@@ -116,7 +120,7 @@ async def _list(services: InterviewServices, args) -> int:
     return 0
 
 
-async def _show(services: InterviewServices, args) -> int:
+async def _show(services: InterviewServices, args: argparse.Namespace) -> int:
     interview_id = await _resolve(services, args.id)
     interview = await services.interview(interview_id)
     assessment = await services.assessments.get(interview_id)
@@ -138,7 +142,7 @@ async def _show(services: InterviewServices, args) -> int:
     return 0
 
 
-def _print_assessment(assessment) -> None:
+def _print_assessment(assessment: Assessment | None) -> None:
     if assessment is None:
         print("Assessment: none")
         return
@@ -152,7 +156,7 @@ def _print_assessment(assessment) -> None:
             print(f"  - {s['skill']}: {s['score'] if s.get('score') is not None else 'n/a'}/5")
 
 
-async def _transcript(services: InterviewServices, args) -> int:
+async def _transcript(services: InterviewServices, args: argparse.Namespace) -> int:
     export = await services.export(await _resolve(services, args.id), args.format)
     sys.stdout.write(export.text)
     if export.source == "transcript_json":
@@ -160,7 +164,7 @@ async def _transcript(services: InterviewServices, args) -> int:
     return 0
 
 
-async def _assess(services: InterviewServices, args) -> int:
+async def _assess(services: InterviewServices, args: argparse.Namespace) -> int:
     from insighta_desktop.interviews.assessments import AssessmentError
 
     interview_id = await _resolve(services, args.id)
@@ -176,7 +180,7 @@ async def _assess(services: InterviewServices, args) -> int:
     return 0
 
 
-async def _ask(services: InterviewServices, args) -> int:
+async def _ask(services: InterviewServices, args: argparse.Namespace) -> int:
     interview_id = await _resolve(services, args.id)
     printed = ""
 

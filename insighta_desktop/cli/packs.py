@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from insighta_desktop.cli.common import open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context
 
 if TYPE_CHECKING:
     from insighta_desktop.packs import Manifest, SealedPack, TrustVerdict
@@ -35,7 +35,7 @@ class _RefusePassphrase(argparse.Action):
                      "see it): use --passphrase-file F, or type it when asked")
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     pack = subparsers.add_parser("pack", help="review packs: interviews to review offline", parents=[common])
     sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", required=True)
     export = sub.add_parser("export", help="write interviews (and a search result) into an encrypted, signed pack",

@@ -58,13 +58,13 @@ class ResendMailer:
         import resend
 
         if self._http is None:
+            # resend annotates timeout as int, but hands it to httpx, which takes float seconds (0.5 s in the tests).
             self._http = resend.HTTPXClient(timeout=self.config.timeout_s)  # type: ignore[arg-type]
-        params: dict[str, Any] = {"from": self.config.sender, "to": [to], "subject": subject, "text": text}
+        params: resend.Emails.SendParams = {"from": self.config.sender, "to": [to], "subject": subject, "text": text}
         if html:
             params["html"] = html
         resend.api_key = self.config.api_key
         resend.api_url = self.config.api_url
         resend.default_async_http_client = self._http
-        response = await resend.Emails.send_async(params,  # type: ignore[arg-type]
-                                                  {"idempotency_key": idempotency_key})
+        response = await resend.Emails.send_async(params, {"idempotency_key": idempotency_key})
         return str(response["id"])

@@ -1,7 +1,10 @@
 """The main window: three tabs, a status bar that names the database, menus, remembered geometry."""
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from insighta_desktop.context import AppContext, open_context
@@ -13,7 +16,7 @@ from insighta_desktop.ui.interviews.tab import InterviewsTab
 from insighta_desktop.ui.packs.review_window import ReviewPackOpener
 from insighta_desktop.ui.profiles.tab import ProfilesTab
 from insighta_desktop.ui.settings_dialog import SettingsDialog, failure_reason
-from insighta_desktop.ui.shared.branding import show_about
+from insighta_desktop.ui.shared.branding import AboutDialog, show_about
 from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
@@ -33,7 +36,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_tabs()
         self._restore_state()
-        self._reachability = QTimer(self, interval=REACHABILITY_INTERVAL_MS, timeout=self.check_database)
+        self._reachability = QTimer(self)
+        self._reachability.setInterval(REACHABILITY_INTERVAL_MS)
+        self._reachability.timeout.connect(self.check_database)
         self._reachability.start()
         self.check_database()
         self.startup_task = self.tasks.spawn(self._startup(load_demo_on_first_run), key="startup")
@@ -54,7 +59,8 @@ class MainWindow(QMainWindow):
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            widget.deleteLater()
+            if widget is not None:
+                widget.deleteLater()
         self.profiles_tab = ProfilesTab(self.ctx, self.tasks)
         self.import_tab = ImportTab(self.ctx, self.tasks)
         self.interviews_tab = InterviewsTab(self.ctx, self.tasks)
@@ -72,9 +78,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1200, 760)
-        self.tabs.setCurrentIndex(int(self._state.value("last_tab", 0)))
+        self.tabs.setCurrentIndex(int(str(self._state.value("last_tab", 0))))  # the ini file holds text
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._state.setValue("geometry", self.saveGeometry())
         self._state.setValue("last_tab", self.tabs.currentIndex())
         self._state.sync()
@@ -96,7 +102,7 @@ class MainWindow(QMainWindow):
         for tab in (self.profiles_tab, self.import_tab, self.interviews_tab):
             tab.refresh()
 
-    def check_database(self):
+    def check_database(self) -> asyncio.Task[None]:
         return self.tasks.spawn(self._check_database(), key="reachability")
 
     async def _check_database(self) -> None:
@@ -121,7 +127,7 @@ class MainWindow(QMainWindow):
     def open_outbox(self) -> OutboxDialog:
         return self.interviews_tab.open_outbox()
 
-    def switch_database(self):
+    def switch_database(self) -> asyncio.Task[None]:
         return self.tasks.spawn(self._switch_database(), key="switch-database")
 
     async def _switch_database(self) -> None:
@@ -147,5 +153,5 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Now using {self.ctx.database_label}", 10_000)
         self.refresh_tabs()
 
-    def show_about(self):
+    def show_about(self) -> AboutDialog:
         return show_about(self, self.ctx)

@@ -61,7 +61,7 @@ class AssessmentPanel(QWidget):
     generate_requested = Signal()
     email_requested = Signal(str, bool)  # address, include transcript
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.assessment: Assessment | None = None
         self.status = QLabel()

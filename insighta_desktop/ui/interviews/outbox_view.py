@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from insighta_desktop.interviews.failures import SETTINGS, explain
@@ -42,7 +42,7 @@ class OutboxTableModel(RecordTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(OUTBOX_COLUMNS, parent)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # type: ignore[override]
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if index.isValid() and role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
             from PySide6.QtGui import QColor
 
@@ -50,8 +50,7 @@ class OutboxTableModel(RecordTableModel):
         if index.isValid() and role == Qt.ItemDataRole.ToolTipRole:
             item: OutboxItem = self.row_at(index.row())
             return item.last_error or item.subject
-        display: Callable[[QModelIndex, int], Any] = super().data
-        return display(index, role)
+        return super().data(index, role)
 
 
 class OutboxDialog(QDialog):

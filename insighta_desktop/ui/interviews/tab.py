@@ -47,11 +47,11 @@ OUTBOX_RETRY_MS = 5 * 60 * 1000
 class InterviewsTab(QWidget):
     settings_requested = Signal()  # a key is missing or refused: the main window opens Settings
 
-    def __init__(self, ctx: AppContext, tasks: TaskRunner, parent=None, *,
-                 services: InterviewServices | None = None):
+    def __init__(self, ctx: AppContext, tasks: TaskRunner, parent: QWidget | None = None, *,
+                 services: InterviewServices | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
-        self._injected = services is not None
+        self._injected = services  # given by the caller (tests): used as is, never rebuilt
         self._services = services
         self.current_id: str | None = None
         self._recovered = False
@@ -149,19 +149,20 @@ class InterviewsTab(QWidget):
     @property
     def services(self) -> InterviewServices:
         """Built from the current settings and keychain; rebuilt when a key or endpoint changed."""
-        if self._injected:
-            return self._services  # type: ignore[return-value]
+        if self._injected is not None:
+            return self._injected
         gemini = GeminiConfig.resolve(self._ctx.settings, self._ctx.credentials)
         resend = ResendConfig.resolve(self._ctx.settings, self._ctx.credentials)
         current = self._services
-        if current is None or current.gemini.config != gemini or current.mailer.config != resend:
+        if (current is None or current.gemini is None or current.gemini.config != gemini
+                or current.mailer is None or current.mailer.config != resend):
             if current is not None:
                 self._tasks.spawn(current.aclose())
-            self._services = InterviewServices(self._ctx.engine, GeminiClient(gemini), ResendMailer(resend))
-        return self._services  # type: ignore[return-value]
+            current = self._services = InterviewServices(self._ctx.engine, GeminiClient(gemini), ResendMailer(resend))
+        return current
 
     # --- list and selection ------------------------------------------------------------------
-    def refresh(self):
+    def refresh(self) -> asyncio.Task[None]:
         return self._tasks.spawn(self._load(), key="interviews-list")
 
     async def _load(self) -> None:
@@ -223,13 +224,13 @@ class InterviewsTab(QWidget):
                                      "“insighta demo-data load”.")
         self.empty_label.setVisible(not shown)
 
-    def select_row(self, row: int):
+    def select_row(self, row: int) -> asyncio.Task[None] | None:
         if row < 0:
             return None
         source = self.proxy.mapToSource(self.proxy.index(row, 0))
         return self.select_interview(self.model.row_at(source.row()).id)
 
-    def select_interview(self, interview_id: str):
+    def select_interview(self, interview_id: str) -> asyncio.Task[None]:
         self.current_id = interview_id
         return self._tasks.spawn(self._show(interview_id), key="interview-selection")
 
@@ -355,7 +356,7 @@ class InterviewsTab(QWidget):
             self.chat.finish(answer)
 
     # --- export ------------------------------------------------------------------------------
-    def export(self, fmt: str, path: str):
+    def export(self, fmt: str, path: str) -> asyncio.Task[None] | None:
         if self.current_id is None:
             return None
         return self._tasks.spawn(self._export(self.current_id, fmt, path), key="export")

@@ -10,10 +10,10 @@ import asyncio
 import html
 import logging
 from pathlib import Path
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -43,6 +43,9 @@ from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
 from insighta_desktop.ui.shared.table_model import RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
+
+if TYPE_CHECKING:
+    from insighta_desktop.ui.packs.export_dialog import ExportPackDialog
 
 log = logging.getLogger(__name__)
 FILE_FILTER = f"Insighta review packs (*{FILE_SUFFIX});;All files (*)"
@@ -92,7 +95,7 @@ class ReviewPackWindow(QMainWindow):
         self.interviews = PackInterviewsView(self.services, self.tasks)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.interviews, f"Interviews ({len(pack.manifest.interviews)})")
-        self.profiles_model = None
+        self.profiles_model: RecordTableModel | None = None
         if pack.manifest.search is not None:
             self.tabs.addTab(self._profiles_page(), f"Search result ({pack.manifest.search.included:,})")
         central = QWidget()
@@ -115,10 +118,13 @@ class ReviewPackWindow(QMainWindow):
         return table
 
     async def _load_profiles(self) -> None:
-        page = await in_thread(browse_profiles, self.pack.engine, 0, self.pack.manifest.search.included or 1)
-        self.profiles_model.set_rows(page.rows)
+        search, model = self.pack.manifest.search, self.profiles_model
+        if search is None or model is None:
+            return
+        page = await in_thread(browse_profiles, self.pack.engine, 0, search.included or 1)
+        model.set_rows(page.rows)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.tasks.cancel_all()
         self.pack.close()
         super().closeEvent(event)
@@ -128,7 +134,7 @@ class _WithContext(Protocol):
     ctx: AppContext  # the main window's: its paths, credentials and engine
 
 
-def pack_paths(mime) -> list[Path]:
+def pack_paths(mime: QMimeData) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith(FILE_SUFFIX)]
@@ -137,14 +143,14 @@ def pack_paths(mime) -> list[Path]:
 class ReviewPackOpener(QObject):
     """Adds File → Open review pack… to a window, accepts packs dropped on it, and keeps the pack windows."""
 
-    def __init__(self, window: QMainWindow, file_menu: QMenu | None = None):
+    def __init__(self, window: QMainWindow, file_menu: QMenu | None = None) -> None:
         super().__init__(window)
         self._window = window
         self.windows: list[ReviewPackWindow] = []
         self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, window))
         self.last_refusal: QMessageBox | None = None
         self.unlock_dialog: UnlockPackDialog | None = None
-        self.export_dialog = None
+        self.export_dialog: ExportPackDialog | None = None
         if file_menu is not None:
             first = file_menu.actions()[0] if file_menu.actions() else None
             action = file_menu.addAction("Open &review pack…", self.choose)
@@ -156,7 +162,9 @@ class ReviewPackOpener(QObject):
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if not isinstance(event, QDropEvent):  # drag enter and drag move events are drop events too
+            return False
         kind = event.type()
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and pack_paths(event.mimeData()):
             event.acceptProposedAction()
@@ -168,7 +176,7 @@ class ReviewPackOpener(QObject):
             return True
         return False
 
-    def open_export_dialog(self):
+    def open_export_dialog(self) -> ExportPackDialog:
         """The dialog starts from the Interviews tab's selection and the Profiles tab's query, when there are."""
         from insighta_desktop.ui.packs.export_dialog import ExportPackDialog
 
@@ -188,7 +196,7 @@ class ReviewPackOpener(QObject):
         if name:
             self.open_path(Path(name))
 
-    def open_path(self, path: Path) -> asyncio.Task:
+    def open_path(self, path: Path) -> asyncio.Task[ReviewPackWindow | None]:
         return self.tasks.spawn(self._open(Path(path)))
 
     def _refuse(self, path: Path, exc: PackError) -> None:
