@@ -1,4 +1,4 @@
-"""`insighta interviews list | show | transcript | assess | ask | email | sync-meetmind | outbox`.
+"""`insighta interviews list | show | transcript | assess | ask | email | sync-meetmind | outbox | import`.
 
 An interview is named by its id or a unique prefix of it. Retry notices go to stderr; a failed
 assess/ask/email exits non-zero with the reason on stderr (`ask` answered by local search exits 3).
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
-from insighta_desktop.cli import meetmind
+from insighta_desktop.cli import interview_import, meetmind
 from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.interviews.export import FORMATS
 from insighta_desktop.interviews.meetmind_sync import load_meetmind_copy
@@ -67,6 +67,8 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     action.add_argument("--retry", action="store_true", help="send every queued or failed email now")
     action.add_argument("--cancel", metavar="ID", help="cancel an unsent email (its id or a unique prefix)")
     p.set_defaults(func=lambda a: _run(a, _outbox))
+
+    interview_import.register(sub, common)
 
 
 def _run(args: argparse.Namespace, command: Command) -> int:

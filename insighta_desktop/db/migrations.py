@@ -30,7 +30,13 @@ def _add_meetmind_tables(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.meetmind_interviews, schema.interview_notes])
 
 
-UPGRADES: Mapping[int, UpgradeStep] = {2: _add_meetmind_tables}
+def _add_interview_imports(conn: Connection) -> None:
+    """Version 3: the speakers of a session by name and part, and the source file of an imported interview."""
+    schema.interview_speakers.create(conn)
+    schema.interview_sources.create(conn)
+
+
+UPGRADES: Mapping[int, UpgradeStep] = {2: _add_meetmind_tables, 3: _add_interview_imports}
 
 
 class SchemaError(RuntimeError):

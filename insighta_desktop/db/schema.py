@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -167,6 +167,33 @@ transcript_turns = sa.Table(
     sa.Column("content", sa.Text, nullable=False),
     sa.Column("timestamp_sec", sa.Double, nullable=False),  # Unix seconds
     sa.UniqueConstraint("session_id", "sequence_no", name="uq_transcript_turns_session_seq"),
+)
+
+# Who spoke in a session: the key its turns carry (candidate, interviewer, interviewer-2…), the person's name and
+# their part. A session without rows here (MeetMind's, the demo's) labels its speakers from the key alone.
+interview_speakers = sa.Table(
+    "interview_speakers",
+    metadata,
+    sa.Column("session_id", sa.String(36), sa.ForeignKey("interview_sessions.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("speaker", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(12), nullable=False),  # candidate | interviewer
+)
+
+# The file an imported interview came from; its SHA-256 is unique, so the same file is imported once.
+interview_sources = sa.Table(
+    "interview_sources",
+    metadata,
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("source_format", sa.String(20), nullable=False),  # webvtt | srt | meetmind-json | text-…
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("file_size", sa.BigInteger, nullable=False),
+    sa.Column("cues", sa.Integer, nullable=False),
+    sa.Column("skipped_cues", sa.Integer, nullable=False),
+    sa.Column("imported_at", UtcDateTime, nullable=False),
+    sa.Index("uq_interview_sources_sha256", "sha256", unique=True),
 )
 
 assessments = sa.Table(

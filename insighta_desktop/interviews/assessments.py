@@ -61,7 +61,7 @@ def assessment_prompt(interview: Interview, transcript: Transcript) -> str:
     s = interview.summary
     lines = [f"Candidate: {s.candidate_name}", f"Role: {s.role}",
              f"Rubric skills: {', '.join(interview.rubric) or '(none given)'}", "", "Transcript:"]
-    lines += [f"[{t.tag}] {t.elapsed} {t.speaker_label}: {t.content}" for t in transcript.turns]
+    lines += [f"[{t.tag}] {t.elapsed} {t.speaker_with_role}: {t.content}" for t in transcript.turns]
     return "\n".join(lines)
 
 

@@ -56,7 +56,7 @@ def system_prompt(interview: Interview, transcript: Transcript, assessment: Asse
         "Cite the turns you rely on as [T<number>] (for example [T4] or [T4, T6]). If the transcript does not "
         "answer the question, say so plainly. Be concise.",
         "", f"Candidate: {s.candidate_name}. Role: {s.role}.", "", "Transcript:"]
-    lines += [f"[{t.tag}] {t.elapsed} {t.speaker_label}: {t.content}" for t in transcript.turns]
+    lines += [f"[{t.tag}] {t.elapsed} {t.speaker_with_role}: {t.content}" for t in transcript.turns]
     if assessment is not None and assessment.status == "completed" and assessment.content:
         c = assessment.content
         lines += ["", "AI assessment:", f"Summary: {c.get('summary', '')}",

@@ -5,7 +5,7 @@ import math
 import re
 from collections import Counter
 
-from insighta_desktop.interviews.model import Citation, Transcript, Turn
+from insighta_desktop.interviews.model import ROLE_INTERVIEWER, Citation, Transcript, Turn
 
 STOPWORDS = frozenset("""
 a about above after again all am an and any are as at be because been before being below between both but by can
@@ -63,9 +63,9 @@ def local_answer(transcript: Transcript, question: str, reason: str) -> tuple[st
         return f"{header}\nNo passage of the transcript matches the question's words.", []
     chosen = {turn.sequence_no: turn for turn, _ in hits}
     for turn, _ in hits:  # a matching question is only useful with the answer that followed it
-        if turn.speaker_label == "Interviewer":
+        if turn.role == ROLE_INTERVIEWER:
             index = transcript.turns.index(turn)
-            if index + 1 < len(transcript.turns) and transcript.turns[index + 1].speaker_label != "Interviewer":
+            if index + 1 < len(transcript.turns) and transcript.turns[index + 1].role != ROLE_INTERVIEWER:
                 reply = transcript.turns[index + 1]
                 chosen.setdefault(reply.sequence_no, reply)
     passages = sorted(chosen.values(), key=lambda t: t.sequence_no)

@@ -17,6 +17,10 @@ RECOMMENDATIONS = ["strong_advance", "advance", "hold", "reject"]
 MANUAL_MODEL = "manual"  # assessments.model of an assessment written by hand from the rubric template
 UNSENT_STATUSES = ("queued", "failed")  # outbox items still waiting to be sent
 
+ROLE_CANDIDATE = "candidate"
+ROLE_INTERVIEWER = "interviewer"
+ROLE_OTHER = "other"
+
 _SPEAKER_LABELS = {
     "ai": "Interviewer", "interviewer": "Interviewer", "assistant": "Interviewer", "model": "Interviewer",
     "bot": "Interviewer", "candidate": "Candidate", "user": "Candidate", "human": "Candidate",
@@ -37,6 +41,14 @@ def format_elapsed(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def speaker_role(speaker: str | None) -> str:
+    """A speaker key's part: ai/interviewer(-2…) → interviewer, candidate/user → candidate, anything else other."""
+    key = (speaker or "").strip().lower()
+    base, _, number = key.rpartition("-")
+    label = _SPEAKER_LABELS.get(base if base and number.isdigit() else key)
+    return {"Interviewer": ROLE_INTERVIEWER, "Candidate": ROLE_CANDIDATE}.get(label or "", ROLE_OTHER)
 
 
 def speaker_label(speaker: str | None) -> str:
@@ -86,6 +98,14 @@ class Turn:
     content: str
     timestamp_sec: float
     elapsed_seconds: float
+    role: str = ROLE_OTHER  # candidate | interviewer | other
+
+    @property
+    def speaker_with_role(self) -> str:
+        """The label, with the speaker's part when the label does not say it: "Jane Smith (interviewer)"."""
+        if self.role == ROLE_OTHER or self.speaker_label.lower() == self.role:
+            return self.speaker_label
+        return f"{self.speaker_label} ({self.role})"
 
     @property
     def elapsed(self) -> str:

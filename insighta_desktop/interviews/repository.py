@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from insighta_desktop.interviews.model import (
 )
 
 iv, sess, turns_t = schema.interviews, schema.interview_sessions, schema.transcript_turns
+speakers_t = schema.interview_speakers
 asm, chat_t = schema.assessments, schema.chat_messages
 
 
@@ -79,23 +80,30 @@ class TranscriptSources:
     started_at: datetime | None
     table_rows: list[dict[str, Any]]
     transcript_json: str | None
+    speakers: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (name, role), when recorded
 
 
 def load_transcript_sources(engine: Engine, interview_id: str) -> TranscriptSources:
     with engine.connect() as conn:
         if conn.execute(sa.select(iv.c.id).where(iv.c.id == interview_id)).first() is None:
             raise NotFound(f"No interview with id {interview_id}")
-        session = conn.execute(sa.select(sess.c.id, sess.c.started_at, sess.c.transcript_json)
-                               .where(sess.c.interview_id == interview_id)
-                               .order_by(sess.c.started_at.desc()).limit(1)).first()
-        if session is None:
+        latest = (sa.select(sess.c.id).where(sess.c.interview_id == interview_id)
+                  .order_by(sess.c.started_at.desc()).limit(1).scalar_subquery())
+        # the latest session with its named speakers (one row per speaker, or one row without)
+        found = conn.execute(sa.select(sess.c.id, sess.c.started_at, sess.c.transcript_json, speakers_t.c.speaker,
+                                       speakers_t.c.name, speakers_t.c.role)
+                             .select_from(sess.outerjoin(speakers_t, speakers_t.c.session_id == sess.c.id))
+                             .where(sess.c.id == latest)).all()
+        if not found:
             return TranscriptSources(interview_id, None, None, [], None)
+        session = found[0]
+        speakers = {r.speaker: (r.name, r.role) for r in found if r.speaker is not None}
         rows = conn.execute(sa.select(turns_t.c.sequence_no, turns_t.c.speaker, turns_t.c.content,
                                       turns_t.c.timestamp_sec)
                             .where(turns_t.c.session_id == session.id)
                             .order_by(turns_t.c.sequence_no)).mappings().all()
     return TranscriptSources(interview_id, session.id, utc(session.started_at), [dict(r) for r in rows],
-                             session.transcript_json)
+                             session.transcript_json, speakers)
 
 
 # --- assessments ----------------------------------------------------------------------------------

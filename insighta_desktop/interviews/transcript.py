@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.export import render_export
 from insighta_desktop.interviews.model import (
+    ROLE_INTERVIEWER,
     SOURCE_JSON,
     SOURCE_NONE,
     SOURCE_TURNS,
@@ -23,6 +24,7 @@ from insighta_desktop.interviews.model import (
     TranscriptExport,
     Turn,
     speaker_label,
+    speaker_role,
     turn_id,
 )
 from insighta_desktop.resilience import Retrying
@@ -75,15 +77,22 @@ def build_transcript(sources: repository.TranscriptSources) -> Transcript:
     origin = chosen[0]["timestamp_sec"]
     if sources.started_at is not None:
         origin = min(origin, sources.started_at.timestamp())
-    turns = [Turn(id=turn_id(sources.session_id, t["sequence_no"]), sequence_no=t["sequence_no"],
-                  speaker=t["speaker"], speaker_label=speaker_label(t["speaker"]), content=t["content"],
-                  timestamp_sec=t["timestamp_sec"], elapsed_seconds=t["timestamp_sec"] - origin)
-             for t in chosen]
+    turns = []
+    for t in chosen:
+        label, role = _who(sources, t["speaker"])
+        turns.append(Turn(id=turn_id(sources.session_id, t["sequence_no"]), sequence_no=t["sequence_no"],
+                          speaker=t["speaker"], speaker_label=label, content=t["content"],
+                          timestamp_sec=t["timestamp_sec"], elapsed_seconds=t["timestamp_sec"] - origin, role=role))
     return Transcript(sources.interview_id, sources.session_id, turns, source, note)
 
 
+def _who(sources: repository.TranscriptSources, speaker: str) -> tuple[str, str]:
+    """A speaker's label and part: the name recorded for the session, else what the key says."""
+    return sources.speakers.get(speaker) or (speaker_label(speaker), speaker_role(speaker))
+
+
 def conversation_of(transcript: Transcript) -> ChatHistory:
-    messages = [ConversationMessage(t.id, "assistant" if t.speaker_label == "Interviewer" else "user",
+    messages = [ConversationMessage(t.id, "assistant" if t.role == ROLE_INTERVIEWER else "user",
                                     t.speaker_label, t.content, t.elapsed) for t in transcript.turns]
     return ChatHistory(transcript.interview_id, messages, transcript.source)
 

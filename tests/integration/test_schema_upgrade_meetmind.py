@@ -12,12 +12,14 @@ from insighta_desktop.db.migrations import current_version, ensure_schema
 from insighta_desktop.db.triggers import install_triggers
 
 NEW_IN_V2 = {"meetmind_interviews", "interview_notes"}
+NEW_LATER = {"interview_speakers", "interview_sources"}  # version 3
 
 
 def create_version_1(engine) -> None:
     """The schema as version 1 wrote it: every table but those version 2 added."""
     with engine.begin() as conn:
-        schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name not in NEW_IN_V2])
+        schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables
+                                                 if t.name not in NEW_IN_V2 | NEW_LATER])
         install_triggers(conn)
         conn.execute(schema.schema_version.insert().values(version=1, applied_at=datetime.now(UTC),
                                                            app_version=__version__))
@@ -30,10 +32,10 @@ def test_version_1_database_gains_the_meetmind_tables(db_url, tmp_path):
     try:
         create_version_1(engine)
         assert not NEW_IN_V2 & set(sa.inspect(engine).get_table_names())
-        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 1
+        assert ensure_schema(engine, target=2, backup_dir=tmp_path / "backups") == 1
         assert NEW_IN_V2 <= set(sa.inspect(engine).get_table_names())
         with engine.begin() as conn:
-            assert current_version(conn) == schema.SCHEMA_VERSION == 2
+            assert current_version(conn) == 2
             conn.execute(schema.meetmind_interviews.insert().values(
                 interview_id="kept", content_hash="mm1:x", source_label="postgresql://u:***@h/m",
                 synced_at=datetime.now(UTC), transcript_source="none", turns=0, notes=0))
