@@ -25,11 +25,20 @@ MANIFEST_TABLE = "pack_manifest"
 PACK_TABLES: dict[str, tuple[str, ...]] = {
     "interviews": ("id",),
     "interview_sessions": ("id",),
+    "interview_speakers": ("session_id", "speaker"),
     "transcript_turns": ("id",),
     "assessments": ("id",),
     "chat_messages": ("id",),
     "profiles": ("id",),
 }
+
+# Tables added to packs after schema version 1, with the schema version that added them: an older pack lacks them.
+PACK_TABLES_SINCE: dict[str, int] = {"interview_speakers": 3}
+
+
+def pack_tables(schema_version: int) -> dict[str, tuple[str, ...]]:
+    """The tables a pack written at `schema_version` holds."""
+    return {name: order for name, order in PACK_TABLES.items() if PACK_TABLES_SINCE.get(name, 1) <= schema_version}
 
 
 class PackError(Exception):

@@ -8,15 +8,18 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateTable
 
 from insighta_desktop import __version__
+from insighta_desktop.db import schema
 from insighta_desktop.db.schema import SCHEMA_VERSION
 from insighta_desktop.packs.container import PackHeader, SealedPack, is_sealed, parse
 from insighta_desktop.packs.format import (
@@ -33,6 +36,7 @@ from insighta_desktop.packs.format import (
     PackTampered,
     PackTooNew,
     digest_json,
+    pack_tables,
     table_digest,
 )
 
@@ -119,9 +123,13 @@ def read_sealed(path: Path | str, *, today: date | None = None) -> SealedPack:
     return sealed
 
 
-def connect_payload(payload: bytes) -> sqlite3.Connection:
+def connect_payload(payload: bytes, missing: Sequence[sa.Table] = ()) -> sqlite3.Connection:
+    """The payload, read-only; `missing` tables (newer than the pack) are there too, empty."""
     conn = sqlite3.connect(":memory:", check_same_thread=False)
     conn.deserialize(payload)
+    for table in missing:
+        ddl = str(CreateTable(table).compile(dialect=sqlite_dialect()))
+        conn.execute(ddl.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
     conn.execute("PRAGMA query_only = ON")
     return conn
 
@@ -166,12 +174,13 @@ def verify_payload(payload: bytes, name: str) -> Manifest:
                 raise PackCorrupted(f"{name} is damaged: {'; '.join(problems)}. Ask for the pack again.")
             manifest = _read_manifest(conn, name)
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            expected = set(PACK_TABLES) | {MANIFEST_TABLE}
-            if tables != expected or set(manifest.tables) != set(PACK_TABLES):
-                odd = sorted(tables ^ expected) or sorted(set(manifest.tables) ^ set(PACK_TABLES))
+            held = pack_tables(manifest.schema_version)
+            expected = set(held) | {MANIFEST_TABLE}
+            if tables != expected or set(manifest.tables) != set(held):
+                odd = sorted(tables ^ expected) or sorted(set(manifest.tables) ^ set(held))
                 raise PackTampered(f"{name} was changed after export: unexpected or missing tables "
                                    f"({', '.join(odd)}).")
-            for table, order in PACK_TABLES.items():
+            for table, order in held.items():
                 if table_digest(conn, table, order) != manifest.tables[table]:
                     raise PackTampered(f"{name} was changed or damaged after export: the {table} table does not "
                                        "match its checksum. Ask for a fresh pack.")
@@ -186,7 +195,9 @@ def unlock(path: Path | str, sealed: SealedPack, passphrase: str, *, today: date
         sealed.check_expiry(today)
     payload = sealed.decrypt(passphrase)
     manifest = verify_payload(payload, sealed.name)
-    creator: Callable[[], sqlite3.Connection] = lambda: connect_payload(payload)  # noqa: E731
+    # a pack from an older version lacks the tables added since; the services read them empty
+    missing = [schema.metadata.tables[t] for t in PACK_TABLES if t not in pack_tables(manifest.schema_version)]
+    creator: Callable[[], sqlite3.Connection] = lambda: connect_payload(payload, missing)  # noqa: E731
     engine = sa.create_engine("sqlite+pysqlite://", creator=creator, poolclass=sa.pool.QueuePool, pool_size=2,
                               max_overflow=8)
     return ReviewPack(Path(path), sealed.header, manifest, engine)

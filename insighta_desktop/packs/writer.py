@@ -74,6 +74,8 @@ def _collect(engine: Engine, interview_ids: list[str]) -> dict[str, list[dict[st
         return {
             "interviews": interviews,
             "interview_sessions": sessions,
+            "interview_speakers": _rows(conn, s.interview_speakers,
+                                        s.interview_speakers.c.session_id.in_(session_ids)) if session_ids else [],
             "transcript_turns": _rows(conn, s.transcript_turns, s.transcript_turns.c.session_id.in_(session_ids))
             if session_ids else [],
             "assessments": _rows(conn, s.assessments, s.assessments.c.interview_id.in_(interview_ids)),

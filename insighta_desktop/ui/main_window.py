@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction("&Import interviews…", self.import_interviews)
         file_menu.addAction("&Settings…", self.open_settings)
         self.review_packs = ReviewPackOpener(self, file_menu)
         file_menu.addSeparator()
@@ -65,6 +66,8 @@ class MainWindow(QMainWindow):
         self.import_tab = ImportTab(self.ctx, self.tasks)
         self.interviews_tab = InterviewsTab(self.ctx, self.tasks)
         self.interviews_tab.settings_requested.connect(self.open_settings)
+        self.interviews_tab.importer.imported.connect(
+            lambda _id: self.statusBar().showMessage("Interview imported and selected in the Interviews tab.", 10_000))
         self.tabs.addTab(self.profiles_tab, "Profiles")
         self.tabs.addTab(self.import_tab, "Import")
         self.tabs.addTab(self.interviews_tab, "Interviews")
@@ -115,6 +118,11 @@ class MainWindow(QMainWindow):
             self.db_label.setText(f"● {self.ctx.database_label} — unreachable")
             self.db_label.setToolTip(failure_reason(exc))
             self.db_label.setStyleSheet("color: #b00020;")
+
+    def import_interviews(self):
+        """File → Import interviews…: choose transcript files; the Interviews tab shows what was imported."""
+        self.tabs.setCurrentWidget(self.interviews_tab)
+        return self.interviews_tab.importer.choose_files()
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.ctx.settings, self.ctx.credentials, self.ctx.paths, self, engine=self.ctx.engine)

@@ -24,6 +24,7 @@ from insighta_desktop.resilience import RetryEvent
 from insighta_desktop.ui.interviews.assessment_actions import AssessmentActions
 from insighta_desktop.ui.interviews.assessment_panel import AssessmentPanel
 from insighta_desktop.ui.interviews.chat_panel import ChatPanel
+from insighta_desktop.ui.interviews.import_dialog import InterviewImporter
 from insighta_desktop.ui.interviews.meetmind_panel import MeetMindPanel
 from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
 from insighta_desktop.ui.interviews.problem_banner import ProblemBanner
@@ -140,6 +141,9 @@ class InterviewsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
+        self.importer = InterviewImporter(self, lambda: self._ctx.engine, tasks)  # files dropped on the tab
+        self.importer.imported.connect(self.show_interview)
+
         self._outbox_timer = QTimer(self)
         self._outbox_timer.setInterval(OUTBOX_RETRY_MS)
         self._outbox_timer.timeout.connect(self.retry_outbox)
@@ -223,6 +227,11 @@ class InterviewsTab(QWidget):
             self.empty_label.setText("No interviews yet. Import a transcript, or load the demo data with "
                                      "“insighta demo-data load”.")
         self.empty_label.setVisible(not shown)
+
+    def show_interview(self, interview_id: str):
+        """Reload the list and select this interview (one just imported)."""
+        self.current_id = interview_id
+        return self.refresh()
 
     def select_row(self, row: int) -> asyncio.Task[None] | None:
         if row < 0:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from insighta_desktop.interviews.model import Transcript
 
-SPEAKER_COLOURS = {"Interviewer": "#2d5fbf", "Candidate": "#1b7a4b"}
+SPEAKER_COLOURS = {"interviewer": "#2d5fbf", "candidate": "#1b7a4b"}  # by the speaker's part
 OTHER_COLOUR = "#7a4b9a"
 HIGHLIGHT = "#fff2b3"
 MATCH, CURRENT_MATCH = QColor("#ffe680"), QColor("#ffb347")
@@ -33,7 +33,7 @@ def transcript_html(transcript: Transcript | None, highlighted: str | None = Non
         return "<p style='color:#778'>No transcript yet for this interview.</p>"
     rows = []
     for t in transcript.turns:
-        colour = SPEAKER_COLOURS.get(t.speaker_label, OTHER_COLOUR)
+        colour = SPEAKER_COLOURS.get(t.role, OTHER_COLOUR)
         background = f" bgcolor='{HIGHLIGHT}'" if t.id == highlighted else ""
         rows.append(
             f"<tr{background}><td style='padding:4px 8px 4px 2px; color:#8a8f99; white-space:pre'>"

@@ -33,7 +33,7 @@ COLUMNS = [
     Column("Date", lambda i: i.scheduled_at.strftime("%Y-%m-%d") if i.scheduled_at else ""),
     Column("Assessment", lambda i: i.assessment_status or "none"),
 ]
-SPEAKER_COLOURS = {"Interviewer": "#2d5bd7", "Candidate": "#17805a"}
+SPEAKER_COLOURS = {"interviewer": "#2d5bd7", "candidate": "#17805a"}  # by the speaker's part
 
 
 def transcript_html(transcript: Transcript) -> str:
@@ -41,7 +41,7 @@ def transcript_html(transcript: Transcript) -> str:
         return "<p style='color:#667'>This interview has no transcript.</p>"
     parts = [f"<p style='color:#8a6d00'><i>{html.escape(transcript.note)}</i></p>"] if transcript.note else []
     for t in transcript.turns:
-        colour = SPEAKER_COLOURS.get(t.speaker_label, "#555")
+        colour = SPEAKER_COLOURS.get(t.role, "#555")
         parts.append(f"<p><a name='{t.tag}'></a><span style='color:#889'>[{t.elapsed}]</span> "
                      f"<b style='color:{colour}'>{html.escape(t.speaker_label)}:</b> {html.escape(t.content)}</p>")
     return "".join(parts)
