@@ -26,7 +26,7 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
 
 
-def register(sub, common) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("import", parents=[common],
                        help="import interviews from transcript files (WebVTT, SRT, MeetMind JSON, plain text)")
     p.add_argument("files", nargs="+", metavar="FILE", help="transcript files")
@@ -41,7 +41,7 @@ def register(sub, common) -> None:
     p.set_defaults(func=run_import)
 
 
-def run_import(args) -> int:
+def run_import(args: argparse.Namespace) -> int:
     options = ImportOptions(candidate_name=args.candidate, role=args.role, date=args.date,
                             candidate_speaker=args.candidate_speaker)
     ctx = open_cli_context(args)

@@ -73,15 +73,17 @@ def find_import(engine: Engine, sha256: str) -> ExistingImport | None:
 
 
 def insert_import(engine: Engine, record: ImportedInterview) -> ExistingImport | None:
-    """Write the interview; when a file with the same SHA-256 was imported already, write nothing and return it."""
+    """Write the interview; when a file with the same SHA-256 was imported already, write nothing and return it.
+
+    The transaction writes first and asks later: on SQLite a transaction that read before writing cannot wait for a
+    concurrent writer (its snapshot is stale), while a first write waits for the lock like any other. The interview's
+    id and the source's SHA-256 are unique, so the second import of one file fails and finds the first.
+    """
     try:
         with engine.begin() as conn:
-            existing = _existing(conn, record.sha256)
-            if existing is not None:
-                return existing
             _insert(conn, record)
     except sa.exc.IntegrityError:
-        existing = find_import(engine, record.sha256)  # a concurrent import of the same file got there first
+        existing = find_import(engine, record.sha256)
         if existing is None:
             raise
         return existing

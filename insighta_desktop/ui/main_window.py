@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
             self.db_label.setToolTip(failure_reason(exc))
             self.db_label.setStyleSheet("color: #b00020;")
 
-    def import_interviews(self):
+    def import_interviews(self) -> QFileDialog:
         """File → Import interviews…: choose transcript files; the Interviews tab shows what was imported."""
         self.tabs.setCurrentWidget(self.interviews_tab)
         return self.interviews_tab.importer.choose_files()

@@ -32,7 +32,6 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.db.interview_imports import ExistingImport, find_import
 from insighta_desktop.interviews.file_import import (
-    ROLE_CANDIDATE,
     ImportOptions,
     ImportOutcome,
     ImportRefused,
@@ -41,6 +40,8 @@ from insighta_desktop.interviews.file_import import (
     import_file,
     read_transcript_file,
 )
+from insighta_desktop.interviews.model import ROLE_CANDIDATE
+from insighta_desktop.packs.format import FILE_SUFFIX as PACK_SUFFIX
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 FILE_FILTER = ("Transcripts (*.vtt *.srt *.json *.txt);;WebVTT (*.vtt);;SRT (*.srt);;MeetMind JSON (*.json);;"
@@ -131,9 +132,11 @@ class ImportInterviewsDialog(QDialog):
         self.name.textChanged.connect(self._name_edited)
         self._showing = False  # fields being filled from an entry, not edited
         self.role = QLineEdit(placeholderText="Unspecified")
-        self.role.textChanged.connect(lambda text: self._showing or self._update(role=text))
-        self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.date.dateChanged.connect(lambda value: self._showing or self._update(date=value.toPython()))
+        self.role.textChanged.connect(self._role_edited)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.dateChanged.connect(self._date_edited)
         self.form = QWidget()
         form = QFormLayout(self.form)
         form.addRow("Format:", self.format)
@@ -162,7 +165,7 @@ class ImportInterviewsDialog(QDialog):
             self.files.addItem(QListWidgetItem(entry.summary()))
         self.form.setEnabled(False)
         self.resize(560, 440 if len(paths) > 1 else 330)
-        self.importing: asyncio.Task | None = None
+        self.importing: asyncio.Task[None] | None = None
         self.finished.connect(self._stop)
         self.loaded = self._tasks.spawn(self._load())
 
@@ -271,6 +274,14 @@ class ImportInterviewsDialog(QDialog):
         self._show_status(entry)
         self._refresh_buttons()
 
+    def _role_edited(self, text: str) -> None:
+        if not self._showing:
+            self._update(role=text)
+
+    def _date_edited(self, value: QDate) -> None:
+        if not self._showing:
+            self._update(date=value.toPython())
+
     def _name_edited(self, text: str) -> None:
         if not self._showing:
             self._update(candidate_name=text, name_edited=bool(text.strip()))
@@ -288,7 +299,7 @@ class ImportInterviewsDialog(QDialog):
                                       all(e.candidate_speaker is not None for e in ready))
 
     # --- importing ----------------------------------------------------------------------------
-    def start_import(self):
+    def start_import(self) -> asyncio.Task[None] | None:
         ready = [e for e in self.entries if e.importable]
         if not ready:
             existing = next((e.existing for e in self.entries if e.existing is not None), None)
@@ -343,13 +354,12 @@ class InterviewImporter(QObject):
         kind = event.type()
         if watched is self._target and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
             assert isinstance(event, QDropEvent)  # QDragEnterEvent and QDragMoveEvent are QDropEvents
-            if not event.mimeData().hasUrls():
-                return False
+            paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+            if not paths or all(p.name.endswith(PACK_SUFFIX) for p in paths):
+                return False  # not files, or review packs: the main window opens those
             event.acceptProposedAction()
             if kind == QEvent.Type.Drop:
-                paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-                if paths:
-                    self.open_files(paths)
+                self.open_files(paths)
             return True
         return False
 

@@ -228,7 +228,7 @@ class InterviewsTab(QWidget):
                                      "“insighta demo-data load”.")
         self.empty_label.setVisible(not shown)
 
-    def show_interview(self, interview_id: str):
+    def show_interview(self, interview_id: str) -> asyncio.Task[None]:
         """Reload the list and select this interview (one just imported)."""
         self.current_id = interview_id
         return self.refresh()

@@ -14,9 +14,12 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from insighta_desktop.db.migrations import table_counts
+from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
+from insighta_desktop.interviews.repository import list_interviews
 from insighta_desktop.interviews.services import InterviewServices
+from insighta_desktop.packs import export_pack
 from insighta_desktop.ui.interviews.tab import InterviewsTab
 from insighta_desktop.ui.main_window import MainWindow
 from insighta_desktop.ui.shared.tasks import TaskRunner
@@ -214,4 +217,24 @@ def test_file_menu_imports_interviews(qtbot, qloop, app_context, tmp_path):
     qloop.until(lambda: tab.header.text() == "Amara Diallo — Product Designer", message="the new interview")
     qloop.until(lambda: "Kwame Asante" in tab.transcript.browser.toPlainText(), message="its transcript")
     assert "Interview imported" in window.statusBar().currentMessage()
+    window.close()
+
+
+def test_a_review_pack_dropped_on_the_interviews_tab_still_opens_as_a_pack(qtbot, qloop, app_context, tmp_path):
+    load_demo_data(app_context.engine, profiles=5)
+    pack = tmp_path / "week.insighta-pack"
+    export_pack(app_context.engine, [i.id for i in list_interviews(app_context.engine)[:2]], pack)
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.tabs.setCurrentWidget(window.interviews_tab)
+    assert drop(window.interviews_tab, [pack])  # not taken by the tab: it reaches the window
+    qloop.until(lambda: window.review_packs.windows, message="the pack window")
+    assert window.interviews_tab.importer.dialog is None
+    pack_window = window.review_packs.windows[0]
+    # closed once it is idle: closing a pack window while it still reads the pack can crash the process
+    qloop.until(lambda: pack_window.interviews.transcript.toPlainText() and not pack_window.tasks.pending,
+                message="the pack window idle")
+    for pack_window in window.review_packs.windows:
+        pack_window.close()
     window.close()

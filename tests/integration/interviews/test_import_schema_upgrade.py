@@ -1,0 +1,63 @@
+"""Schema version 2 (interview speakers and import sources) on a database written at version 1, on both back ends."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from insighta_desktop import __version__
+from insighta_desktop.db import schema
+from insighta_desktop.db.engine import create_engine_for
+from insighta_desktop.db.migrations import current_version, ensure_schema
+from insighta_desktop.db.triggers import install_triggers
+from insighta_desktop.demo.loader import load_demo_data
+from insighta_desktop.interviews import repository
+from insighta_desktop.interviews.file_import import ImportOptions, import_path
+from insighta_desktop.interviews.transcript import build_transcript
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
+ADDED_IN_2 = {"interview_speakers", "interview_sources"}
+
+
+def make_version_1(engine) -> None:
+    """What version 1 created: every table but the two added in version 2."""
+    with engine.begin() as conn:
+        schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name not in ADDED_IN_2])
+        install_triggers(conn)
+        conn.execute(schema.schema_version.insert().values(version=1, applied_at=datetime.now(UTC),
+                                                           app_version=__version__))
+
+
+def rows(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {t.name: sorted(map(tuple, conn.execute(sa.select(t)))) for t in
+                (schema.interviews, schema.interview_sessions, schema.transcript_turns, schema.assessments)}
+
+
+def test_a_version_1_database_is_upgraded_and_keeps_its_interviews(db_url, tmp_path):
+    engine = create_engine_for(db_url)
+    try:
+        make_version_1(engine)
+        load_demo_data(engine, profiles=5)
+        before = rows(engine)
+        assert not ADDED_IN_2 & set(sa.inspect(engine).get_table_names())
+
+        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 1
+        with engine.connect() as conn:
+            assert current_version(conn) == schema.SCHEMA_VERSION == 2
+        assert ADDED_IN_2 <= set(sa.inspect(engine).get_table_names())
+        indexes = {ix["name"] for ix in sa.inspect(engine).get_indexes("interview_sources")}
+        assert "uq_interview_sources_sha256" in indexes
+        backups = list((tmp_path / "backups").glob("*.v1.*"))
+        assert len(backups) == (1 if engine.dialect.name == "sqlite" else 0)
+
+        assert rows(engine) == before
+        for summary in repository.list_interviews(engine):  # read as before: speakers labelled from their keys
+            turns = build_transcript(repository.load_transcript_sources(engine, summary.id)).turns
+            assert {t.speaker_label for t in turns} <= {"Interviewer", "Candidate"}
+        outcome = import_path(engine, DATA / "otter.txt", ImportOptions(candidate_speaker="Amara Diallo"))
+        assert outcome.imported
+        assert import_path(engine, DATA / "otter.txt", ImportOptions()).interview_id == outcome.interview_id
+    finally:
+        engine.dispose()
