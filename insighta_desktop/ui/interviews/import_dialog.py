@@ -159,6 +159,7 @@ class ImportInterviewsDialog(QDialog):
         layout.addWidget(self.file_name)
         layout.addWidget(self.form)
         layout.addWidget(self.status)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.files.setVisible(len(paths) > 1)
         for entry in self.entries:
@@ -203,7 +204,7 @@ class ImportInterviewsDialog(QDialog):
         self.file_name.setText(entry.path.name)
         parsed = entry.file.parsed if entry.file else None
         self.form.setEnabled(entry.importable and not self.busy)
-        self.form.setVisible(parsed is not None)
+        self.form.setVisible(parsed is not None and entry.existing is None)
         if parsed is not None:
             damaged = f"; {parsed.skipped} damaged cue(s) skipped" if parsed.skipped else ""
             self.format.setText(f"{parsed.format_label} — {len(parsed.turns)} turns{damaged}")

@@ -110,6 +110,7 @@ def test_dropping_the_same_file_again_changes_nothing_and_says_so(tab, qloop, tm
     qloop.until(lambda: loaded(again))
     assert "Already imported" in again.status.text() and "changes nothing" in again.status.text()
     assert again.import_button.text() == "Show interview" and not again.form.isEnabled()
+    shot(again, "import-interviews-already-imported")
     again.import_button.click()
     qloop.until(lambda: tab.header.text().startswith("Lina Haddad"), message="the earlier import selected")
     assert table_counts(tab._ctx.engine) == counts
@@ -129,6 +130,7 @@ def test_several_files_at_once_refusals_explained(tab, qloop, tmp_path):
     assert dialog.date.date().toString("yyyy-MM-dd") == "2026-01-05"
     dialog.files.setCurrentRow(1)
     assert "binary file" in dialog.status.text() and not dialog.form.isVisible()
+    shot(dialog, "import-interviews-refused")
     dialog.files.setCurrentRow(2)
     assert dialog.date.date().toString("yyyy-MM-dd") == "2026-02-17"  # from the Otter title
     assert not dialog.import_button.isEnabled()  # the Otter file's candidate is still to choose
