@@ -19,13 +19,13 @@ from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews.repository import list_interviews
 from insighta_desktop.interviews.services import InterviewServices
-from insighta_desktop.packs import export_pack
 from insighta_desktop.ui.interviews.tab import InterviewsTab
 from insighta_desktop.ui.main_window import MainWindow
 from insighta_desktop.ui.shared.tasks import TaskRunner
 from tests.gui.interviews.conftest import open_tab
 from tests.gui.test_import_tab import shot
 from tests.integration.interviews.test_assessments import GOOD
+from tests.integration.packs.packdata import export_test_pack
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
 
@@ -225,18 +225,14 @@ def test_file_menu_imports_interviews(qtbot, qloop, app_context, tmp_path):
 def test_a_review_pack_dropped_on_the_interviews_tab_still_opens_as_a_pack(qtbot, qloop, app_context, tmp_path):
     load_demo_data(app_context.engine, profiles=5)
     pack = tmp_path / "week.insighta-pack"
-    export_pack(app_context.engine, [i.id for i in list_interviews(app_context.engine)[:2]], pack)
+    export_test_pack(app_context.engine, [i.id for i in list_interviews(app_context.engine)[:2]], pack)
     window = MainWindow(app_context, load_demo_on_first_run=False)
     qtbot.addWidget(window)
     window.show()
     window.tabs.setCurrentWidget(window.interviews_tab)
-    assert drop(window.interviews_tab, [pack])  # not taken by the tab: it reaches the window
-    qloop.until(lambda: window.review_packs.windows, message="the pack window")
+    assert drop(window.interviews_tab, [pack])  # not taken by the tab: it reaches the window, which asks to unlock
+    qloop.until(lambda: window.review_packs.unlock_dialog is not None
+                and window.review_packs.unlock_dialog.isVisible(), message="the passphrase dialog")
     assert window.interviews_tab.importer.dialog is None
-    pack_window = window.review_packs.windows[0]
-    # closed once it is idle: closing a pack window while it still reads the pack can crash the process
-    qloop.until(lambda: pack_window.interviews.transcript.toPlainText() and not pack_window.tasks.pending,
-                message="the pack window idle")
-    for pack_window in window.review_packs.windows:
-        pack_window.close()
+    window.review_packs.unlock_dialog.reject()
     window.close()

@@ -1,9 +1,11 @@
-"""Schema version 2 (interview speakers and import sources) on a database written at version 1, on both back ends."""
+"""Schema version 3 (interview speakers and import sources) on a database written at version 2 (the previous one)
+or 1, on both back ends."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from insighta_desktop import __version__
@@ -17,15 +19,16 @@ from insighta_desktop.interviews.file_import import ImportOptions, import_path
 from insighta_desktop.interviews.transcript import build_transcript
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
-ADDED_IN_2 = {"interview_speakers", "interview_sources"}
+ADDED_IN = {2: {"meetmind_interviews", "interview_notes"}, 3: {"interview_speakers", "interview_sources"}}
 
 
-def make_version_1(engine) -> None:
-    """What version 1 created: every table but the two added in version 2."""
+def make_version(engine, version: int) -> None:
+    """What `version` created: every table but those added by later versions."""
+    later = set().union(*(tables for v, tables in ADDED_IN.items() if v > version))
     with engine.begin() as conn:
-        schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name not in ADDED_IN_2])
+        schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name not in later])
         install_triggers(conn)
-        conn.execute(schema.schema_version.insert().values(version=1, applied_at=datetime.now(UTC),
+        conn.execute(schema.schema_version.insert().values(version=version, applied_at=datetime.now(UTC),
                                                            app_version=__version__))
 
 
@@ -35,21 +38,22 @@ def rows(engine) -> dict[str, list[tuple]]:
                 (schema.interviews, schema.interview_sessions, schema.transcript_turns, schema.assessments)}
 
 
-def test_a_version_1_database_is_upgraded_and_keeps_its_interviews(db_url, tmp_path):
+@pytest.mark.parametrize("version", [2, 1])
+def test_an_older_database_is_upgraded_and_keeps_its_interviews(db_url, tmp_path, version):
     engine = create_engine_for(db_url)
     try:
-        make_version_1(engine)
+        make_version(engine, version)
         load_demo_data(engine, profiles=5)
         before = rows(engine)
-        assert not ADDED_IN_2 & set(sa.inspect(engine).get_table_names())
+        assert not ADDED_IN[3] & set(sa.inspect(engine).get_table_names())
 
-        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 1
+        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == version
         with engine.connect() as conn:
-            assert current_version(conn) == schema.SCHEMA_VERSION == 2
-        assert ADDED_IN_2 <= set(sa.inspect(engine).get_table_names())
+            assert current_version(conn) == schema.SCHEMA_VERSION == 3
+        assert ADDED_IN[3] <= set(sa.inspect(engine).get_table_names())
         indexes = {ix["name"] for ix in sa.inspect(engine).get_indexes("interview_sources")}
         assert "uq_interview_sources_sha256" in indexes
-        backups = list((tmp_path / "backups").glob("*.v1.*"))
+        backups = list((tmp_path / "backups").glob(f"*.v{version}.*"))
         assert len(backups) == (1 if engine.dialect.name == "sqlite" else 0)
 
         assert rows(engine) == before

@@ -141,9 +141,9 @@ def test_no_personal_data_is_readable_without_the_passphrase(source, tmp_path):
     for word in (b"Nigerian", b"EXPLAIN", b"SQLite format 3"):
         assert word not in data
     header = read_sealed(path).header
-    assert header.contents == {"interviews": 8, "interview_sessions": 7, "transcript_turns": 57, "assessments": 3,
-                               "chat_messages": 2, "profiles": header.contents["profiles"], "search": True,
-                               "redacted": None}
+    assert header.contents == {"interviews": 8, "interview_sessions": 7, "interview_speakers": 0,
+                               "transcript_turns": 57, "assessments": 3, "chat_messages": 2,
+                               "profiles": header.contents["profiles"], "search": True, "redacted": None}
     assert header.contents["profiles"] > 0
 
 

@@ -1,5 +1,5 @@
 """Review packs carry the names of an imported interview's speakers; a pack written before speakers were stored
-(schema version 1) still opens, its speakers labelled from their keys."""
+(schema version 2) still opens, its speakers labelled from their keys."""
 from __future__ import annotations
 
 import contextlib
@@ -9,18 +9,20 @@ from pathlib import Path
 
 from insighta_desktop.interviews.file_import import ImportOptions, import_path
 from insighta_desktop.interviews.transcript import get_transcript
-from insighta_desktop.packs import export_pack, open_pack, verify
+from insighta_desktop.packs import open_pack, verify
 from insighta_desktop.packs.format import MANIFEST_TABLE, digest_json
 from insighta_desktop.packs.offline import PackInterviewServices
+from tests.integration.packs.forge import reseal
+from tests.integration.packs.packdata import PASSPHRASE, export_test_pack
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
 
 
 async def test_an_imported_interview_reads_the_same_from_a_pack(db, tmp_path):
     imported = import_path(db, DATA / "teams.vtt", ImportOptions(candidate_speaker="Lina Haddad"))
-    manifest = export_pack(db, [imported.interview_id], tmp_path / "imported.insighta-pack")
+    manifest = export_test_pack(db, [imported.interview_id], tmp_path / "imported.insighta-pack", redact=False)
     assert manifest.tables["interview_speakers"].rows == 3
-    pack = open_pack(tmp_path / "imported.insighta-pack")
+    pack = open_pack(tmp_path / "imported.insighta-pack", PASSPHRASE)
     services = PackInterviewServices(pack)
     try:
         offline = await services.transcript(imported.interview_id)
@@ -32,12 +34,12 @@ async def test_an_imported_interview_reads_the_same_from_a_pack(db, tmp_path):
         await services.aclose()
 
 
-def as_version_1(path: Path) -> None:
-    """Rewrite a pack as the app wrote it before schema version 2: no speakers table, manifest of version 1."""
-    with contextlib.closing(sqlite3.connect(path)) as conn:
+def as_schema_version_2(database: Path) -> None:
+    """The payload as the app wrote it before schema version 3: no speakers table, a manifest of version 2."""
+    with contextlib.closing(sqlite3.connect(database)) as conn:
         data = json.loads(conn.execute(f'SELECT manifest_json FROM "{MANIFEST_TABLE}"').fetchone()[0])
         data.pop("manifest_sha256")
-        data["schema_version"] = 1
+        data["schema_version"] = 2
         del data["tables"]["interview_speakers"]
         data["manifest_sha256"] = digest_json(data)
         with conn:
@@ -48,11 +50,11 @@ def as_version_1(path: Path) -> None:
 
 async def test_a_pack_from_before_speakers_were_stored_still_opens(sqlite_engine, tmp_path):
     imported = import_path(sqlite_engine, DATA / "zoom.vtt", ImportOptions(candidate_speaker="Ngozi Okafor"))
-    path = tmp_path / "old.insighta-pack"
-    export_pack(sqlite_engine, [imported.interview_id], path)
-    as_version_1(path)
-    assert verify(path).schema_version == 1
-    pack = open_pack(path)
+    path = tmp_path / "older.insighta-pack"
+    export_test_pack(sqlite_engine, [imported.interview_id], path)
+    reseal(path, as_schema_version_2)
+    assert verify(path, PASSPHRASE).schema_version == 2
+    pack = open_pack(path, PASSPHRASE)
     services = PackInterviewServices(pack)
     try:
         transcript = await services.transcript(imported.interview_id)
@@ -61,3 +63,21 @@ async def test_a_pack_from_before_speakers_were_stored_still_opens(sqlite_engine
         assert (await services.interview(imported.interview_id)).summary.candidate_name == "Ngozi Okafor"
     finally:
         await services.aclose()
+
+
+def test_a_pack_missing_a_table_its_version_has_is_refused(sqlite_engine, tmp_path):
+    imported = import_path(sqlite_engine, DATA / "zoom.vtt", ImportOptions(candidate_speaker="Ngozi Okafor"))
+    path = tmp_path / "cut.insighta-pack"
+    export_test_pack(sqlite_engine, [imported.interview_id], path)
+
+    def drop_speakers(database: Path) -> None:
+        with contextlib.closing(sqlite3.connect(database)) as conn, conn:
+            conn.execute("DROP TABLE interview_speakers")
+
+    reseal(path, drop_speakers)
+    try:
+        verify(path, PASSPHRASE)
+    except Exception as exc:
+        assert "unexpected or missing tables (interview_speakers)" in str(exc)
+    else:
+        raise AssertionError("a pack without a table its schema version has was accepted")
