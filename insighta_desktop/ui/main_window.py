@@ -5,7 +5,7 @@ import asyncio
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from insighta_desktop.context import AppContext, open_context
 from insighta_desktop.db.engine import check_connection
