@@ -5,9 +5,8 @@ import dataclasses
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import keyring
 import keyring.backend
@@ -65,7 +64,6 @@ class Settings:
     search_cache_size: int = 256
     meetmind_url: str | None = None  # the MeetMind database interviews are synced from; stored without its password
     pack_signer_name: str | None = None  # the name review packs are signed with; None: "user on host"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Settings:

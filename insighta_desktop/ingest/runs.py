@@ -158,12 +158,6 @@ def iter_rejects(engine: Engine, run_id: int, reason: str | None = None, batch: 
         after = rows[-1][0]
 
 
-def count_rejects(engine: Engine, run_id: int) -> int:
-    with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(import_rejects)
-                            .where(import_rejects.c.run_id == run_id)).scalar_one()
-
-
 def clip_raw(raw: str) -> str:
     """The raw line as stored and exported: NUL shown as \\x00 (PostgreSQL text cannot hold it), at most 10,000
     characters."""

@@ -1,4 +1,4 @@
-"""A thin adapter over google-genai's async client: structured output, streaming text, embeddings.
+"""A thin adapter over google-genai's async client: structured output and streaming text.
 
 The SDK's own retries are switched off (`HttpRetryOptions(attempts=1)`) so that the resilience layer
 above is the only one retrying. Errors are the SDK's (`google.genai.errors.APIError`) or httpx's, so
@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # google.genai takes about a second to import: it is loaded o
     from google.genai import types
 
 DEFAULT_MODEL = "gemini-2.5-flash"
-DEFAULT_EMBEDDING_MODEL = "text-embedding-004"
 MODEL_ENV = "INSIGHTA_GEMINI_MODEL"
 BASE_URL_ENV = "GOOGLE_GEMINI_BASE_URL"
 KEY_ENVS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")  # the SDK's own order of preference
@@ -42,7 +41,6 @@ class GeminiConfig:
     model: str = DEFAULT_MODEL
     base_url: str | None = None
     timeout_s: float = 60.0
-    embedding_model: str = DEFAULT_EMBEDDING_MODEL
 
     @classmethod
     def resolve(cls, settings: Any = None, credentials: Any = None,
@@ -130,19 +128,6 @@ class GeminiClient:
                     yield piece
         except ValueError as exc:
             raise MalformedResponseError(f"Gemini sent an unreadable chunk: {exc}") from exc
-
-    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        try:
-            response = await self._sdk().aio.models.embed_content(
-                model=self.config.embedding_model, contents=list(texts))
-        except ValueError as exc:
-            raise MalformedResponseError(f"Gemini sent unreadable embeddings: {exc}") from exc
-        vectors = [list(e.values or []) for e in (response.embeddings or [])]
-        if len(vectors) != len(texts):
-            raise MalformedResponseError(f"Gemini returned {len(vectors)} embeddings for {len(texts)} texts")
-        return vectors
 
     async def aclose(self) -> None:
         if self._client is not None:

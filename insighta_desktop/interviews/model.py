@@ -125,33 +125,11 @@ class Transcript:
     source: str  # SOURCE_TURNS | SOURCE_JSON | SOURCE_NONE
     note: str | None = None  # shown discreetly: rebuilt from the session record, unreadable JSON, ...
 
-    @property
-    def rebuilt(self) -> bool:
-        return self.source == SOURCE_JSON
-
     def turn_by_seq(self, sequence_no: int) -> Turn | None:
         return next((t for t in self.turns if t.sequence_no == sequence_no), None)
 
     def turn_by_id(self, turn_id_: str) -> Turn | None:
         return next((t for t in self.turns if t.id == turn_id_), None)
-
-
-@dataclass(frozen=True)
-class ConversationMessage:
-    """A transcript turn as a chat message (the interviewer is the assistant, the candidate the user)."""
-
-    turn_id: str
-    role: str  # assistant | user
-    speaker_label: str
-    content: str
-    elapsed: str
-
-
-@dataclass(frozen=True)
-class ChatHistory:
-    interview_id: str
-    messages: list[ConversationMessage]
-    source: str
 
 
 @dataclass(frozen=True)

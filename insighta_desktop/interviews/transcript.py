@@ -14,12 +14,9 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.export import render_export
 from insighta_desktop.interviews.model import (
-    ROLE_INTERVIEWER,
     SOURCE_JSON,
     SOURCE_NONE,
     SOURCE_TURNS,
-    ChatHistory,
-    ConversationMessage,
     Transcript,
     TranscriptExport,
     Turn,
@@ -91,24 +88,12 @@ def _who(sources: repository.TranscriptSources, speaker: str) -> tuple[str, str]
     return sources.speakers.get(speaker) or (speaker_label(speaker), speaker_role(speaker))
 
 
-def conversation_of(transcript: Transcript) -> ChatHistory:
-    messages = [ConversationMessage(t.id, "assistant" if t.role == ROLE_INTERVIEWER else "user",
-                                    t.speaker_label, t.content, t.elapsed) for t in transcript.turns]
-    return ChatHistory(transcript.interview_id, messages, transcript.source)
-
-
 async def get_transcript(engine: Engine, interview_id: str, retrying: Retrying | None = None,
                          on_retry: Any = None) -> Transcript:
     retrying = retrying or Retrying()
     sources = await retrying.run_in_thread(repository.load_transcript_sources, engine, interview_id,
                                            task_name="Load transcript", on_retry=on_retry)
     return build_transcript(sources)
-
-
-async def get_chat_history(engine: Engine, interview_id: str, retrying: Retrying | None = None,
-                           on_retry: Any = None) -> ChatHistory:
-    """The interview itself as a conversation (interviewer = assistant, candidate = user)."""
-    return conversation_of(await get_transcript(engine, interview_id, retrying, on_retry))
 
 
 async def get_transcript_export(engine: Engine, interview_id: str, fmt: str = "txt",

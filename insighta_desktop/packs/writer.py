@@ -5,7 +5,6 @@ then encrypted and signed into the file: the plaintext never touches the disk.""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import tempfile
@@ -186,9 +185,3 @@ def build_payload(data: dict[str, list[dict[str, Any]]], ids: list[str], search:
     finally:
         pack_engine.dispose()
         raw.close()
-
-
-def manifest_summary(manifest: Manifest) -> dict[str, Any]:
-    """The manifest as `insighta pack info --json` prints it."""
-    summary: dict[str, Any] = json.loads(manifest.to_json_text())
-    return summary

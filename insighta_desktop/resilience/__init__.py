@@ -8,11 +8,11 @@ from insighta_desktop.resilience.classify import (
     retry_after_seconds,
     status_code_of,
 )
-from insighta_desktop.resilience.policy import FakeClock, Retrying
+from insighta_desktop.resilience.policy import Retrying
 from insighta_desktop.resilience.retry import RetryEvent, format_seconds, retry_async, retry_sync
 
 __all__ = [
-    "TRANSIENT_STATUS_CODES", "FakeClock", "RetryEvent", "Retrying", "format_seconds",
+    "TRANSIENT_STATUS_CODES", "RetryEvent", "Retrying", "format_seconds",
     "is_daily_quota", "is_transient", "parse_retry_after", "retry_after_seconds", "retry_async",
     "retry_sync", "status_code_of",
 ]

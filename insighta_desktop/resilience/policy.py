@@ -1,4 +1,4 @@
-"""A retry configuration that services receive as a collaborator, plus a fake clock for tests."""
+"""A retry configuration that services receive as a collaborator."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import contextvars
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from insighta_desktop.resilience.classify import is_transient
-from insighta_desktop.resilience.retry import RetryEvent, RetryPredicate, retry_async, retry_sync
+from insighta_desktop.resilience.retry import RetryEvent, RetryPredicate, retry_async
 
 T = TypeVar("T")
 
@@ -29,7 +29,6 @@ class Retrying:
     deadline: float | None = None
     retry_if: RetryPredicate | None = is_transient
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
-    sleep_sync: Callable[[float], Any] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
     def _options(self) -> dict[str, Any]:
@@ -42,11 +41,6 @@ class Retrying:
                   on_retry: Callable[[RetryEvent], Any] | None = None, **kwargs: Any) -> T:
         return await retry_async(func, *args, task_name=task_name, on_retry=on_retry,
                                  sleep=self.sleep, **self._options(), **kwargs)
-
-    def run_sync(self, func: Callable[..., T], *args: Any, task_name: str,
-                 on_retry: Callable[[RetryEvent], Any] | None = None, **kwargs: Any) -> T:
-        return retry_sync(func, *args, task_name=task_name, on_retry=on_retry,
-                          sleep=self.sleep_sync, **self._options(), **kwargs)
 
     async def run_in_thread(self, func: Callable[..., T], *args: Any, task_name: str,
                             on_retry: Callable[[RetryEvent], Any] | None = None, **kwargs: Any) -> T:
@@ -64,31 +58,3 @@ async def to_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     call = functools.partial(contextvars.copy_context().run, func, *args, **kwargs)
     return await loop.run_in_executor(None, call)
 
-
-@dataclass
-class FakeClock:
-    """Records waits instead of waiting; `now()` advances by each recorded wait."""
-
-    start: float = 1000.0
-    waits: list[float] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._now = self.start
-
-    def now(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        self._now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self._now += seconds
-        await asyncio.sleep(0)
-
-    def sleep_sync(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self._now += seconds
-
-    def retrying(self, **overrides: Any) -> Retrying:
-        return Retrying(sleep=self.sleep, sleep_sync=self.sleep_sync, clock=self.now, **overrides)

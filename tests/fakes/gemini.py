@@ -3,7 +3,6 @@
 Routes, as google-genai calls them with `HttpOptions(base_url=fake.url)`:
   POST /{api_version}/models/{model}:generateContent
   POST /{api_version}/models/{model}:streamGenerateContent?alt=sse
-  POST /{api_version}/models/{model}:batchEmbedContents
 Structured output: when the request asks for JSON with a schema, the default answer is an instance of
 that schema; tests replace it with `answer(...)`. Errors use Google's error envelope.
 """
@@ -22,7 +21,6 @@ _PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A
 _STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                  408: "DEADLINE_EXCEEDED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE",
                  503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
-EMBEDDING_DIMENSIONS = 64
 
 
 def gemini_error(status: int, message: str | None = None, details: list | None = None) -> dict:
@@ -66,7 +64,7 @@ class FakeGemini(FakeServer):
         if method != "POST" or not match:
             return None
         name = match.group("method")
-        return name if name in ("generateContent", "streamGenerateContent", "batchEmbedContents") else None
+        return name if name in ("generateContent", "streamGenerateContent") else None
 
     def error_body(self, status: int) -> Any:
         return gemini_error(status)
@@ -78,9 +76,6 @@ class FakeGemini(FakeServer):
                  "domain": "googleapis.com"}]))
         body = recorded.body if isinstance(recorded.body, dict) else {}
         model = _PATH.match(recorded.path).group("model")  # type: ignore[union-attr]
-        if route == "batchEmbedContents":
-            return Reply(200, {"embeddings": [{"values": embed(_text_of(r.get("content", {})))}
-                                              for r in body.get("requests", [])]})
         text = self._next_text(body)
         if route == "generateContent":
             return Reply(200, _response(text, model, finished=True))
@@ -117,19 +112,6 @@ def _split(text: str, parts: int = 3) -> list[str]:
         return [text]
     size = math.ceil(len(text) / parts)
     return [text[i:i + size] for i in range(0, len(text), size)]
-
-
-def _text_of(content: dict) -> str:
-    return " ".join(p.get("text", "") for p in content.get("parts", []) if isinstance(p, dict))
-
-
-def embed(text: str) -> list[float]:
-    """A deterministic bag-of-words vector, so similar texts have similar embeddings."""
-    vector = [0.0] * EMBEDDING_DIMENSIONS
-    for word in re.findall(r"\w+", text.lower()):
-        vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % EMBEDDING_DIMENSIONS] += 1.0
-    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-    return [v / norm for v in vector]
 
 
 def example_for(schema: dict) -> Any:

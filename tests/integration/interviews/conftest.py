@@ -8,7 +8,7 @@ import pytest
 from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews.services import InterviewServices
-from insighta_desktop.resilience import FakeClock
+from tests.fakes.clock import FakeClock
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from insighta_desktop.interviews.file_import import (
     ImportOptions,
     import_path,
 )
-from insighta_desktop.interviews.transcript import build_transcript, conversation_of
+from insighta_desktop.interviews.transcript import build_transcript
 from tests.integration.interviews.test_assessments import GOOD
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
@@ -125,8 +125,8 @@ async def test_assessment_chat_and_email_work_on_an_imported_interview(db, servi
         answer = await services.chat.ask(interview_id, "How does she handle messy CSV files?")
         assert answer.source == "gemini" and [c.speaker_label for c in answer.citations] == ["Lina Haddad"]
 
-        history = conversation_of(await services.transcript(interview_id))
-        assert [m.role for m in history.messages][:4] == ["assistant", "user", "assistant", "assistant"]
+        transcript = await services.transcript(interview_id)
+        assert [t.role for t in transcript.turns][:4] == ["interviewer", "candidate", "interviewer", "interviewer"]
 
         item = await services.outbox.queue_assessment(interview_id, "hiring@example.com", include_transcript=True)
         sent = await services.outbox.deliver(item.id)

@@ -7,7 +7,8 @@ import pytest
 from google.genai import errors
 
 from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig, GeminiUnavailable, MalformedResponseError
-from insighta_desktop.resilience import FakeClock, is_transient, retry_after_seconds
+from insighta_desktop.resilience import is_transient, retry_after_seconds
+from tests.fakes.clock import FakeClock
 from tests.fakes.gemini import rate_limited
 from tests.fakes.server import Fault
 
@@ -40,12 +41,6 @@ async def test_streaming_yields_pieces_in_order(client, fake_gemini):
     assert "".join(pieces) == "The candidate cited latency numbers [T4]."
     [call] = fake_gemini.calls("streamGenerateContent")
     assert call.query == "alt=sse"
-
-
-async def test_embeddings_one_vector_per_text(client, fake_gemini):
-    vectors = await client.embed(["retry with backoff", "index choice"])
-    assert len(vectors) == 2 and all(len(v) == 64 for v in vectors)
-    assert len(fake_gemini.calls("batchEmbedContents")[0].body["requests"]) == 2
 
 
 async def test_sdk_does_not_retry_on_its_own(client, fake_gemini):

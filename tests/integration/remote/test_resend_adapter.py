@@ -5,7 +5,8 @@ import pytest
 from resend import exceptions
 
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer, ResendUnavailable
-from insighta_desktop.resilience import FakeClock, is_transient, retry_after_seconds
+from insighta_desktop.resilience import is_transient, retry_after_seconds
+from tests.fakes.clock import FakeClock
 from tests.fakes.resend import rate_limited
 from tests.fakes.server import Fault
 

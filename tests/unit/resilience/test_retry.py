@@ -8,7 +8,8 @@ import random
 import httpx
 import pytest
 
-from insighta_desktop.resilience import FakeClock, RetryEvent, is_transient, retry_async, retry_sync
+from insighta_desktop.resilience import RetryEvent, is_transient, retry_async, retry_sync
+from tests.fakes.clock import FakeClock
 
 
 class Flaky:
