@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
+
+from insighta_desktop.resources import resource_path
 
 DATA_FILE = "countries.json"
 
@@ -38,24 +37,9 @@ def normalise_phrase(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", folded).split())
 
 
-def _read_data() -> str:
-    try:
-        return resources.files("insighta_desktop").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError, OSError):
-        pass
-    candidates = [Path(__file__).resolve().parent / "data" / DATA_FILE]
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        candidates.append(Path(frozen_root) / "insighta_desktop" / "data" / DATA_FILE)
-    for path in candidates:
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    raise FileNotFoundError(f"country data {DATA_FILE} not found (looked in {', '.join(map(str, candidates))})")
-
-
 @cache
 def _countries() -> tuple[Country, ...]:
-    raw = json.loads(_read_data())
+    raw = json.loads(resource_path(DATA_FILE).read_text(encoding="utf-8"))
     return tuple(
         Country(
             alpha2=row["alpha2"],

@@ -4,9 +4,11 @@ The version in SCHEMA_VERSION is what this build writes; db/migrations.py create
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
+
+from insighta_desktop.timestamps import as_utc
 
 SCHEMA_VERSION = 3
 
@@ -20,14 +22,10 @@ class UtcDateTimeType(sa.types.TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)  # naive means UTC
+        return as_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
 
 
 UtcDateTime = UtcDateTimeType()

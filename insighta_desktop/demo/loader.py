@@ -13,7 +13,8 @@ from insighta_desktop.db import schema
 from insighta_desktop.demo.interviews import generate_interviews
 from insighta_desktop.demo.profiles import generate_profiles
 from insighta_desktop.interviews.model import assessment_id, turn_id
-from insighta_desktop.profiles.model import normalise_name, uuid7
+from insighta_desktop.profiles.ids import uuid7
+from insighta_desktop.profiles.model import normalise_name
 
 DEMO_PROFILES = 5_000
 DEMO_INTERVIEWS = 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from insighta_desktop.db.schema import import_rejects, import_runs
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, RUNNING, empty_reasons
+from insighta_desktop.timestamps import as_utc
 
 # A run still marked running with no batch committed for this long is taken to have crashed.
 STALE_AFTER = timedelta(minutes=2)
@@ -43,17 +44,13 @@ class RunRecord:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def is_stale(self, now: datetime) -> bool:
-        return self.status == RUNNING and now - _aware(self.updated_at) > STALE_AFTER
+        return self.status == RUNNING and now - as_utc(self.updated_at) > STALE_AFTER
 
     def can_resume(self, now: datetime) -> bool:
         return self.status in (CANCELLED, FAILED) or self.is_stale(now)
 
     def shown_status(self, now: datetime) -> str:
         return "interrupted" if self.is_stale(now) else self.status
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _record(row: sa.Row[Any]) -> RunRecord:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.interviews import repository
+from insighta_desktop.interviews.citations import cited_turn_numbers
 from insighta_desktop.interviews.failures import SETTINGS, describe_failure, explain
 from insighta_desktop.interviews.local_search import local_answer
 from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, Citation, Interview, Transcript
@@ -27,8 +27,6 @@ from insighta_desktop.resilience import RetryEvent, Retrying, is_daily_quota, is
 log = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 20
-_BRACKET = re.compile(r"\[([^\[\]]{1,80})\]")
-_TAG = re.compile(r"T\s*(\d+)(?:\s*[-–]\s*T?\s*(\d+))?", re.IGNORECASE)
 
 
 class EmptyAnswer(RuntimeError):
@@ -37,16 +35,8 @@ class EmptyAnswer(RuntimeError):
 
 def parse_citations(text: str, transcript: Transcript) -> list[Citation]:
     """[T3], [T3, T5] and [T3-T5] markers that name turns of this transcript, in order, once each."""
-    seen: dict[int, Citation] = {}
-    for group in _BRACKET.findall(text):
-        for match in _TAG.finditer(group):
-            first = int(match.group(1))
-            last = int(match.group(2) or first)
-            for seq in range(first, min(last, first + 50) + 1):
-                turn = transcript.turn_by_seq(seq)
-                if turn is not None and seq not in seen:
-                    seen[seq] = Citation(turn.id, seq, turn.elapsed, turn.speaker_label)
-    return list(seen.values())
+    turns = (transcript.turn_by_seq(seq) for seq in cited_turn_numbers(text))
+    return [Citation(t.id, t.sequence_no, t.elapsed, t.speaker_label) for t in turns if t is not None]
 
 
 def system_prompt(interview: Interview, transcript: Transcript, assessment: Assessment | None) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from insighta_desktop.interviews.model import (
     InterviewSummary,
     assessment_id,
 )
+from insighta_desktop.timestamps import as_utc
 
 iv, sess, turns_t = schema.interviews, schema.interview_sessions, schema.transcript_turns
 speakers_t = schema.interview_speakers
@@ -28,13 +29,6 @@ class NotFound(LookupError):
     """No interview with that id."""
 
     transient = False
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were written in UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # --- interviews -----------------------------------------------------------------------------------
@@ -51,7 +45,7 @@ def list_interviews(engine: Engine) -> list[InterviewSummary]:
     with engine.connect() as conn:
         statuses = {row.interview_id: row.status for row in conn.execute(latest)}  # the latest wins
         return [InterviewSummary(r.id, r.candidate_name, r.candidate_email, r.role, r.status,
-                                 utc(r.scheduled_at), statuses.get(r.id), bool(r.has_transcript))
+                                 as_utc(r.scheduled_at), statuses.get(r.id), bool(r.has_transcript))
                 for r in conn.execute(query)]
 
 
@@ -67,8 +61,8 @@ def get_interview(engine: Engine, interview_id: str) -> Interview:
     except ValueError:
         rubric = []
     summary = InterviewSummary(row.id, row.candidate_name, row.candidate_email, row.role, row.status,
-                               utc(row.scheduled_at), status)
-    return Interview(summary, rubric, utc(row.created_at))
+                               as_utc(row.scheduled_at), status)
+    return Interview(summary, rubric, as_utc(row.created_at))
 
 
 @dataclass(frozen=True)
@@ -102,7 +96,7 @@ def load_transcript_sources(engine: Engine, interview_id: str) -> TranscriptSour
                                       turns_t.c.timestamp_sec)
                             .where(turns_t.c.session_id == session.id)
                             .order_by(turns_t.c.sequence_no)).mappings().all()
-    return TranscriptSources(interview_id, session.id, utc(session.started_at), [dict(r) for r in rows],
+    return TranscriptSources(interview_id, session.id, as_utc(session.started_at), [dict(r) for r in rows],
                              session.transcript_json, speakers)
 
 
@@ -115,7 +109,7 @@ def _assessment(row: Any) -> Assessment:
             content = json.loads(row.content_json)
         except ValueError:
             content = None
-    return Assessment(row.id, row.interview_id, row.status, content, row.error, row.model, utc(row.updated_at))
+    return Assessment(row.id, row.interview_id, row.status, content, row.error, row.model, as_utc(row.updated_at))
 
 
 def get_assessment(engine: Engine, interview_id: str) -> Assessment | None:
@@ -142,7 +136,7 @@ def claim_assessment(engine: Engine, interview_id: str, model: str, now: datetim
                                              model=model, created_at=now, updated_at=now))
         else:
             ident = row.id
-            started = utc(row.started_at)
+            started = as_utc(row.started_at)
             if row.status == "generating" and started is not None and now - started < stale_after:
                 return None
         conn.execute(asm.update().where(asm.c.id == ident).values(
@@ -191,7 +185,7 @@ def list_chat(engine: Engine, interview_id: str) -> list[ChatMessage]:
         citations = [Citation(c["turn_id"], int(c["sequence_no"]), c.get("elapsed", ""), c.get("speaker_label", ""))
                      for c in raw if isinstance(c, dict) and "turn_id" in c and "sequence_no" in c]
         messages.append(ChatMessage(row.id, row.interview_id, row.role, row.content, citations, row.source,
-                                    utc(row.created_at)))
+                                    as_utc(row.created_at)))
     return messages
 
 

@@ -39,6 +39,7 @@ from insighta_desktop.packs.redaction import RedactionCounts, redact_rows
 from insighta_desktop.packs.search_snapshot import SearchSnapshot
 from insighta_desktop.packs.signing import SigningIdentity
 from insighta_desktop.profiles.model import normalise_name
+from insighta_desktop.timestamps import as_utc
 
 
 def transcript_digest(transcript: Transcript) -> str:
@@ -50,9 +51,7 @@ def transcript_digest(transcript: Transcript) -> str:
 
 def _utc(value: Any) -> Any:
     """Datetimes go into the pack in UTC (SQLite keeps no zone; PostgreSQL answers in the session's zone)."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
+    return as_utc(value) if isinstance(value, datetime) else value
 
 
 def _rows(conn: Connection, table: sa.Table, condition: sa.ColumnElement[bool]) -> list[dict[str, Any]]:

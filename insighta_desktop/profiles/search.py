@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -27,6 +27,7 @@ from insighta_desktop.profiles.errors import InvalidQueryParameters
 from insighta_desktop.profiles.filters import DEFAULT_LIMIT, PageRequest, ProfileFilters
 from insighta_desktop.profiles.model import Profile
 from insighta_desktop.profiles.parser import Interpretation, parse_query
+from insighta_desktop.timestamps import as_utc
 
 DEFAULT_COUNT_CAP = 10_000
 DEFAULT_FACET_SAMPLE = 10_000
@@ -90,10 +91,11 @@ def profile_to_dict(p: Profile) -> dict[str, object]:
 
 
 def _as_utc(value: object) -> datetime:
+    """A raw driver value (SQLite answers with text) as an aware UTC datetime."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return as_utc(value)
 
 
 # What the result cache holds: pages, facets and totals, under keys that start with "page", "facets" and "total".

@@ -28,7 +28,8 @@ def test_ensure_schema_is_idempotent(db):
 def test_name_key_is_unique(db):
     from datetime import UTC, datetime
 
-    from insighta_desktop.profiles.model import normalise_name, uuid7
+    from insighta_desktop.profiles.ids import uuid7
+    from insighta_desktop.profiles.model import normalise_name
     row = dict(name="Ada", name_key=normalise_name(" ADA "), gender="female", age=30, age_group="adult",
                country_id="NG", country_name="Nigeria", created_at=datetime.now(UTC))
     with db.begin() as conn:

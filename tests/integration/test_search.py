@@ -21,7 +21,8 @@ from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.errors import InvalidQueryParameters, QueryError
 from insighta_desktop.profiles.export import export_csv
 from insighta_desktop.profiles.filters import PageRequest, build_filters
-from insighta_desktop.profiles.model import normalise_name, uuid7
+from insighta_desktop.profiles.ids import uuid7
+from insighta_desktop.profiles.model import normalise_name
 from insighta_desktop.profiles.search import AT_LEAST, ESTIMATE, EXACT, ProfileSearch
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)

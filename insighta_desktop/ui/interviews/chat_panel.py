@@ -2,28 +2,24 @@
 from __future__ import annotations
 
 import html
-import re
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from insighta_desktop.interviews.citations import replace_references
 from insighta_desktop.interviews.model import ChatAnswer, ChatMessage, Citation
-
-_MARKER = re.compile(r"\[([^\[\]]{1,80})\]")
-_TAG = re.compile(r"T\s*(\d+)", re.IGNORECASE)
 
 
 def linkify(text: str, citations: list[Citation]) -> str:
-    """Escaped text with each cited [T4] turned into a link that scrolls the transcript to that turn."""
+    """Escaped text with each cited [T4] turned into a link that scrolls the transcript to that turn (a range
+    [T3-T5] links to its first turn)."""
     by_seq = {c.sequence_no: c for c in citations}
 
-    def link(match: re.Match[str]) -> str:
-        def tag(m: re.Match[str]) -> str:
-            cited = by_seq.get(int(m.group(1)))
-            return f"<a href='turn:{cited.turn_id}'>{m.group(0)}</a>" if cited else m.group(0)
-        return "[" + _TAG.sub(tag, match.group(1)) + "]"
+    def link(sequence_no: int, reference: str) -> str:
+        cited = by_seq.get(sequence_no)
+        return f"<a href='turn:{cited.turn_id}'>{reference}</a>" if cited else reference
 
-    return _MARKER.sub(link, html.escape(text)).replace("\n", "<br>")
+    return replace_references(html.escape(text), link).replace("\n", "<br>")
 
 
 def _bubble(role: str, body_html: str, note: str = "") -> str:

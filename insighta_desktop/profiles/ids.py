@@ -1,7 +1,12 @@
-"""UUIDv7 ids for a whole batch at once, as 32 hex digits, strictly increasing within a run."""
+"""Profile ids: RFC 9562 UUIDv7 (48-bit Unix milliseconds, a 12-bit sequence, 62 random bits), time-ordered.
+
+One generator serves the importer (whole batches as 32 hex digits) and everything that needs a single id.
+"""
 from __future__ import annotations
 
 import os
+import time
+import uuid
 from itertools import repeat
 from operator import add
 
@@ -33,3 +38,9 @@ class Uuid7Batches:
             ms += 1
         self._last_ms = ms - 1
         return ids
+
+
+def uuid7(now_ms: int | None = None) -> uuid.UUID:
+    """One UUIDv7 for `now_ms` (default: now)."""
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    return uuid.UUID(hex=Uuid7Batches().next_ids(1, ms)[0])
