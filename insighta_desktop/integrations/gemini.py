@@ -1,17 +1,21 @@
 """A thin adapter over google-genai's async client: structured output and streaming text.
 
 The SDK's own retries are switched off (`HttpRetryOptions(attempts=1)`) so that the resilience layer
-above is the only one retrying. Errors are the SDK's (`google.genai.errors.APIError`) or httpx's, so
-`resilience.is_transient` classifies them; a body that is not the JSON we asked for raises
-`MalformedResponseError`.
+above is the only one retrying. Errors are the SDK's (`google.genai.errors.APIError`) or httpx's; this module
+registers the rules that let `resilience.is_transient` classify them. A body that is not the JSON we asked for
+raises `MalformedResponseError`.
 """
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from insighta_desktop.integrations.http_errors import httpx_verdict
+from insighta_desktop.resilience.classify import is_daily_quota, register_transient_rule, status_is_transient
 
 if TYPE_CHECKING:  # google.genai takes about a second to import: it is loaded on first use, not at start-up
     from google import genai
@@ -21,6 +25,18 @@ DEFAULT_MODEL = "gemini-2.5-flash"
 MODEL_ENV = "INSIGHTA_GEMINI_MODEL"
 BASE_URL_ENV = "GOOGLE_GEMINI_BASE_URL"
 KEY_ENVS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")  # the SDK's own order of preference
+
+
+def gemini_verdict(exc: BaseException) -> bool | None:
+    """Busy or failing servers are worth another try; a per-day quota is not (it clears in hours)."""
+    errors = sys.modules.get("google.genai.errors")  # an APIError exists only once the SDK is loaded
+    if errors is None or not isinstance(exc, errors.APIError):
+        return None
+    return status_is_transient(exc.code) and not is_daily_quota(exc)
+
+
+register_transient_rule(httpx_verdict)
+register_transient_rule(gemini_verdict)
 
 
 class GeminiUnavailable(RuntimeError):

@@ -2,19 +2,46 @@
 
 resend keeps its key, endpoint and HTTP client as module attributes (`resend.api_key`,
 `resend.api_url`, `resend.default_async_http_client`); they are set right before each call, and the
-SDK reads them before its first await, so concurrent sends with one configuration are safe.
+SDK reads them before its first await, so concurrent sends with one configuration are safe. This module registers
+the rules that let `resilience.is_transient` classify the SDK's errors.
 """
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from insighta_desktop.integrations.http_errors import httpx_verdict
+from insighta_desktop.resilience.classify import register_transient_rule, status_is_transient
 
 DEFAULT_API_URL = "https://api.resend.com"
 KEY_ENV = "RESEND_API_KEY"
 URL_ENV = "RESEND_API_URL"
 DEFAULT_SENDER = "Insighta <onboarding@resend.dev>"
+
+
+_QUOTA_KINDS = frozenset({"daily_quota_exceeded", "monthly_quota_exceeded"})
+
+
+def resend_verdict(exc: BaseException) -> bool | None:
+    """Rate limits and server errors are worth another try; a used-up daily or monthly quota and bad input are not."""
+    exceptions = sys.modules.get("resend.exceptions")  # a ResendError exists only once the SDK is loaded
+    if exceptions is None or not isinstance(exc, exceptions.ResendError):
+        return None
+    if isinstance(exc, exceptions.RateLimitError):
+        return exc.error_type not in _QUOTA_KINDS
+    if exc.error_type == "HttpClientError":  # the SDK's wrapper around a network failure
+        return True
+    if isinstance(exc, (exceptions.ValidationError, exceptions.MissingRequiredFieldsError,
+                        exceptions.MissingApiKeyError, exceptions.InvalidApiKeyError)):
+        return False
+    return status_is_transient(exc.code)
+
+
+register_transient_rule(httpx_verdict)
+register_transient_rule(resend_verdict)
 
 
 class ResendUnavailable(RuntimeError):

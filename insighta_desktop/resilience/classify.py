@@ -1,7 +1,10 @@
 """One classification of failures: transient (worth retrying) or permanent.
 
-Used by every retry in the app: Gemini and Resend calls, database reads and the importer's writes.
-Third-party libraries are imported lazily so that this module stays cheap to import.
+Used by every retry in the app: Gemini and Resend calls, database reads and the importer's writes. The database
+rules live here; each integration (insighta_desktop/integrations/) registers the rules for its own SDK's errors
+when it is imported. No rule imports a library: an exception of a library nobody has imported cannot exist, so a
+rule looks the library up in `sys.modules` (classifying a database error once cost the import's writer thread 2 s
+of loading google-genai and resend).
 """
 
 from __future__ import annotations
@@ -10,13 +13,17 @@ import asyncio
 import email.utils
 import re
 import sqlite3
+import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
-_RESEND_QUOTA_KINDS = frozenset({"daily_quota_exceeded", "monthly_quota_exceeded"})
+# A rule says True (transient), False (permanent) or None (not an error it knows).
+TransientRule = Callable[[BaseException], bool | None]
+_registered_rules: list[TransientRule] = []
+
 # SQLSTATE classes/codes meaning the connection (not the statement) failed.
 _PG_CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 _SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
@@ -36,11 +43,17 @@ def is_transient(exc: BaseException) -> bool:
     flag = getattr(exc, "transient", None)
     if isinstance(flag, bool):
         return flag
-    for check in (_httpx_verdict, _genai_verdict, _resend_verdict, _sqlalchemy_verdict, _dbapi_verdict):
-        verdict = check(exc)
+    for rule in (*_registered_rules, _sqlalchemy_verdict, _dbapi_verdict):
+        verdict = rule(exc)
         if verdict is not None:
             return verdict
     return isinstance(exc, (ConnectionError, TimeoutError))
+
+
+def register_transient_rule(rule: TransientRule) -> None:
+    """Add an integration's rule (once). It must not import its library: see the module's docstring."""
+    if rule not in _registered_rules:
+        _registered_rules.append(rule)
 
 
 def status_code_of(exc: BaseException) -> int | None:
@@ -57,54 +70,10 @@ def status_code_of(exc: BaseException) -> int | None:
     return code if isinstance(code, int) else None
 
 
-def _httpx_modules() -> Iterable[Any]:
-    import httpx
-
-    yield httpx
-    try:
-        import httpx2  # google-genai prefers this drop-in fork when it is installed
-    except ImportError:
-        return
-    yield httpx2
-
-
-def _httpx_verdict(exc: BaseException) -> bool | None:
-    for mod in _httpx_modules():
-        if isinstance(exc, mod.HTTPStatusError):
-            return status_is_transient(exc.response.status_code)
-        if isinstance(exc, (mod.TimeoutException, mod.NetworkError, mod.RemoteProtocolError)):
-            return True
-        if isinstance(exc, mod.HTTPError):
-            return False
-    return None
-
-
-def _genai_verdict(exc: BaseException) -> bool | None:
-    from google.genai import errors
-
-    if not isinstance(exc, errors.APIError):
-        return None
-    return status_is_transient(exc.code) and not is_daily_quota(exc)
-
-
-def _resend_verdict(exc: BaseException) -> bool | None:
-    from resend import exceptions
-
-    if not isinstance(exc, exceptions.ResendError):
-        return None
-    if isinstance(exc, exceptions.RateLimitError):
-        return exc.error_type not in _RESEND_QUOTA_KINDS
-    if exc.error_type == "HttpClientError":  # the SDK's wrapper around a network failure
-        return True
-    if isinstance(exc, (exceptions.ValidationError, exceptions.MissingRequiredFieldsError,
-                        exceptions.MissingApiKeyError, exceptions.InvalidApiKeyError)):
-        return False
-    return status_is_transient(exc.code)
-
-
 def _sqlalchemy_verdict(exc: BaseException) -> bool | None:
-    from sqlalchemy import exc as sa_exc
-
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None:
+        return None
     if isinstance(exc, sa_exc.DBAPIError):
         if exc.connection_invalidated:
             return True
@@ -126,8 +95,9 @@ def _dbapi_verdict(exc: BaseException) -> bool | None:
         return any(m in text for m in _SQLITE_BUSY_MESSAGES)
     if isinstance(exc, sqlite3.Error):
         return False
-    import psycopg
-
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return None
     if isinstance(exc, psycopg.OperationalError):
         sqlstate = getattr(exc, "sqlstate", None)
         # no SQLSTATE: the server never answered (refused, reset, closed)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
+import textwrap
 
 import httpx
 import httpx2
@@ -11,6 +14,8 @@ import sqlalchemy as sa
 from google.genai import errors as genai_errors
 from resend import exceptions as resend_errors
 
+# The integrations register the rules for their SDKs' errors when imported, as the app imports them.
+from insighta_desktop.integrations import gemini, resend_mail  # noqa: F401
 from insighta_desktop.resilience import is_daily_quota, is_transient, parse_retry_after, retry_after_seconds
 
 
@@ -129,3 +134,21 @@ def test_parse_retry_after_seconds_and_dates():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_classifying_a_database_error_loads_no_ai_sdk():
+    """The import's writer thread classifies database errors: that must not load google-genai or resend (2 s)."""
+    script = textwrap.dedent("""
+        import sqlite3, sys
+        import sqlalchemy.exc
+        import insighta_desktop.integrations.gemini, insighta_desktop.integrations.resend_mail
+        from insighta_desktop.resilience import is_transient
+
+        locked = sqlalchemy.exc.OperationalError("INSERT …", {}, sqlite3.OperationalError("database is locked"))
+        duplicate = sqlalchemy.exc.IntegrityError("INSERT …", {}, sqlite3.IntegrityError("UNIQUE failed"))
+        assert is_transient(locked) and not is_transient(duplicate) and is_transient(ConnectionResetError())
+        print(sorted(m for m in sys.modules if m.startswith(("google.genai", "resend"))))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
