@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from insighta_desktop import __version__
+from insighta_desktop.system_libraries import EXIT_MISSING_LIBRARIES, check_before_qt
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
         from insighta_desktop.ui.self_test import run as run_self_test
 
         return run_self_test(args)
+    problem = check_before_qt()  # Qt's own report of a missing X11 library is a screenful about plugins
+    if problem is not None:
+        if sys.stderr is not None:
+            print(problem, file=sys.stderr)
+        return EXIT_MISSING_LIBRARIES
     if args.pack:
         from insighta_desktop.ui.packs.standalone import run_pack
 
