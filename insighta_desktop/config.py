@@ -95,17 +95,23 @@ TRUSTED_BACKEND_MODULES = (
 
 
 class CredentialStore:
-    """Secrets in the OS keychain; without a usable keychain, in memory for this run only — never on disk."""
+    """Secrets in the OS keychain; without a usable keychain, in memory for this run only — never on disk.
+
+    The keychain is read once per secret (a read can mean a D-Bus round trip or an unlock prompt) and what it
+    answered is kept in memory; what this store writes updates that copy.
+    """
 
     GEMINI_API_KEY = "gemini_api_key"
     RESEND_API_KEY = "resend_api_key"
     DATABASE_PASSWORD = "database_password"
     MEETMIND_PASSWORD = "meetmind_password"
+    NAMES = (GEMINI_API_KEY, RESEND_API_KEY, DATABASE_PASSWORD, MEETMIND_PASSWORD)
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None,
                  trusted_modules: tuple[str, ...] = TRUSTED_BACKEND_MODULES, service: str = KEYRING_SERVICE):
         self._service = service
         self._session: dict[str, str] = {}
+        self._read: dict[str, str | None] = {}  # the keychain's answers, read once
         candidate = backend if backend is not None else keyring.get_keyring()
         self._backend = candidate if _is_trusted(candidate, trusted_modules) else None
         self.backend_name = _describe(candidate)
@@ -126,11 +132,18 @@ class CredentialStore:
             return self._session[name]
         if self._backend is None:
             return None
-        try:
-            return self._backend.get_password(self._service, name)
-        except keyring.errors.KeyringError as exc:
-            log.warning("The keychain could not be read (%s); is it locked?", type(exc).__name__)
-            return None
+        if name not in self._read:
+            try:
+                self._read[name] = self._backend.get_password(self._service, name)
+            except keyring.errors.KeyringError as exc:  # not remembered: an unlocked keychain may answer later
+                log.warning("The keychain could not be read (%s); is it locked?", type(exc).__name__)
+                return None
+        return self._read[name]
+
+    def read_all(self) -> None:
+        """Read every secret the app uses now (off the GUI thread), so later reads wait for nothing."""
+        for name in self.NAMES:
+            self.get(name)
 
     def set(self, name: str, value: str | None) -> bool:
         """Store (or with an empty value, delete) a secret; True when the keychain holds it, False for this session."""
@@ -143,6 +156,7 @@ class CredentialStore:
         try:
             self._backend.set_password(self._service, name, value)
             self._session.pop(name, None)
+            self._read[name] = value
             return True
         except keyring.errors.KeyringError as exc:
             log.warning("The keychain refused the secret (%s); keeping it for this session only", type(exc).__name__)
@@ -156,12 +170,15 @@ class CredentialStore:
     def delete(self, name: str) -> None:
         self._session.pop(name, None)
         if self._backend is not None:
+            self._read.pop(name, None)
             try:
                 self._backend.delete_password(self._service, name)
             except keyring.errors.PasswordDeleteError:
                 pass
             except keyring.errors.KeyringError as exc:
                 log.warning("The keychain could not delete a secret (%s)", type(exc).__name__)
+                return
+            self._read[name] = None
 
 
 def _is_trusted(backend: keyring.backend.KeyringBackend, trusted: tuple[str, ...]) -> bool:

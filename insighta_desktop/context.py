@@ -1,20 +1,41 @@
-"""The small object graph the GUI and the CLI share: paths, settings, secrets and one engine."""
+"""The object graph the GUI and the CLI share: paths, settings, secrets, one engine, and the services built on it.
+
+`open_context` opens one database; the `AppContext` it returns builds each service once, on first use (profile
+search, import, interviews with their Gemini and Resend clients and the outbox, review packs) and hands the same
+objects to every tab and command. Widgets never build clients or engines. No Qt here.
+"""
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import URL, Engine, make_url
 
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
-from insighta_desktop.db.engine import create_engine_for, default_sqlite_url, mask_url, normalise_url
+from insighta_desktop.db.engine import (
+    check_connection,
+    create_engine_for,
+    database_name,
+    default_sqlite_url,
+    mask_url,
+    normalise_url,
+)
 from insighta_desktop.db.meetmind import parse_meetmind_url
 from insighta_desktop.db.migrations import ensure_schema
+
+if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db status` does not pay for them
+    from insighta_desktop.ingest.pipeline import Importer
+    from insighta_desktop.interviews.services import InterviewServices
+    from insighta_desktop.packs.exporter import PackExporter
+    from insighta_desktop.profiles.search import ProfileSearch
 
 log = logging.getLogger(__name__)
 
 DATABASE_URL_ENV = "INSIGHTA_DATABASE_URL"
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 @dataclass
@@ -24,17 +45,90 @@ class AppContext:
     credentials: CredentialStore
     engine: Engine
     database_url: str
+    _interviews: InterviewServices | None = field(default=None, init=False, repr=False)
 
     @property
     def database_label(self) -> str:
+        """The full URL with the password masked (logs, tooltips, the About box)."""
         return mask_url(self.database_url)
+
+    @property
+    def database_name(self) -> str:
+        """The SQLite file's name or the PostgreSQL database's name (the window title)."""
+        return database_name(self.database_url)
+
+    @property
+    def backend_name(self) -> str:
+        return BACKEND_NAMES.get(self.engine.dialect.name, self.engine.dialect.name)
 
     @property
     def is_embedded(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    def check_connection(self) -> str:
+        """One round trip; the server's version, or the driver's exception. Blocking: run it on a worker thread."""
+        return check_connection(self.engine)
+
+    # --- services, built once per database ---------------------------------------------------------------------
+    @cached_property
+    def profile_search(self) -> ProfileSearch:
+        from insighta_desktop.profiles.cache import ResultCache
+        from insighta_desktop.profiles.search import ProfileSearch
+
+        return ProfileSearch(self.engine, cache=ResultCache(ttl_seconds=self.settings.search_cache_ttl_s,
+                                                             max_entries=self.settings.search_cache_size))
+
+    @cached_property
+    def importer(self) -> Importer:
+        from insighta_desktop.ingest.pipeline import Importer
+
+        return Importer(self.engine)
+
+    @cached_property
+    def packs(self) -> PackExporter:
+        from insighta_desktop.packs.exporter import PackExporter
+
+        return PackExporter(self.engine, self.profile_search)
+
+    @property
+    def interviews(self) -> InterviewServices:
+        """Transcripts, assessments, chat and the email outbox, with the Gemini and Resend clients."""
+        if self._interviews is None:
+            self._interviews = self._build_interviews()
+        return self._interviews
+
+    def reload_clients(self) -> InterviewServices | None:
+        """After the settings or keys changed: new Gemini and Resend clients if their configuration differs.
+
+        Returns the services they replace, for the caller to close with `aclose()` on its event loop, or None.
+        """
+        current = self._interviews
+        if current is None:
+            return None
+        fresh = self._build_interviews()
+        if (_config(fresh.gemini), _config(fresh.mailer)) == (_config(current.gemini), _config(current.mailer)):
+            return None
+        self._interviews = fresh
+        return current
+
+    def _build_interviews(self) -> InterviewServices:
+        from insighta_desktop.interviews.services import InterviewServices
+
+        return InterviewServices.from_settings(self.engine, self.settings, self.credentials)
+
+    async def aclose(self) -> None:
+        """Close the network clients (on the event loop that used them)."""
+        if self._interviews is not None:
+            await self._interviews.aclose()
+
     def close(self) -> None:
+        if "profile_search" in self.__dict__:
+            self.profile_search.close()
         self.engine.dispose()
+
+
+def _config(client: object) -> object:
+    return getattr(client, "config", None)
 
 
 def resolve_database_url(explicit: str | None, settings: Settings, credentials: CredentialStore,
@@ -65,6 +159,15 @@ def store_database_url(url: str | None, settings: Settings, credentials: Credent
     without_password = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
                                   parsed.database, parsed.query)
     settings.database_url = without_password.render_as_string(hide_password=False)
+
+
+def probe_database(url: str) -> str:
+    """Connect once to a URL the person is still choosing and say what answered; raises with the driver's reason."""
+    engine = create_engine_for(url, pool_size=1, statement_timeout_ms=5_000)
+    try:
+        return check_connection(engine)
+    finally:
+        engine.dispose()
 
 
 MEETMIND_URL_ENV = "INSIGHTA_MEETMIND_URL"
@@ -107,11 +210,17 @@ def with_stored_password(url: str | None, credentials: CredentialStore, name: st
 
 
 def open_context(database_url: str | None = None, *, paths: AppPaths | None = None,
-                 credentials: CredentialStore | None = None) -> AppContext:
-    """Open (creating or upgrading) the database and return the shared services' collaborators."""
+                 credentials: CredentialStore | None = None, read_secrets: bool = False) -> AppContext:
+    """Open (creating or upgrading) the database and return the shared services' collaborators.
+
+    Blocking: the GUI calls it off its thread. `read_secrets` reads every secret from the keychain now, once, so
+    that nothing on the GUI thread waits for the keychain later; the CLI reads only what a command needs.
+    """
     paths = (paths or AppPaths.default()).ensure()
     settings = Settings.load(paths.settings_file)
     credentials = credentials or CredentialStore()
+    if read_secrets:
+        credentials.read_all()
     url = resolve_database_url(database_url, settings, credentials, paths)
     engine = create_engine_for(url, pool_size=settings.pool_size,
                                statement_timeout_ms=settings.statement_timeout_ms)

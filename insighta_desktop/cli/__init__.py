@@ -9,16 +9,18 @@ import sys
 from insighta_desktop import __version__
 from insighta_desktop.logging_setup import setup_logging
 
-# Feature modules, each with register(subparsers, common_parent). Imported lazily so one broken feature
-# cannot take the whole CLI down with it.
-COMMAND_MODULES = (
-    "insighta_desktop.cli.database",
-    "insighta_desktop.cli.demo_data",
-    "insighta_desktop.cli.importer",
-    "insighta_desktop.cli.interviews",
-    "insighta_desktop.cli.packs",
-    "insighta_desktop.cli.search",
-)
+# Command groups: the command and the module that registers it with register(subparsers, common_parent). A group
+# whose module fails to import is listed as unavailable and says why in one line when used; the others still work.
+COMMAND_GROUPS = {
+    "db": "insighta_desktop.cli.database",
+    "demo-data": "insighta_desktop.cli.demo_data",
+    "import": "insighta_desktop.cli.importer",
+    "interviews": "insighta_desktop.cli.interviews",
+    "pack": "insighta_desktop.cli.packs",
+    "search": "insighta_desktop.cli.search",
+}
+EXIT_UNAVAILABLE = 1
+log = logging.getLogger("insighta_desktop.cli")
 
 
 class CliError(Exception):
@@ -43,9 +45,29 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Insighta Desktop from the command line.")
     parser.add_argument("--version", action="version", version=f"insighta {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers, common)
+    for command, module_name in COMMAND_GROUPS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # one broken group must not take the other commands down
+            _register_unavailable(subparsers, command, exc)
+            continue
+        module.register(subparsers, common)
     return parser
+
+
+def _register_unavailable(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], command: str,
+                          error: Exception) -> None:
+    reason = (f"{type(error).__name__}: {error}".splitlines() or [type(error).__name__])[0]
+
+    def refuse(_args: argparse.Namespace) -> int:
+        log.info("The %s commands could not be loaded", command, exc_info=error)  # the log file keeps the details
+        raise CliError(f"the '{command}' commands are unavailable in this installation ({reason})",
+                       EXIT_UNAVAILABLE)
+
+    # No option of its own (prefix_chars that nobody types): whatever follows the command is taken, then refused.
+    unavailable = subparsers.add_parser(command, help=f"unavailable: {reason}", add_help=False, prefix_chars="\0")
+    unavailable.add_argument("words", nargs="*")
+    unavailable.set_defaults(func=refuse)
 
 
 def main(argv: list[str] | None = None) -> int:

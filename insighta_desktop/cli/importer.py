@@ -9,7 +9,7 @@ from typing import TextIO
 
 from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.ingest.errors import ImportRefused
-from insighta_desktop.ingest.pipeline import CancelToken, Importer, ImportOptions
+from insighta_desktop.ingest.pipeline import CancelToken, ImportOptions
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
 
 BAR_WIDTH = 30
@@ -21,8 +21,8 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                                             "optional probabilities). Bad rows are skipped and listed in a "
                                             "rejects CSV next to the file.")
     cmd.add_argument("file", type=Path, metavar="FILE", help="the CSV file")
-    cmd.add_argument("--batch-size", type=int, default=10_000, metavar="N", help="rows per transaction "
-                                                                                 "(default %(default)s)")
+    cmd.add_argument("--batch-size", type=int, metavar="N",
+                     help="rows per transaction (default: the import_batch_size setting, 10000 unless changed)")
     cmd.add_argument("--rejects", type=Path, metavar="PATH", help="where to write the rejected rows "
                                                                   "(default FILE.rejects.csv next to FILE)")
     cmd.add_argument("--resume", action="store_true",
@@ -83,16 +83,17 @@ def format_summary(summary: ImportSummary) -> str:
 def run_import(args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
 
-    if args.batch_size < 1:
+    if args.batch_size is not None and args.batch_size < 1:
         raise CliError("--batch-size must be at least 1")
     if not args.file.exists():
         raise CliError(f"{args.file}: no such file")
     ctx = open_cli_context(args)
     progress = TerminalProgress(sys.stderr)
     cancel = CancelToken()
-    options = ImportOptions(batch_size=args.batch_size, rejects_path=args.rejects, resume=args.resume)
+    options = ImportOptions(batch_size=args.batch_size or ctx.settings.import_batch_size,
+                            rejects_path=args.rejects, resume=args.resume)
     try:
-        summary = Importer(ctx.engine).run(args.file, options, on_progress=progress, cancel=cancel)
+        summary = ctx.importer.run(args.file, options, on_progress=progress, cancel=cancel)
     except ImportRefused as exc:
         progress.finish()
         raise CliError(f"cannot import {args.file.name}: {exc.message}") from None

@@ -73,14 +73,14 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace, command: Command) -> int:
     ctx = open_cli_context(args)
-    services = InterviewServices.from_settings(ctx.engine, ctx.settings, ctx.credentials)
+    services = ctx.interviews
 
     async def main() -> int:
         try:
             await services.assessments.recover_interrupted()
             return await command(services, args)
         finally:
-            await services.aclose()
+            await ctx.aclose()
 
     try:
         return asyncio.run(main())

@@ -88,7 +88,7 @@ def read_passphrase(path: Path | None, *, confirm: bool) -> str:
 def run_export(args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
     from insighta_desktop.interviews.repository import NotFound
-    from insighta_desktop.packs import FILE_SUFFIX, PackError, export_pack, load_identity, snapshot_search
+    from insighta_desktop.packs import FILE_SUFFIX, PackError, load_identity
     from insighta_desktop.packs.container import check_passphrase
 
     if not args.interviews and not args.search:
@@ -104,9 +104,8 @@ def run_export(args: argparse.Namespace) -> int:
     ctx = open_cli_context(args)
     try:
         identity = load_identity(ctx.credentials, args.signer_name or ctx.settings.pack_signer_name)
-        snapshot = snapshot_search(ctx.engine, args.search) if args.search else None
-        manifest = export_pack(ctx.engine, args.interviews, out, passphrase=passphrase, signer=identity,
-                               search=snapshot, expires=args.expires, redact=args.redact)
+        manifest = ctx.packs.export(args.interviews, out, passphrase=passphrase, signer=identity,
+                                    search_text=args.search, expires=args.expires, redact=args.redact)
     except (PackError, NotFound) as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -49,6 +49,19 @@ def mask_url(url: str | URL) -> str:
         return "<unparseable database URL>"
 
 
+def database_name(url: str | URL) -> str:
+    """What a person calls the database: the SQLite file's name, or the PostgreSQL database's name."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(str(url))
+    except Exception:
+        return "unknown database"
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return "in-memory database"
+        return Path(parsed.database).name
+    return parsed.database or parsed.username or "postgres"  # libpq's defaults: the user's name, then postgres
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

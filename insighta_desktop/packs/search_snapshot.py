@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Any
 
 from insighta_desktop.profiles.model import Profile
+
+if TYPE_CHECKING:
+    from insighta_desktop.profiles.search import ProfileSearch
 
 MAX_PACK_PROFILES = 5_000
 
@@ -19,14 +20,12 @@ class SearchSnapshot:
     profiles: list[Profile] = field(default_factory=list)
 
 
-def snapshot_search(engine: Engine, query: str, limit: int = MAX_PACK_PROFILES) -> SearchSnapshot:
+def snapshot_search(search: ProfileSearch, query: str, limit: int = MAX_PACK_PROFILES) -> SearchSnapshot:
     """Run `query` through the app's profile search and keep up to `limit` matches, in the search's order."""
     from insighta_desktop.packs.format import PackError
     from insighta_desktop.profiles.errors import QueryError
     from insighta_desktop.profiles.filters import PageRequest
-    from insighta_desktop.profiles.search import ProfileSearch
 
-    search = ProfileSearch(engine)
     rows: list[Profile] = []
     cursor: str | None = None
     page_size = min(limit, search.max_limit) or 1

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     app = create_application()
     install_exception_hook()
     try:
-        ctx = open_context(args.db)
+        ctx = open_context(args.db, read_secrets=True)  # before the window exists, so nothing waits on it later
     except Exception as exc:
         log.exception("Cannot open the database")
         QMessageBox.critical(None, "Insighta Desktop cannot start",

@@ -1,4 +1,8 @@
-"""The main window: three tabs, a status bar that names the database, menus, remembered geometry."""
+"""The main window: three tabs, a status bar that names the database, menus, remembered geometry.
+
+The tabs get their services from the window's AppContext (one per database); a database switch builds a new
+context and new tabs, then closes the old context.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +11,8 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
+from insighta_desktop.config import APP_NAME
 from insighta_desktop.context import AppContext, open_context
-from insighta_desktop.db.engine import check_connection
 from insighta_desktop.demo.loader import database_is_empty, load_demo_data
 from insighta_desktop.ui.imports.tab import ImportTab
 from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
@@ -73,7 +77,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.interviews_tab, "Interviews")
         if current >= 0:
             self.tabs.setCurrentIndex(current)
-        self.setWindowTitle(f"Insighta Desktop — {self.ctx.database_label}")
+        self.setWindowTitle(f"{APP_NAME} — {self.ctx.database_name}")
 
     def _restore_state(self) -> None:
         geometry = self._state.value("geometry")
@@ -109,14 +113,15 @@ class MainWindow(QMainWindow):
         return self.tasks.spawn(self._check_database(), key="reachability")
 
     async def _check_database(self) -> None:
+        name = f"{self.ctx.backend_name} · {self.ctx.database_name}"
         try:
-            await in_thread(check_connection, self.ctx.engine)
-            self.db_label.setText(f"● {self.ctx.database_label}")
-            self.db_label.setToolTip("The database is reachable")
+            await in_thread(self.ctx.check_connection)
+            self.db_label.setText(f"● {name}")
+            self.db_label.setToolTip(f"{self.ctx.database_label}\nThe database is reachable.")
             self.db_label.setStyleSheet("color: #1b7a1b;")
         except Exception as exc:
-            self.db_label.setText(f"● {self.ctx.database_label} — unreachable")
-            self.db_label.setToolTip(failure_reason(exc))
+            self.db_label.setText(f"● {name} — unreachable")
+            self.db_label.setToolTip(f"{self.ctx.database_label}\n{failure_reason(exc)}")
             self.db_label.setStyleSheet("color: #b00020;")
 
     def import_interviews(self) -> QFileDialog:
@@ -126,6 +131,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.ctx.settings, self.ctx.credentials, self.ctx.paths, self, engine=self.ctx.engine)
+        dialog.saved.connect(self.reload_clients)
         dialog.database_changed.connect(self.switch_database)
         dialog.meetmind_box.synced.connect(self.interviews_tab.refresh)
         dialog.show()
@@ -134,6 +140,12 @@ class MainWindow(QMainWindow):
 
     def open_outbox(self) -> OutboxDialog:
         return self.interviews_tab.open_outbox()
+
+    def reload_clients(self) -> None:
+        """New keys or endpoints take effect now: the context replaces its clients, the old ones are closed."""
+        replaced = self.ctx.reload_clients()
+        if replaced is not None:
+            self.tasks.spawn(replaced.aclose())
 
     def switch_database(self) -> asyncio.Task[None]:
         return self.tasks.spawn(self._switch_database(), key="switch-database")
@@ -146,7 +158,8 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Opening the new database…")
         try:
-            new_ctx = await in_thread(open_context, paths=self.ctx.paths, credentials=self.ctx.credentials)
+            new_ctx = await in_thread(open_context, paths=self.ctx.paths, credentials=self.ctx.credentials,
+                                      read_secrets=True)
         except Exception as exc:
             box = QMessageBox(QMessageBox.Icon.Warning, "Database not changed",
                               f"The new database could not be opened, so the app keeps using "
@@ -156,9 +169,10 @@ class MainWindow(QMainWindow):
             return
         old, self.ctx = self.ctx, new_ctx
         self._build_tabs()
+        await old.aclose()
         old.close()
         self.check_database()
-        self.statusBar().showMessage(f"Now using {self.ctx.database_label}", 10_000)
+        self.statusBar().showMessage(f"Now using {self.ctx.backend_name} · {self.ctx.database_name}", 10_000)
         self.refresh_tabs()
 
     def show_about(self) -> AboutDialog:

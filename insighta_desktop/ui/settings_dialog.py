@@ -21,19 +21,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
-from insighta_desktop.context import store_database_url
-from insighta_desktop.db.engine import check_connection, create_engine_for, mask_url
+from insighta_desktop.context import probe_database, store_database_url
+from insighta_desktop.db.engine import mask_url
 from insighta_desktop.ui.interviews.meetmind_source import MeetMindSourceBox
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
-
-
-def probe_database(url: str) -> str:
-    """Connect once and say what answered; raises with the driver's reason."""
-    engine = create_engine_for(url, pool_size=1, statement_timeout_ms=5_000)
-    try:
-        return check_connection(engine)
-    finally:
-        engine.dispose()
 
 
 def failure_reason(exc: BaseException) -> str:

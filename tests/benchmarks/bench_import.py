@@ -187,7 +187,8 @@ def gui_child(url: str, path: str) -> None:
 
     app = create_application()  # the app's own start-up, garbage-collector tuning included
     engine = create_engine_for(url)
-    worker = ImportWorker(engine, Path(path), ImportOptions(rejects_path=Path(path).with_suffix(".gui.rejects.csv")))
+    worker = ImportWorker(Importer(engine), Path(path),
+                          ImportOptions(rejects_path=Path(path).with_suffix(".gui.rejects.csv")))
     job = ImportJob(worker)
     gaps: list[float] = []
     last = [time.perf_counter()]

@@ -177,3 +177,30 @@ def test_database_switch_waits_while_an_import_runs(qtbot, qloop, app_context, t
     window.close()  # stops the import after its batch and waits for the thread
     assert not tab.busy
     assert time.monotonic() - started < 5, "closing the window froze while the import stopped"
+
+
+def test_title_names_the_database_and_the_status_bar_keeps_the_masked_url(qtbot, qloop, app_context, tmp_path):
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    window.show()
+    name = app_context.database_name
+    assert name == ("insighta-test.db" if app_context.is_embedded else app_context.engine.url.database)
+    assert window.windowTitle() == f"Insighta Desktop — {name}"
+    assert "://" not in window.windowTitle()
+    qloop.until(lambda: "●" in window.db_label.text(), message="database status")
+    assert window.db_label.text() == f"● {app_context.backend_name} · {name}"
+    assert window.db_label.toolTip().splitlines()[0] == app_context.database_label
+    window.grab().save(str(tmp_path / "title.png"))
+
+
+def test_tabs_use_the_context_services_and_new_keys_replace_its_clients(qtbot, qloop, app_context):
+    window = MainWindow(app_context, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    assert window.profiles_tab.search_service is app_context.profile_search
+    services = window.interviews_tab.services
+    assert services is app_context.interviews and window.interviews_tab.services is services
+    dialog = window.open_settings()
+    dialog.gemini_key.setText("gem-new-key")
+    dialog.save()
+    assert window.interviews_tab.services is app_context.interviews is not services
+    assert app_context.interviews.gemini.config.api_key == "gem-new-key"

@@ -67,3 +67,37 @@ def test_demo_profiles_csv_is_deterministic_and_dirty_on_request(tmp_path):
     ragged = sum(len(r) != 6 for r in dirty_rows)
     repeated = len(dirty_rows) - len({" ".join(r[0].split()).casefold() for r in dirty_rows})
     assert 0 < ragged < 100 and 10 < repeated < 150
+
+
+def test_a_command_group_that_cannot_load_fails_alone_in_one_line(sqlite_url, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "insighta_desktop.cli.packs", None)  # its import now fails
+    assert main(["pack", "info", "some.insighta-pack", "--json"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("insighta: the 'pack' commands are unavailable in this installation (ModuleNotFoundError")
+    assert main(["--db", sqlite_url, "db", "status", "--json"]) == 0  # every other command still works
+    assert json.loads(capsys.readouterr().out)["backend"] == "sqlite"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "unavailable: ModuleNotFoundError" in capsys.readouterr().out
+
+
+def test_import_batch_size_comes_from_the_settings_unless_given(sqlite_url, tmp_path, capsys):
+    from insighta_desktop.ingest.runs import list_runs
+
+    config = tmp_path / "home" / "config"
+    config.mkdir(parents=True)
+    (config / "settings.json").write_text(json.dumps({"import_batch_size": 40}), encoding="utf-8")
+    for name, extra in (("a.csv", []), ("b.csv", ["--batch-size", "25"])):
+        path = tmp_path / name
+        rows = [f"{name} person {i},female,30,NG" for i in range(100)]
+        path.write_text("name,gender,age,country_id\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        assert main(["--db", sqlite_url, "import", str(path), *extra]) == 0
+    engine = create_engine_for(sqlite_url)
+    try:
+        sizes = {run.file_name.rsplit("/", 1)[-1]: run.batch_size for run in list_runs(engine)}
+    finally:
+        engine.dispose()
+    assert sizes == {"a.csv": 40, "b.csv": 25}

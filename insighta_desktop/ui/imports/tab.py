@@ -68,7 +68,7 @@ class ImportTab(QWidget):
         self.chosen_file: Path | None = None
         self.job: ImportJob | None = None
         self.last_summary: ImportSummary | None = None
-        self.batch_size = 10_000
+        self.batch_size = ctx.settings.import_batch_size
 
         self.drop_zone = DropZone()
         self.drop_zone.setMinimumHeight(90)
@@ -167,7 +167,7 @@ class ImportTab(QWidget):
         if self.busy or self.chosen_file is None:
             return
         options = ImportOptions(batch_size=self.batch_size, resume=resume)
-        worker = ImportWorker(self._ctx.engine, self.chosen_file, options)
+        worker = ImportWorker(self._ctx.importer, self.chosen_file, options)
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_finished)
         worker.refused.connect(self._on_refused)

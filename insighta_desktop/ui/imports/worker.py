@@ -5,7 +5,6 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
-from sqlalchemy.engine import Engine
 
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import CancelToken, Importer, ImportOptions
@@ -22,17 +21,17 @@ class ImportWorker(QObject):
     refused = Signal(str)  # the file cannot be imported at all
     failed = Signal(str)  # an unexpected error
 
-    def __init__(self, engine: Engine, path: Path, options: ImportOptions) -> None:
+    def __init__(self, importer: Importer, path: Path, options: ImportOptions) -> None:
         super().__init__()
-        self.engine = engine
+        self.importer = importer
         self.path = path
         self.options = options
         self.cancel_token = CancelToken()
 
     def run(self) -> None:
         try:
-            summary = Importer(self.engine).run(self.path, self.options, on_progress=self._report,
-                                                cancel=self.cancel_token)
+            summary = self.importer.run(self.path, self.options, on_progress=self._report,
+                                        cancel=self.cancel_token)
         except ImportRefused as exc:
             self.refused.emit(exc.message)
         except Exception as exc:  # reported in the tab; the log has the traceback

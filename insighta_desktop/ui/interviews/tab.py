@@ -16,8 +16,6 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from insighta_desktop.context import AppContext
-from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
-from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews.failures import SETTINGS, explain
 from insighta_desktop.interviews.services import InterviewServices
 from insighta_desktop.resilience import RetryEvent
@@ -52,8 +50,7 @@ class InterviewsTab(QWidget):
                  services: InterviewServices | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
-        self._injected = services  # given by the caller (tests): used as is, never rebuilt
-        self._services = services
+        self._services = services  # tests inject their own; otherwise the context's
         self.current_id: str | None = None
         self._recovered = False
         self._list_fitted = False
@@ -152,18 +149,8 @@ class InterviewsTab(QWidget):
     # --- services ----------------------------------------------------------------------------
     @property
     def services(self) -> InterviewServices:
-        """Built from the current settings and keychain; rebuilt when a key or endpoint changed."""
-        if self._injected is not None:
-            return self._injected
-        gemini = GeminiConfig.resolve(self._ctx.settings, self._ctx.credentials)
-        resend = ResendConfig.resolve(self._ctx.settings, self._ctx.credentials)
-        current = self._services
-        if (current is None or current.gemini is None or current.gemini.config != gemini
-                or current.mailer is None or current.mailer.config != resend):
-            if current is not None:
-                self._tasks.spawn(current.aclose())
-            current = self._services = InterviewServices(self._ctx.engine, GeminiClient(gemini), ResendMailer(resend))
-        return current
+        """The context's (it replaces them when keys or endpoints change in the settings)."""
+        return self._services if self._services is not None else self._ctx.interviews
 
     # --- list and selection ------------------------------------------------------------------
     def refresh(self) -> asyncio.Task[None]:

@@ -29,18 +29,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import Engine
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.interviews import repository
 from insighta_desktop.packs import (
     FILE_SUFFIX,
-    Manifest,
     PackError,
     SigningIdentity,
-    export_pack,
     load_identity,
-    snapshot_search,
 )
 from insighta_desktop.packs.container import MIN_PASSPHRASE_LENGTH, check_passphrase, day_text
 from insighta_desktop.packs.signing import clean_signer_name
@@ -58,19 +54,12 @@ class ExportChoices:
     redact: bool
 
 
-def write_pack(engine: Engine, interview_ids: list[str], search_text: str | None, out: Path,
-               choices: ExportChoices) -> Manifest:
-    snapshot = snapshot_search(engine, search_text) if search_text else None
-    return export_pack(engine, interview_ids, out, passphrase=choices.passphrase, signer=choices.signer,
-                       search=snapshot, expires=choices.expires, redact=choices.redact)
-
-
 class ExportPackDialog(QDialog):
     def __init__(self, ctx: AppContext, tasks: TaskRunner, *, selected_id: str | None = None, search_text: str = "",
                  default_dir: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export review pack")
-        self._ctx, self._engine, self._tasks, self._selected_id = ctx, ctx.engine, tasks, selected_id
+        self._ctx, self._tasks, self._selected_id = ctx, tasks, selected_id
         self.identity: SigningIdentity | None = None
         self.interviews = QListWidget()
         self.include_search = QCheckBox("Include the profiles found by this search:")
@@ -145,7 +134,7 @@ class ExportPackDialog(QDialog):
         if self.identity.keychain_notice:
             self.keychain_notice.setText(self.identity.keychain_notice)
             self.keychain_notice.show()
-        for summary in await in_thread(repository.list_interviews, self._engine):
+        for summary in await in_thread(ctx.packs.interviews):
             when = summary.scheduled_at.strftime("%Y-%m-%d") if summary.scheduled_at else "no date"
             item = QListWidgetItem(f"{summary.candidate_name} — {summary.role} ({when})")
             item.setData(Qt.ItemDataRole.UserRole, summary.id)
@@ -201,7 +190,9 @@ class ExportPackDialog(QDialog):
         self.export_button.setEnabled(False)
         self.status.setText("Writing the pack…")
         try:
-            manifest = await in_thread(write_pack, self._engine, self.chosen_ids(), search_text, out, choices)
+            manifest = await in_thread(
+                self._ctx.packs.export, self.chosen_ids(), out, passphrase=choices.passphrase, signer=choices.signer,
+                search_text=search_text, expires=choices.expires, redact=choices.redact)
         except (PackError, repository.NotFound, OSError) as exc:
             self._fail(str(exc))
             return

@@ -23,13 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from insighta_desktop.context import AppContext
-from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.errors import QueryError
 from insighta_desktop.profiles.export import export_csv
 from insighta_desktop.profiles.filters import PageRequest, ProfileFilters, build_filters, chips
 from insighta_desktop.profiles.parser import Interpretation, parse_query
 from insighta_desktop.profiles.phrasing import to_query_text
-from insighta_desktop.profiles.search import Facets, ProfileSearch, SearchResult
+from insighta_desktop.profiles.search import Facets, SearchResult
 from insighta_desktop.ui.profiles.facet_charts import FacetCharts
 from insighta_desktop.ui.profiles.filter_chips import ChipBar
 from insighta_desktop.ui.profiles.filter_panel import FilterPanel
@@ -50,10 +49,7 @@ class ProfilesTab(QWidget):
     def __init__(self, ctx: AppContext, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
-        self.search_service = ProfileSearch(
-            ctx.engine, cache=ResultCache(ttl_seconds=ctx.settings.search_cache_ttl_s,
-                                          max_entries=ctx.settings.search_cache_size))
-        self.destroyed.connect(self.search_service.close)
+        self.search_service = ctx.profile_search
         self.filters: ProfileFilters = build_filters()
         self.interpretation: tuple[Interpretation, ...] = ()
         self.result: SearchResult | None = None

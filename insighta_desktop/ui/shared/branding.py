@@ -46,7 +46,8 @@ def branded_application() -> QApplication:
 
 def apply_branding(app: QApplication) -> None:
     QCoreApplication.setOrganizationDomain(ORGANISATION_DOMAIN)
-    app.setApplicationDisplayName(APP_NAME)
+    # No applicationDisplayName: on X11, Wayland and Windows Qt appends it to every window title, and the main
+    # window's title ("Insighta Desktop — insighta.db") already starts with the app's name.
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(app_icon())
     try:

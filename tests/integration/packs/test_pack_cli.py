@@ -92,7 +92,7 @@ def test_snapshot_keeps_at_most_the_limit_in_search_order(db, tmp_path):
     fill_source(db)
     full = ProfileSearch(db).search_text("adults", PageRequest(limit=1000))
     assert len(full.rows) > 7
-    snapshot = snapshot_search(db, "adults", limit=7)
+    snapshot = snapshot_search(ProfileSearch(db), "adults", limit=7)
     assert [p.id for p in snapshot.profiles] == [p.id for p in full.rows[:7]]
     assert snapshot.total_matches == full.total
 
