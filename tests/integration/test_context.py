@@ -1,30 +1,23 @@
 """AppContext: the services are built once per database, and the keychain is read once."""
 from __future__ import annotations
 
-import keyring.backend
 import pytest
 
 from insighta_desktop.config import AppPaths, CredentialStore
 from insighta_desktop.context import open_context
+from tests.gui.conftest import MemoryKeyring
 
 
-class CountingKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+class CountingKeyring(MemoryKeyring):
+    """Counts the keychain reads (each one can be a D-Bus round trip or an unlock prompt)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
         self.reads: list[str] = []
 
     def get_password(self, service: str, username: str) -> str | None:
         self.reads.append(username)
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
+        return super().get_password(service, username)
 
 
 @pytest.fixture
