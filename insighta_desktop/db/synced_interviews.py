@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.db import schema
+from insighta_desktop.timestamps import as_utc
 
 iv, sess, turns_t = schema.interviews, schema.interview_sessions, schema.transcript_turns
 mm_t, notes_t = schema.meetmind_interviews, schema.interview_notes
@@ -112,12 +113,6 @@ class MeetMindCopy:
     notes: list[InterviewNote]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def sync_states(engine: Engine) -> dict[str, SyncState]:
     query = (sa.select(mm_t.c.interview_id, mm_t.c.content_hash, iv.c.candidate_name, iv.c.role,
                        mm_t.c.transcript_source, mm_t.c.turns, mm_t.c.notes, mm_t.c.assessment_json)
@@ -186,10 +181,10 @@ def meetmind_copy(engine: Engine, interview_id: str) -> MeetMindCopy | None:
         notes = conn.execute(sa.select(notes_t).where(notes_t.c.interview_id == interview_id)
                              .order_by(notes_t.c.sequence_no, notes_t.c.id)).all()
     return MeetMindCopy(
-        interview_id=interview_id, source_label=row.source_label, synced_at=_utc(row.synced_at) or row.synced_at,
+        interview_id=interview_id, source_label=row.source_label, synced_at=as_utc(row.synced_at),
         transcript_source=row.transcript_source, turns=row.turns, speakers=_json(row.speakers_json) or {},
         assessment=_json(row.assessment_json), assessment_status=row.assessment_status,
-        assessment_generated_at=_utc(row.assessment_generated_at),
+        assessment_generated_at=as_utc(row.assessment_generated_at),
         notes=[InterviewNote(n.sequence_no, n.speaker, n.content, n.timestamp_sec, n.source) for n in notes])
 
 

@@ -15,9 +15,9 @@ from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, 
 from insighta_desktop.db.profile_counts import add_profile_counts, count_inserts_in_caller
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
-from insighta_desktop.profiles.ids import Uuid7Batches
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.summary import empty_reasons
+from insighta_desktop.profiles.ids import Uuid7Batches
 
 log = logging.getLogger(__name__)
 
