@@ -138,13 +138,8 @@ def resolve_database_url(explicit: str | None, settings: Settings, credentials: 
         return explicit
     if os.environ.get(DATABASE_URL_ENV):
         return os.environ[DATABASE_URL_ENV]
-    if settings.database_url:
-        url = make_url(settings.database_url)
-        password = credentials.get(CredentialStore.DATABASE_PASSWORD)
-        if password and not url.password:
-            url = url.set(password=password)
-        return url.render_as_string(hide_password=False)
-    return default_sqlite_url(paths.data_dir)
+    stored = with_stored_password(settings.database_url, credentials, CredentialStore.DATABASE_PASSWORD)
+    return stored or default_sqlite_url(paths.data_dir)
 
 
 def store_database_url(url: str | None, settings: Settings, credentials: CredentialStore) -> None:
@@ -155,10 +150,13 @@ def store_database_url(url: str | None, settings: Settings, credentials: Credent
         return
     parsed = normalise_url(url)
     credentials.set(CredentialStore.DATABASE_PASSWORD, parsed.password or "")
+    settings.database_url = _without_password(parsed)
+
+
+def _without_password(parsed: URL) -> str:
     # URL.set() ignores None, so build the URL again without the password.
-    without_password = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
-                                  parsed.database, parsed.query)
-    settings.database_url = without_password.render_as_string(hide_password=False)
+    return URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database,
+                      parsed.query).render_as_string(hide_password=False)
 
 
 def probe_database(url: str) -> str:
@@ -180,8 +178,7 @@ def store_meetmind_url(url: str | None, settings: Settings, credentials: Credent
         credentials.delete(CredentialStore.MEETMIND_PASSWORD)
         return
     parsed = parse_meetmind_url(url)
-    without_password = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
-                                  parsed.database, parsed.query).render_as_string(hide_password=False)
+    without_password = _without_password(parsed)
     if parsed.password:
         credentials.set(CredentialStore.MEETMIND_PASSWORD, parsed.password)
     elif without_password != settings.meetmind_url:  # another server: the stored password was not for it
