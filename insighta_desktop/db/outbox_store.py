@@ -6,7 +6,7 @@ re-send after a failure can never deliver twice.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from insighta_desktop.db import schema
 from insighta_desktop.interviews.model import UNSENT_STATUSES, EmailDraft, OutboxItem
+from insighta_desktop.timestamps import as_utc
 
 outbox_t = schema.email_outbox
 SUPERSEDED = "Replaced by a newer email to the same address before it was sent."
@@ -23,16 +24,10 @@ class OutboxItemNotFound(LookupError):
     transient = False
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def outbox_item(row: Any) -> OutboxItem:
     return OutboxItem(row.id, row.interview_id, row.to_address, row.subject, row.status, row.attempts,
-                      row.last_error, row.idempotency_key, row.provider_message_id, _utc(row.sent_at),
-                      _utc(row.created_at), _utc(row.updated_at))
+                      row.last_error, row.idempotency_key, row.provider_message_id, as_utc(row.sent_at),
+                      as_utc(row.created_at), as_utc(row.updated_at))
 
 
 def _load(conn: Connection, item_id: str) -> OutboxItem:
