@@ -42,6 +42,7 @@ def main() -> int:
     from insighta_desktop.packs.kdf import Argon2idParams, ScryptParams, default_kdf
     from insighta_desktop.packs.reader import verify_payload
     from insighta_desktop.packs.search_snapshot import snapshot_search
+    from insighta_desktop.profiles.search import ProfileSearch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -53,9 +54,9 @@ def main() -> int:
         load_demo_data(engine)
         path = Path(tmp) / "bench.insighta-pack"
         started = time.perf_counter()
+        snapshot = snapshot_search(ProfileSearch(engine), "adults", limit=args.profiles) if args.profiles else None
         export_pack(engine, [i.id for i in list_interviews(engine)], path, passphrase=PASSPHRASE,
-                    signer=SigningIdentity.ephemeral("benchmark"),
-                    search=snapshot_search(engine, "adults", limit=args.profiles) if args.profiles else None)
+                    signer=SigningIdentity.ephemeral("benchmark"), search=snapshot)
         exported = time.perf_counter() - started
         engine.dispose()
         sealed = read_sealed(path)

@@ -130,10 +130,11 @@ def test_export_refuses_a_past_expiry_and_a_short_passphrase(source, tmp_path):
 def test_no_personal_data_is_readable_without_the_passphrase(source, tmp_path):
     from insighta_desktop.interviews import repository
     from insighta_desktop.packs.search_snapshot import snapshot_search
+    from insighta_desktop.profiles.search import ProfileSearch
 
     engine, ids = source
     path = tmp_path / "private.insighta-pack"
-    export_test_pack(engine, ids, path, search=snapshot_search(engine, "Nigerian women"), redact=False)
+    export_test_pack(engine, ids, path, search=snapshot_search(ProfileSearch(engine), "Nigerian women"), redact=False)
     data = path.read_bytes()
     for summary in repository.list_interviews(engine):
         for secret in (summary.candidate_name, summary.candidate_email, summary.id):
