@@ -1,4 +1,5 @@
-"""`insighta interviews list | show | transcript | assess | ask | email | sync-meetmind | outbox | import`.
+"""`insighta interviews list | show | transcript | assess | ask | email | sync-meetmind | outbox | import`,
+and `highlight | highlights | compare` (cli/review.py).
 
 An interview is named by its id or a unique prefix of it. Retry notices go to stderr; a failed
 assess/ask/email exits non-zero with the reason on stderr (`ask` answered by local search exits 3).
@@ -12,12 +13,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
-from insighta_desktop.cli import interview_import, meetmind
+from insighta_desktop.cli import interview_import, meetmind, review
 from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.interviews.export import FORMATS
 from insighta_desktop.interviews.meetmind_sync import load_meetmind_copy
 from insighta_desktop.interviews.model import Assessment
 from insighta_desktop.interviews.services import InterviewServices, retry_notice
+from insighta_desktop.interviews.talk_time import talk_time
 from insighta_desktop.resilience import RetryEvent
 
 EXIT_FAILED = 1
@@ -60,6 +62,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=lambda a: _run(a, _email))
 
     meetmind.add_parser(sub, common)
+    review.add_parsers(sub, common, _run, _resolve)
 
     p = sub.add_parser("outbox", help="list the email outbox; --retry sends what is unsent, --cancel ID drops one",
                        parents=[common])
@@ -128,10 +131,11 @@ async def _show(services: InterviewServices, args: argparse.Namespace) -> int:
     assessment = await services.assessments.get(interview_id)
     transcript = await services.transcript(interview_id)
     copy = await load_meetmind_copy(services.engine, interview_id, services.retrying)
+    talk = talk_time(transcript.turns)
     data = {**interview.summary.to_json(), "rubric": interview.rubric,
             "assessment": assessment.to_json() if assessment else {"status": None, "content": None},
             "transcript": {"turns": len(transcript.turns), "source": transcript.source, "note": transcript.note},
-            "meetmind": meetmind.copy_json(copy)}
+            "talk_time": talk.to_json(), "meetmind": meetmind.copy_json(copy)}
     if args.json:
         _print_json(data)
         return 0
@@ -139,6 +143,8 @@ async def _show(services: InterviewServices, args: argparse.Namespace) -> int:
     print(f"{s.candidate_name} — {s.role} ({s.status})\nid: {s.id}")
     print(f"Transcript: {len(transcript.turns)} turns from {transcript.source}" +
           (f" ({transcript.note})" if transcript.note else ""))
+    if transcript.turns:
+        print(f"Talk-time: {review.talk_time_line(talk)}")
     _print_assessment(assessment)
     meetmind.print_copy(copy)
     return 0

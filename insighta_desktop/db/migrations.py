@@ -36,7 +36,13 @@ def _add_interview_imports(conn: Connection) -> None:
     schema.interview_sources.create(conn)
 
 
-UPGRADES: Mapping[int, UpgradeStep] = {2: _add_meetmind_tables, 3: _add_interview_imports}
+def _add_interview_highlights(conn: Connection) -> None:
+    """Version 4: the turns recruiters highlight in transcripts, with their notes."""
+    schema.metadata.create_all(conn, tables=[schema.interview_highlights])
+
+
+UPGRADES: Mapping[int, UpgradeStep] = {2: _add_meetmind_tables, 3: _add_interview_imports,
+                                       4: _add_interview_highlights}
 
 
 class SchemaError(RuntimeError):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from insighta_desktop.timestamps import as_utc
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -275,4 +275,18 @@ interview_notes = sa.Table(
     sa.Column("timestamp_sec", sa.Double),  # Unix seconds
     sa.Column("source", sa.String(20), nullable=False),  # transcript_turns | transcript_json
     sa.Index("ix_interview_notes_interview", "interview_id", "sequence_no"),
+)
+
+# Turns a recruiter marked in a transcript (one turn or a range), with an optional note. Turn ids are the stable
+# uuid5 ids of interviews.model.turn_id, the same whether the transcript is served from the turns table or the JSON.
+interview_highlights = sa.Table(
+    "interview_highlights",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("interview_id", sa.String(36), sa.ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("first_turn_id", sa.String(36), nullable=False),
+    sa.Column("last_turn_id", sa.String(36), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_interview_highlights_interview", "interview_id", "created_at"),
 )

@@ -103,6 +103,9 @@ def _turns(rng: random.Random, role: str, first: str, start: datetime) -> list[D
     return turns
 
 
+_EVIDENCE_TURNS = (4, 6, 8, 2)  # the three answers, then the introduction (see _turns)
+
+
 def _assessment(rng: random.Random, rubric: list[str], candidate: str) -> dict[str, Any]:
     scores = {skill: rng.randint(2, 5) for skill in rubric}
     best = max(scores, key=scores.__getitem__)
@@ -111,8 +114,9 @@ def _assessment(rng: random.Random, rubric: list[str], candidate: str) -> dict[s
         "highlights": [f"Clear, specific examples ({best})", "Structured answers"],
         "red_flags": [] if min(scores.values()) > 2 else ["Shallow answer on one rubric skill"],
         "recommendation": "advance" if sum(scores.values()) / len(scores) >= 3.5 else "hold",
-        "scores": [{"skill": s, "score": v, "rationale": f"Evidence from the interview on {s.lower()}."}
-                   for s, v in scores.items()],
+        # each skill cites the answer that shows it ([T4]: the first answer, [T2]: the introduction)
+        "scores": [{"skill": s, "score": v, "rationale": f"Evidence from the interview on {s.lower()} [T{turn}]."}
+                   for (s, v), turn in zip(scores.items(), _EVIDENCE_TURNS, strict=False)],
     }
 
 

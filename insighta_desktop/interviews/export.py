@@ -1,26 +1,41 @@
-"""Transcript exports: plain text, JSON and WebVTT. Pure functions of the interview and its transcript."""
+"""Transcript exports: plain text, JSON and WebVTT. Pure functions of the interview, its transcript and highlights.
+
+Highlights travel with the transcript: a "Highlights" section after the text, a "highlights" list in the JSON,
+and a NOTE block before the first cue of each highlight in WebVTT (players skip NOTE blocks).
+"""
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from insighta_desktop.interviews.model import Interview, Transcript, TranscriptExport, Turn, format_elapsed
+from insighta_desktop.interviews.model import (
+    Interview,
+    ResolvedHighlight,
+    Transcript,
+    TranscriptExport,
+    Turn,
+    format_elapsed,
+)
+from insighta_desktop.interviews.talk_time import WORDS_PER_SECOND
 
 FORMATS = {"txt": "text/plain", "json": "application/json", "vtt": "text/vtt"}
 MIN_CUE_SECONDS = 2.0
-WORDS_PER_SECOND = 2.5
+Renderer = Callable[[Interview, Transcript, Sequence[ResolvedHighlight]], str]
 
 
 class UnknownFormat(ValueError):
     transient = False
 
 
-def render_export(interview: Interview, transcript: Transcript, fmt: str) -> TranscriptExport:
+def render_export(interview: Interview, transcript: Transcript, fmt: str,
+                  highlights: Sequence[ResolvedHighlight] = ()) -> TranscriptExport:
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
         raise UnknownFormat(f"Unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    text = {"txt": to_text, "json": to_json, "vtt": to_webvtt}[fmt](interview, transcript)
+    renderers: dict[str, Renderer] = {"txt": to_text, "json": to_json, "vtt": to_webvtt}
+    text = renderers[fmt](interview, transcript, highlights)
     return TranscriptExport(transcript.interview_id, fmt, text, f"{_slug(interview)}.{fmt}", FORMATS[fmt],
                             transcript.source)
 
@@ -30,7 +45,13 @@ def _slug(interview: Interview) -> str:
     return f"transcript-{name or 'interview'}-{interview.summary.id[:8]}"
 
 
-def to_text(interview: Interview, transcript: Transcript) -> str:
+def _highlight_line(h: ResolvedHighlight) -> str:
+    where = f"{h.range_tag} [{h.elapsed}] {h.speakers}" if h.turns else "(its turns are no longer in the transcript)"
+    note = f" — note: {h.note}" if h.note else ""
+    return f"* {where}: “{h.excerpt()}”{note}" if h.turns else f"* {where}{note}"
+
+
+def to_text(interview: Interview, transcript: Transcript, highlights: Sequence[ResolvedHighlight] = ()) -> str:
     s = interview.summary
     lines = [f"{s.candidate_name} — {s.role}"]
     if s.scheduled_at:
@@ -39,10 +60,12 @@ def to_text(interview: Interview, transcript: Transcript) -> str:
     lines += [f"[{t.elapsed}] {t.speaker_label}: {t.content}" for t in transcript.turns]
     if not transcript.turns:
         lines.append("(no transcript)")
+    if highlights:
+        lines += ["", "Highlights", ""] + [_highlight_line(h) for h in highlights]
     return "\n".join(lines) + "\n"
 
 
-def to_json(interview: Interview, transcript: Transcript) -> str:
+def to_json(interview: Interview, transcript: Transcript, highlights: Sequence[ResolvedHighlight] = ()) -> str:
     s = interview.summary
     document = {
         "interview_id": s.id, "candidate": s.candidate_name, "role": s.role, "session_id": transcript.session_id,
@@ -50,6 +73,7 @@ def to_json(interview: Interview, transcript: Transcript) -> str:
                    "elapsed": t.elapsed, "elapsed_seconds": round(t.elapsed_seconds, 3),
                    "timestamp": datetime.fromtimestamp(t.timestamp_sec, UTC).isoformat(), "content": t.content}
                   for t in transcript.turns],
+        "highlights": [h.to_json() for h in highlights],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -75,12 +99,33 @@ def _vtt_escape(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip()) or " "
 
 
-def to_webvtt(interview: Interview, transcript: Transcript) -> str:
+def _vtt_note(text: str) -> str:
+    """A NOTE block's text: no blank line (it would end the block) and no "-->" (not allowed in a NOTE)."""
+    text = text.replace("-->", "→")
+    return "\n".join(line for line in text.splitlines() if line.strip())
+
+
+def _highlight_note(h: ResolvedHighlight) -> str:
+    lines = [f"NOTE Highlight {h.range_tag} at {h.elapsed} ({h.speakers})" if h.turns
+             else "NOTE Highlight (its turns are no longer in the transcript)"]
+    if h.note:
+        lines.append(_vtt_note(f"Note: {h.note}"))
+    return "\n".join(lines)
+
+
+def to_webvtt(interview: Interview, transcript: Transcript, highlights: Sequence[ResolvedHighlight] = ()) -> str:
     parts = ["WEBVTT", ""]
     s = interview.summary
-    parts += [f"NOTE {s.candidate_name} — {s.role}", ""]
+    parts += [_vtt_note(f"NOTE {s.candidate_name} — {s.role}"), ""]
+    starting: dict[str, list[ResolvedHighlight]] = {}
+    for h in highlights:
+        starting.setdefault(h.turns[0].id if h.turns else "", []).append(h)
     for i, turn in enumerate(transcript.turns):
+        for h in starting.get(turn.id, []):
+            parts += [_highlight_note(h), ""]
         following = transcript.turns[i + 1] if i + 1 < len(transcript.turns) else None
         parts += [turn.tag, f"{_vtt_time(turn.elapsed_seconds)} --> {_vtt_time(_cue_end(turn, following))}",
                   f"<v {turn.speaker_label}>{_vtt_escape(turn.content)}", ""]
+    for h in starting.get("", []):
+        parts += [_highlight_note(h), ""]
     return "\n".join(parts)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -227,3 +228,84 @@ class EmailDraft:
     subject: str
     body_text: str
     body_html: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Turns a recruiter marked in a transcript (first to last, one turn when they are equal), with a note."""
+
+    id: str
+    interview_id: str
+    first_turn_id: str
+    last_turn_id: str
+    note: str | None
+    created_at: datetime
+
+
+EXCERPT_CHARS = 160
+
+
+@dataclass(frozen=True)
+class ResolvedHighlight:
+    """A highlight with the turns it covers in the transcript as served now (empty: they are gone)."""
+
+    highlight: Highlight
+    turns: list[Turn]
+
+    @property
+    def id(self) -> str:
+        return self.highlight.id
+
+    @property
+    def note(self) -> str | None:
+        return self.highlight.note
+
+    @property
+    def first_turn_id(self) -> str:
+        return self.highlight.first_turn_id
+
+    @property
+    def range_tag(self) -> str:
+        """T4, or T4–T6 for a range; "?" when the turns are no longer in the transcript."""
+        if not self.turns:
+            return "?"
+        first, last = self.turns[0], self.turns[-1]
+        return first.tag if first.id == last.id else f"{first.tag}–{last.tag}"
+
+    @property
+    def elapsed(self) -> str:
+        return self.turns[0].elapsed if self.turns else ""
+
+    @property
+    def speakers(self) -> str:
+        return ", ".join(dict.fromkeys(t.speaker_label for t in self.turns))
+
+    def excerpt(self, limit: int = EXCERPT_CHARS) -> str:
+        text = " ".join(t.content.strip() for t in self.turns)
+        text = " ".join(text.split())
+        return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+    def to_json(self) -> dict[str, Any]:
+        h = self.highlight
+        return {"id": h.id, "interview_id": h.interview_id, "first_turn_id": h.first_turn_id,
+                "last_turn_id": h.last_turn_id, "turns": [t.tag for t in self.turns], "range": self.range_tag,
+                "elapsed": self.elapsed, "speakers": self.speakers, "note": h.note,
+                "created_at": h.created_at.isoformat(), "text": " ".join(t.content for t in self.turns),
+                "missing_turns": not self.turns}
+
+
+def turn_range(transcript: Transcript, first_turn_id: str, last_turn_id: str) -> list[Turn]:
+    """The turns from first to last in transcript order (either order given); [] when either is missing."""
+    positions = {t.id: i for i, t in enumerate(transcript.turns)}
+    if first_turn_id not in positions or last_turn_id not in positions:
+        return []
+    low, high = sorted((positions[first_turn_id], positions[last_turn_id]))
+    return transcript.turns[low:high + 1]
+
+
+def resolve_highlights(highlights: Sequence[Highlight], transcript: Transcript) -> list[ResolvedHighlight]:
+    """Highlights with their turns, in transcript order (those whose turns are gone last, oldest first)."""
+    resolved = [ResolvedHighlight(h, turn_range(transcript, h.first_turn_id, h.last_turn_id)) for h in highlights]
+    order = {t.id: i for i, t in enumerate(transcript.turns)}
+    return sorted(resolved, key=lambda r: (order.get(r.turns[0].id, 0) if r.turns else len(order),
+                                           r.highlight.created_at))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +14,9 @@ from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.assessments import AssessmentService
 from insighta_desktop.interviews.chat import ChatService
+from insighta_desktop.interviews.compare import Comparison, compare_interviews
 from insighta_desktop.interviews.email import OutboxService
+from insighta_desktop.interviews.highlights import HighlightService
 from insighta_desktop.interviews.model import Interview, InterviewSummary, Transcript, TranscriptExport
 from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
 from insighta_desktop.resilience import RetryEvent, Retrying, format_seconds, status_code_of
@@ -40,6 +42,7 @@ class InterviewServices:
         self.assessments = AssessmentService(self.engine, self.gemini, self.retrying, self.now)
         self.chat = ChatService(self.engine, self.gemini, self.retrying, self.now)
         self.outbox = OutboxService(self.engine, self.mailer, self.retrying, self.now)
+        self.highlights = HighlightService(self.engine, self.retrying, self.now)
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Any = None, credentials: Any = None,
@@ -62,6 +65,10 @@ class InterviewServices:
 
     async def export(self, interview_id: str, fmt: str) -> TranscriptExport:
         return await get_transcript_export(self.engine, interview_id, fmt, self.retrying)
+
+    async def compare(self, interview_ids: Sequence[str]) -> Comparison:
+        """2 to 4 interviews of one role side by side (CompareError says why not)."""
+        return await compare_interviews(self.engine, interview_ids, self.retrying)
 
     async def aclose(self) -> None:
         if self.gemini is not None:

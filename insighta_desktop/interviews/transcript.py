@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from insighta_desktop.db import highlights_store
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.export import render_export
 from insighta_desktop.interviews.model import (
@@ -20,6 +21,7 @@ from insighta_desktop.interviews.model import (
     Transcript,
     TranscriptExport,
     Turn,
+    resolve_highlights,
     speaker_label,
     speaker_role,
     turn_id,
@@ -103,5 +105,7 @@ async def get_transcript_export(engine: Engine, interview_id: str, fmt: str = "t
     transcript = await get_transcript(engine, interview_id, retrying, on_retry)
     interview = await retrying.run_in_thread(repository.get_interview, engine, interview_id,
                                              task_name="Load interview", on_retry=on_retry)
-    return render_export(interview, transcript, fmt)
+    highlights = await retrying.run_in_thread(highlights_store.list_highlights, engine, [interview_id],
+                                              task_name="Load highlights", on_retry=on_retry)
+    return render_export(interview, transcript, fmt, resolve_highlights(highlights, transcript))
 

@@ -29,11 +29,12 @@ PACK_TABLES: dict[str, tuple[str, ...]] = {
     "transcript_turns": ("id",),
     "assessments": ("id",),
     "chat_messages": ("id",),
+    "interview_highlights": ("id",),
     "profiles": ("id",),
 }
 
 # Tables added to packs after schema version 1, with the schema version that added them: an older pack lacks them.
-PACK_TABLES_SINCE: dict[str, int] = {"interview_speakers": 3}
+PACK_TABLES_SINCE: dict[str, int] = {"interview_speakers": 3, "interview_highlights": 4}
 
 
 def pack_tables(schema_version: int) -> dict[str, tuple[str, ...]]:

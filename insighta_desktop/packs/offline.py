@@ -11,17 +11,21 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from insighta_desktop.db import highlights_store
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.local_search import local_answer
 from insighta_desktop.interviews.model import (
     Assessment,
     ChatAnswer,
     ChatMessage,
+    Highlight,
     Interview,
     InterviewSummary,
     OutboxItem,
+    ResolvedHighlight,
     Transcript,
     TranscriptExport,
+    resolve_highlights,
 )
 from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
 from insighta_desktop.packs.reader import ReviewPack
@@ -30,6 +34,8 @@ from insighta_desktop.resilience import Retrying
 OFFLINE_NOTICE = "Offline review pack: no AI is used."
 REGENERATE_UNAVAILABLE = ("Regenerating the assessment is unavailable in a review pack: it is opened read-only and "
                           "offline. Open the interview in the live database to regenerate it.")
+HIGHLIGHT_UNAVAILABLE = ("Highlighting is unavailable in a review pack: it is opened read-only. Highlight the "
+                         "interview in the live database instead.")
 EMAIL_UNAVAILABLE = ("Sending email is unavailable in a review pack: it is opened read-only and offline. "
                      "Email the assessment from the live database instead.")
 
@@ -77,6 +83,28 @@ class PackChat:
         return ChatAnswer(question, text, citations, "local", notice=OFFLINE_NOTICE, stored=False)
 
 
+class PackHighlights:
+    """The highlights exported with the interviews, read-only."""
+
+    def __init__(self, services: PackInterviewServices) -> None:
+        self._services = services
+        self.unavailable_reason = HIGHLIGHT_UNAVAILABLE
+
+    async def list(self, interview_id: str, transcript: Transcript | None = None) -> list[ResolvedHighlight]:
+        if transcript is None:
+            transcript = await self._services.transcript(interview_id)
+        stored = await self._services.retrying.run_in_thread(
+            highlights_store.list_highlights, self._services.engine, [interview_id], task_name="Load highlights")
+        return resolve_highlights(stored, transcript)
+
+    async def add(self, interview_id: str, first: str, last: str | None = None,
+                  note: str | None = None) -> ResolvedHighlight:
+        raise OfflineUnavailable(HIGHLIGHT_UNAVAILABLE)
+
+    async def delete(self, highlight_id: str) -> Highlight:
+        raise OfflineUnavailable(HIGHLIGHT_UNAVAILABLE)
+
+
 class PackOutbox:
     def __init__(self) -> None:
         self.unavailable_reason = EMAIL_UNAVAILABLE
@@ -113,6 +141,7 @@ class PackInterviewServices:
         self.assessments = PackAssessments(self)
         self.chat = PackChat(self)
         self.outbox = PackOutbox()
+        self.highlights = PackHighlights(self)
 
     @property
     def source_label(self) -> str:

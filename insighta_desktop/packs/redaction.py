@@ -127,11 +127,12 @@ _COLUMNS: dict[str, dict[str, Callable[[str], tuple[str, RedactionCounts]]]] = {
     "transcript_turns": {"content": redact_text},
     "assessments": {"content_json": redact_json_text},
     "chat_messages": {"content": redact_text},
+    "interview_highlights": {"note": redact_text},
 }
 
 
 def redact_rows(data: dict[str, list[dict[str, Any]]]) -> RedactionCounts:
-    """Mask in place the transcripts, chat, assessments and candidate email of rows bound for a pack."""
+    """Mask in place the free text (transcripts, chat, assessments, highlight notes, email) of rows for a pack."""
     total = RedactionCounts()
     for table, columns in _COLUMNS.items():
         for row in data.get(table, []):

@@ -78,6 +78,8 @@ def _collect(engine: Engine, interview_ids: list[str]) -> dict[str, list[dict[st
             if session_ids else [],
             "assessments": _rows(conn, s.assessments, s.assessments.c.interview_id.in_(interview_ids)),
             "chat_messages": _rows(conn, s.chat_messages, s.chat_messages.c.interview_id.in_(interview_ids)),
+            "interview_highlights": _rows(conn, s.interview_highlights,
+                                          s.interview_highlights.c.interview_id.in_(interview_ids)),
         }
 
 

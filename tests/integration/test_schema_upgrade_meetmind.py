@@ -12,7 +12,7 @@ from insighta_desktop.db.migrations import current_version, ensure_schema
 from insighta_desktop.db.triggers import install_triggers
 
 NEW_IN_V2 = {"meetmind_interviews", "interview_notes"}
-NEW_LATER = {"interview_speakers", "interview_sources"}  # version 3
+NEW_LATER = {"interview_speakers", "interview_sources", "interview_highlights"}  # versions 3 and 4
 
 
 def create_version_1(engine) -> None:
