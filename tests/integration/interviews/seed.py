@@ -22,7 +22,8 @@ SCRIPT = [
 
 
 def seed_interview(engine, *, in_table: int | None = None, with_json: bool = True, script=SCRIPT,
-                   rubric=("Python", "Databases", "Communication"), candidate="Amara Diallo") -> str:
+                   rubric=("Python", "Databases", "Communication"), candidate="Amara Diallo",
+                   role="Backend Engineer") -> str:
     """One interview whose session keeps `in_table` turns in transcript_turns (all by default) and,
     with `with_json`, every turn in transcript_json. Table rows get random ids on purpose."""
     interview_id, session_id = str(uuid.uuid4()), str(uuid.uuid4())
@@ -31,7 +32,7 @@ def seed_interview(engine, *, in_table: int | None = None, with_json: bool = Tru
     keep = len(turns) if in_table is None else in_table
     with engine.begin() as conn:
         conn.execute(schema.interviews.insert().values(
-            id=interview_id, candidate_name=candidate, candidate_email="amara@example.com", role="Backend Engineer",
+            id=interview_id, candidate_name=candidate, candidate_email="amara@example.com", role=role,
             status="completed", rubric_json=json.dumps(list(rubric)), scheduled_at=START - timedelta(minutes=2),
             created_at=START - timedelta(days=3)))
         conn.execute(schema.interview_sessions.insert().values(

@@ -143,7 +143,7 @@ def test_no_personal_data_is_readable_without_the_passphrase(source, tmp_path):
         assert word not in data
     header = read_sealed(path).header
     assert header.contents == {"interviews": 8, "interview_sessions": 7, "interview_speakers": 0,
-                               "transcript_turns": 57, "assessments": 3, "chat_messages": 2,
+                               "transcript_turns": 57, "assessments": 3, "chat_messages": 2, "interview_highlights": 0,
                                "profiles": header.contents["profiles"], "search": True, "redacted": None}
     assert header.contents["profiles"] > 0
 
