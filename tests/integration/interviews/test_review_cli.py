@@ -1,4 +1,4 @@
-"""`insighta interviews highlight | highlights | compare` and `show --json`'s talk_time, end to end on a database file."""
+"""`insighta interviews highlight | highlights | compare` and `show --json`'s talk_time, on a database file."""
 from __future__ import annotations
 
 import json
