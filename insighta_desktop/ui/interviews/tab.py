@@ -12,20 +12,25 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.interviews.failures import SETTINGS, explain
 from insighta_desktop.interviews.services import InterviewServices
+from insighta_desktop.interviews.talk_time import talk_time
 from insighta_desktop.resilience import RetryEvent
 from insighta_desktop.ui.interviews.assessment_actions import AssessmentActions
 from insighta_desktop.ui.interviews.assessment_panel import AssessmentPanel
 from insighta_desktop.ui.interviews.chat_panel import ChatPanel
+from insighta_desktop.ui.interviews.compare_view import CompareLauncher
+from insighta_desktop.ui.interviews.highlight_actions import HighlightActions
+from insighta_desktop.ui.interviews.highlight_list import HighlightList
 from insighta_desktop.ui.interviews.import_dialog import InterviewImporter
 from insighta_desktop.ui.interviews.meetmind_panel import MeetMindPanel
 from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
 from insighta_desktop.ui.interviews.problem_banner import ProblemBanner
+from insighta_desktop.ui.interviews.talk_time_chart import TalkTimeChart
 from insighta_desktop.ui.interviews.transcript_view import TranscriptView
 from insighta_desktop.ui.shared.elided_label import ElidedLabel
 from insighta_desktop.ui.shared.retry_notice import RetryNotice
@@ -57,6 +62,7 @@ class InterviewsTab(QWidget):
         self._asking: dict[str, tuple[str, str]] = {}  # interview id -> (question, answer so far) while in flight
         self.flows = AssessmentActions(self)
         self.outbox_dialog: OutboxDialog | None = None
+        self._pending_turn: tuple[str, str] | None = None  # (interview, turn) to scroll to once it is shown
 
         self.model = RecordTableModel(INTERVIEW_COLUMNS, self)
         self.proxy = QSortFilterProxyModel(self)
@@ -71,7 +77,8 @@ class InterviewsTab(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)  # newest first, as loaded, until a header is clicked
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        # extended: Ctrl/Shift-click picks 2 to 4 interviews to compare; the current row is the one shown
+        self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         configure_table(self.table, 1)  # names, dates and headers keep their full width; a long role elides first
         self.table.horizontalHeader().setMinimumSectionSize(60)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self.select_row(current.row()))
@@ -88,6 +95,7 @@ class InterviewsTab(QWidget):
         self.outbox_button = QPushButton("Outbox")
         self.outbox_button.setToolTip("Every email with its status; retry or cancel unsent ones")
         self.outbox_button.clicked.connect(self.open_outbox)
+        self.compare = CompareLauncher(self)  # the Compare… button and its window
 
         self.notice = RetryNotice()
         self.notice.setWordWrap(True)
@@ -96,6 +104,10 @@ class InterviewsTab(QWidget):
         self.header.setStyleSheet("font-size: 14px; font-weight: 600")
         self.transcript = TranscriptView()
         self.transcript.export_requested.connect(self.export)
+        self.talk_time = TalkTimeChart()
+        self.talk_time.turn_clicked.connect(self.transcript.highlight_turn)
+        self.highlight_list = HighlightList()
+        self.highlights = HighlightActions(self)
         self.assessment = AssessmentPanel()
         self.assessment.generate_requested.connect(self.generate_assessment)
         self.assessment.email_requested.connect(self.email_assessment)
@@ -113,15 +125,21 @@ class InterviewsTab(QWidget):
         left_layout.addWidget(self.table, 1)
         footer = QHBoxLayout()
         footer.addWidget(self.count_label, 1)
+        footer.addWidget(self.compare.button)
         footer.addWidget(self.outbox_button)
         left_layout.addLayout(footer)
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.assessment)
+        side.addWidget(self.talk_time)
         side.addWidget(self.meetmind)
         side.addWidget(self.chat)
-        side.setSizes([300, 200, 320])
+        side.setSizes([330, 180, 200, 260])
+        reading = QSplitter(Qt.Orientation.Vertical)  # the highlights under the transcript
+        reading.addWidget(self.transcript)
+        reading.addWidget(self.highlight_list)
+        reading.setSizes([600, 170])
         detail_split = QSplitter(Qt.Orientation.Horizontal)
-        detail_split.addWidget(self.transcript)
+        detail_split.addWidget(reading)
         detail_split.addWidget(side)
         detail_split.setSizes([560, 440])
         self.detail = detail = QWidget()
@@ -236,6 +254,8 @@ class InterviewsTab(QWidget):
         if summary is not None:
             self.header.setText(f"{summary.candidate_name} — {summary.role}")
         self.transcript.show_message("Loading the transcript…")
+        self.talk_time.show_talk_time(None)
+        self.highlight_list.show_highlights([])
         self.notice.clear_notice()  # what was said about the last interview does not apply to this one
         self.banner.clear_problem()
         self.assessment.reset_status()
@@ -250,12 +270,41 @@ class InterviewsTab(QWidget):
         finally:
             self.clear_retry_notice(interview_id)
         self.transcript.show_transcript(transcript)
+        self.talk_time.show_talk_time(talk_time(transcript.turns))
+        if self._pending_turn is not None and self._pending_turn[0] == interview_id:
+            self.transcript.highlight_turn(self._pending_turn[1])
+            self._pending_turn = None
         self.assessment.show_assessment(assessment, enabled=bool(transcript.turns))
         if assessment is not None and assessment.status == "generating":
             self.assessment.set_generating()
         self.chat.set_enabled(bool(transcript.turns))
         self.chat.show_history(history, interview_id=interview_id, pending=self._asking.get(interview_id))
+        await self.highlights.load(interview_id, transcript)
         await self.meetmind.load(services.engine, interview_id, services.retrying)
+
+    def selected_ids(self) -> list[str]:
+        """The interviews selected in the list (to compare), in the list's order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.row_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row()).id for r in rows]
+
+    def open_turn(self, interview_id: str, turn_id: str) -> asyncio.Task[None] | None:
+        """Show the interview (from a comparison, a search result or a citation) scrolled to the turn."""
+        shown = self.transcript.transcript
+        if interview_id == self.current_id and shown is not None and shown.interview_id == interview_id:
+            self.transcript.highlight_turn(turn_id)
+            return None
+        self._pending_turn = (interview_id, turn_id)
+        row = next((r for r, i in enumerate(self.model.rows) if i.id == interview_id), None)
+        if row is not None:
+            if not self.proxy.mapFromSource(self.model.index(row, 0)).isValid():
+                self.filter.clear()  # the list filter hid it
+            self.table.selectionModel().setCurrentIndex(
+                self.proxy.mapFromSource(self.model.index(row, 0)),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            if self.current_id == interview_id:
+                return None  # selected now: its transcript is on the way and takes the pending turn
+        task: asyncio.Task[None] = self.select_interview(interview_id)
+        return task
 
     def _update_row(self, interview_id: str, assessment_status: str | None) -> None:
         for row, item in enumerate(self.model.rows):

@@ -1,15 +1,18 @@
-"""The transcript of one interview: coloured speakers, HH:MM:SS, search with highlight, copy and export."""
+"""The transcript of one interview: coloured speakers, HH:MM:SS, search with highlight, copy and export.
+
+Turns can be highlighted: select them (or right-click one) and press Highlight; highlighted turns are tinted."""
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTextBrowser,
     QTextEdit,
@@ -18,15 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from insighta_desktop.interviews.model import Transcript
+from insighta_desktop.interviews.model import Transcript, Turn
 
 SPEAKER_COLOURS = {"interviewer": "#2d5fbf", "candidate": "#1b7a4b"}  # by the speaker's part
 OTHER_COLOUR = "#7a4b9a"
-HIGHLIGHT = "#fff2b3"
+HIGHLIGHT = "#fff2b3"  # the turn a citation, search result or highlight jumped to
+MARKED = "#e3f1e8"  # turns the recruiter highlighted
 MATCH, CURRENT_MATCH = QColor("#ffe680"), QColor("#ffb347")
 
 
-def transcript_html(transcript: Transcript | None, highlighted: str | None = None) -> str:
+def transcript_html(transcript: Transcript | None, highlighted: str | None = None,
+                    marked: frozenset[str] = frozenset()) -> str:
     if transcript is None:
         return "<p style='color:#778'>Select an interview to read its transcript.</p>"
     if not transcript.turns:
@@ -34,7 +39,8 @@ def transcript_html(transcript: Transcript | None, highlighted: str | None = Non
     rows = []
     for t in transcript.turns:
         colour = SPEAKER_COLOURS.get(t.role, OTHER_COLOUR)
-        background = f" bgcolor='{HIGHLIGHT}'" if t.id == highlighted else ""
+        tint = HIGHLIGHT if t.id == highlighted else MARKED if t.id in marked else None
+        background = f" bgcolor='{tint}'" if tint else ""
         rows.append(
             f"<tr{background}><td style='padding:4px 8px 4px 2px; color:#8a8f99; white-space:pre'>"
             f"<a name='turn-{t.id}'></a>{t.elapsed}</td>"
@@ -45,11 +51,13 @@ def transcript_html(transcript: Transcript | None, highlighted: str | None = Non
 
 class TranscriptView(QWidget):
     export_requested = Signal(str, str)  # format, path
+    highlight_requested = Signal(str, str)  # first and last turn id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.transcript: Transcript | None = None
         self.highlighted: str | None = None
+        self.marked: frozenset[str] = frozenset()
         self._matches: list[QTextCursor] = []
         self._current = -1
 
@@ -71,6 +79,9 @@ class TranscriptView(QWidget):
         self.copy_button.clicked.connect(self.copy_text)
         self.export_button = QPushButton("Export…")
         self.export_button.clicked.connect(self.choose_export)
+        self.highlight_button = QPushButton("Highlight")
+        self.highlight_button.setToolTip("Highlight the selected turns, or the turn at the cursor, with a note")
+        self.highlight_button.clicked.connect(lambda: self.request_highlight())
 
         self.note = QLabel("")
         self.note.setObjectName("transcriptNote")
@@ -80,11 +91,15 @@ class TranscriptView(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setHtml(transcript_html(None))
+        self.browser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.browser.customContextMenuRequested.connect(self._context_menu)
+        self.context_menu: QMenu | None = None
 
         bar = QHBoxLayout()
         for w in (self.search, self.prev_button, self.next_button, self.match_label):
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.highlight_button)
         bar.addWidget(self.copy_button)
         bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -102,12 +117,14 @@ class TranscriptView(QWidget):
         super().keyPressEvent(event)
 
     def _set_enabled(self, enabled: bool) -> None:
-        for w in (self.search, self.prev_button, self.next_button, self.copy_button, self.export_button):
+        for w in (self.search, self.prev_button, self.next_button, self.copy_button, self.export_button,
+                  self.highlight_button):
             w.setEnabled(enabled)
 
     def show_transcript(self, transcript: Transcript | None) -> None:
         self.transcript = transcript
         self.highlighted = None
+        self.marked = frozenset()
         self._render()
         self.note.setText((transcript.note or "") if transcript else "")
         self.note.setVisible(bool(transcript and transcript.note))
@@ -120,7 +137,10 @@ class TranscriptView(QWidget):
         self._set_enabled(False)
 
     def _render(self) -> None:
-        self.browser.setHtml(transcript_html(self.transcript, self.highlighted))
+        bar = self.browser.verticalScrollBar()
+        position = bar.value()
+        self.browser.setHtml(transcript_html(self.transcript, self.highlighted, self.marked))
+        bar.setValue(position)  # re-rendering (a new mark) keeps the reader where they were
         self._run_search(self.search.text())
 
     def highlight_turn(self, turn_id: str) -> bool:
@@ -131,6 +151,65 @@ class TranscriptView(QWidget):
         self._render()
         self.browser.scrollToAnchor(f"turn-{turn_id}")
         return True
+
+    # --- highlights --------------------------------------------------------------------------
+    def set_marked(self, turn_ids: frozenset[str]) -> None:
+        """Tint the turns the recruiter highlighted."""
+        if turn_ids != self.marked:
+            self.marked = frozenset(turn_ids)
+            self._render()
+
+    def turn_at(self, position: int) -> Turn | None:
+        """The turn whose row holds this document position (the transcript is one table, a row per turn)."""
+        if self.transcript is None or not self.transcript.turns:
+            return None
+        cursor = QTextCursor(self.browser.document())
+        cursor.setPosition(max(0, min(position, self.browser.document().characterCount() - 1)))
+        table = cursor.currentTable()
+        if table is None:
+            return None
+        row = table.cellAt(cursor).row()
+        return self.transcript.turns[row] if 0 <= row < len(self.transcript.turns) else None
+
+    def selected_turns(self, at: QPoint | None = None) -> tuple[Turn, Turn] | None:
+        """The first and last turn of the selection; without one, the turn under `at` (or the caret)."""
+        cursor = self.browser.textCursor()
+        if cursor.hasSelection():
+            first = self.turn_at(cursor.selectionStart())
+            last = self.turn_at(max(cursor.selectionStart(), cursor.selectionEnd() - 1))
+        else:
+            position = self.browser.cursorForPosition(at).position() if at is not None else cursor.position()
+            first = last = self.turn_at(position)
+        if first is None or last is None:
+            return None
+        return first, last
+
+    @staticmethod
+    def range_label(turns: tuple[Turn, Turn]) -> str:
+        first, last = turns
+        return f"turn {first.tag}" if first.id == last.id else f"turns {first.tag}–{last.tag}"
+
+    def request_highlight(self, at: QPoint | None = None) -> bool:
+        """Ask for a highlight of the selected turns; False when no turn is selected or under the cursor."""
+        turns = self.selected_turns(at)
+        if turns is None:
+            self.match_label.setText("Select the turns to highlight first")
+            return False
+        self.highlight_requested.emit(turns[0].id, turns[1].id)
+        return True
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.browser.createStandardContextMenu(pos)
+        turns = self.selected_turns(pos) if self.highlight_button.isEnabled() else None
+        if turns is not None:
+            action = menu.addAction(f"Highlight {self.range_label(turns)}…")
+            action.triggered.connect(lambda: self.highlight_requested.emit(turns[0].id, turns[1].id))
+            menu.insertAction(menu.actions()[0], action)
+            menu.insertSeparator(menu.actions()[1])
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        self.context_menu = menu
+        menu.popup(self.browser.viewport().mapToGlobal(pos))
 
     # --- search ------------------------------------------------------------------------------
     def _run_search(self, text: str) -> None:

@@ -1,4 +1,4 @@
-"""The interviews of a review pack: list, transcript, stored assessment and an offline chat.
+"""The interviews of a review pack: list, transcript, stored assessment, highlights (read-only) and an offline chat.
 
 It works on any object with the interview services' interface; a pack gives it `PackInterviewServices`, whose
 chat answers from a local search of the transcript and whose regenerate/email raise with the reason shown here.
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, Transcript
 from insighta_desktop.packs.offline import PackInterviewServices
+from insighta_desktop.ui.interviews.highlight_list import HighlightList
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner
 
@@ -97,6 +98,9 @@ class PackInterviewsView(QWidget):
         configure_table(self.table, 0)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.select_row(cur.row()))
         self.transcript = QTextBrowser()
+        self.shown_transcript: Transcript | None = None
+        self.highlights = HighlightList(read_only=True)
+        self.highlights.turn_clicked.connect(self.show_turn)
         self.assessment = QTextBrowser()
         self.regenerate_button = QPushButton("Regenerate")
         self.email_button = QPushButton("Email assessment…")
@@ -137,6 +141,7 @@ class PackInterviewsView(QWidget):
         self.detail_tabs = QTabWidget()
         self.detail_tabs.addTab(self.transcript, "Transcript")
         self.detail_tabs.addTab(assessment_page, "Assessment")
+        self.detail_tabs.addTab(self.highlights, "Highlights")
         self.detail_tabs.addTab(chat_page, "Chat")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -162,10 +167,24 @@ class PackInterviewsView(QWidget):
     async def _show(self, interview_id: str) -> None:
         self.current_id = interview_id
         transcript = await self.services.transcript(interview_id)
+        self.shown_transcript = transcript
         self.transcript.setHtml(transcript_html(transcript))
+        marked = await self.services.highlights.list(interview_id, transcript)
+        self.highlights.show_highlights(marked)
+        self.detail_tabs.setTabText(self.detail_tabs.indexOf(self.highlights),
+                                    f"Highlights ({len(marked)})" if marked else "Highlights")
         self.assessment.setHtml(assessment_html(await self.services.assessments.get(interview_id)))
         self._history = await self.services.chat.history(interview_id)
         self._render_chat()
+
+    def show_turn(self, turn_id: str) -> bool:
+        """Show the transcript scrolled to a highlighted turn."""
+        turn = self.shown_transcript.turn_by_id(turn_id) if self.shown_transcript else None
+        if turn is None:
+            return False
+        self.detail_tabs.setCurrentWidget(self.transcript)
+        self.transcript.scrollToAnchor(turn.tag)
+        return True
 
     def _render_chat(self) -> None:
         self.chat.setHtml(chat_html(self._history, self._answers.get(self.current_id or "", [])))
