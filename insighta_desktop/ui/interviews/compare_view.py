@@ -179,6 +179,7 @@ class CompareWindow(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("compareMessage")
         self.message.setWordWrap(True)
+        self.message.setVisible(False)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._anchor)
@@ -193,6 +194,7 @@ class CompareWindow(QWidget):
         self.comparison = None
         self.title.setText(f"Comparing {len(self.interview_ids)} candidates…")
         self.message.setText("")
+        self.message.setVisible(False)
         self.browser.clear()
         return self._tasks.spawn(self._load(services, self.interview_ids), key="compare")
 
@@ -200,11 +202,13 @@ class CompareWindow(QWidget):
         try:
             comparison: Comparison = await services.compare(interview_ids)
         except CompareError as exc:
-            self._problem(str(exc))
+            if interview_ids == self.interview_ids:
+                self._problem(str(exc))
             return
         except Exception as exc:
             log.warning("The comparison could not be loaded", exc_info=exc)
-            self._problem(f"The interviews could not be compared. {explain(exc, 'The database').text}")
+            if interview_ids == self.interview_ids:
+                self._problem(f"The interviews could not be compared. {explain(exc, 'The database').text}")
             return
         if interview_ids != self.interview_ids:
             return

@@ -48,7 +48,8 @@ class HighlightList(QWidget):
         self.list.setWordWrap(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.list.setStyleSheet("#highlightList::item { padding: 4px 2px; border-bottom: 1px solid #e4e6eb; }")
+        self.list.setStyleSheet("#highlightList::item { padding: 4px 2px; border-bottom: 1px solid #e4e6eb; }"
+                                "#highlightList::item:selected { background: #dbe6fb; color: #1a1a1a; }")
         self.list.itemClicked.connect(self._clicked)
         self.list.itemActivated.connect(self._clicked)
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
