@@ -9,11 +9,13 @@ or more); `interviews transcript ID --format json` lists the ids.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
+from insighta_desktop.cli.common import Subparsers
 from insighta_desktop.db.highlights_store import HighlightNotFound
 from insighta_desktop.interviews.compare import MAX_COMPARED, MIN_COMPARED, NOT_ASSESSED, CompareError, Comparison
 from insighta_desktop.interviews.highlights import HighlightError
@@ -21,11 +23,12 @@ from insighta_desktop.interviews.model import ResolvedHighlight
 from insighta_desktop.interviews.services import InterviewServices
 from insighta_desktop.interviews.talk_time import TalkTime, format_duration
 
-Runner = Callable[[Any, Callable[[InterviewServices, Any], Awaitable[int]]], int]
-Resolver = Callable[[InterviewServices, str], Awaitable[str]]
+Command: TypeAlias = Callable[[InterviewServices, argparse.Namespace], Awaitable[int]]
+Runner: TypeAlias = Callable[[argparse.Namespace, Command], int]
+Resolver: TypeAlias = Callable[[InterviewServices, str], Awaitable[str]]
 
 
-def add_parsers(sub: Any, common: Any, run: Runner, resolve: Resolver) -> None:
+def add_parsers(sub: Subparsers, common: argparse.ArgumentParser, run: Runner, resolve: Resolver) -> None:
     p = sub.add_parser("highlight", help="highlight a turn or a range of turns, with an optional note",
                        parents=[common])
     p.add_argument("id", help="interview id or a unique prefix")
@@ -58,8 +61,8 @@ def highlight_line(h: ResolvedHighlight) -> str:
     return f"{h.id[:8]}  {where}" + (f"\n          note: {h.note}" if h.note else "")
 
 
-def _highlight(resolve: Resolver) -> Callable[[InterviewServices, Any], Awaitable[int]]:
-    async def command(services: InterviewServices, args: Any) -> int:
+def _highlight(resolve: Resolver) -> Command:
+    async def command(services: InterviewServices, args: argparse.Namespace) -> int:
         from insighta_desktop.cli import CliError
 
         interview_id = await resolve(services, args.id)
@@ -75,8 +78,8 @@ def _highlight(resolve: Resolver) -> Callable[[InterviewServices, Any], Awaitabl
     return command
 
 
-def _highlights(resolve: Resolver) -> Callable[[InterviewServices, Any], Awaitable[int]]:
-    async def command(services: InterviewServices, args: Any) -> int:
+def _highlights(resolve: Resolver) -> Command:
+    async def command(services: InterviewServices, args: argparse.Namespace) -> int:
         from insighta_desktop.cli import CliError
 
         interview_id = await resolve(services, args.id)
@@ -104,8 +107,8 @@ def _highlights(resolve: Resolver) -> Callable[[InterviewServices, Any], Awaitab
     return command
 
 
-def _compare(resolve: Resolver) -> Callable[[InterviewServices, Any], Awaitable[int]]:
-    async def command(services: InterviewServices, args: Any) -> int:
+def _compare(resolve: Resolver) -> Command:
+    async def command(services: InterviewServices, args: argparse.Namespace) -> int:
         from insighta_desktop.cli import CliError
 
         ids = [await resolve(services, ident) for ident in args.ids]

@@ -64,7 +64,8 @@ def format_duration(seconds: float) -> str:
 @dataclass(frozen=True)
 class SpeakerTalk:
     speaker: str  # the key the turns carry (ai, candidate, interviewer, …)
-    label: str  # how it is shown (Interviewer, Candidate, …)
+    label: str  # how it is shown (Interviewer, Candidate, a name…)
+    role: str  # candidate | interviewer | other
     turns: int
     words: int
     seconds: float
@@ -73,7 +74,8 @@ class SpeakerTalk:
     questions: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"speaker": self.speaker, "label": self.label, "turns": self.turns, "words": self.words,
+        return {"speaker": self.speaker, "label": self.label, "role": self.role, "turns": self.turns,
+                "words": self.words,
                 "seconds": round(self.seconds, 3), "word_share": round(self.word_share, 4),
                 "time_share": round(self.time_share, 4), "questions": self.questions}
 
@@ -108,6 +110,13 @@ class TalkTime:
     def speaker(self, label: str) -> SpeakerTalk | None:
         return next((s for s in self.speakers if s.label == label), None)
 
+    def shares_of(self, role: str) -> tuple[float, float] | None:
+        """The (time, words) shares of every speaker in that part together; None when nobody had it."""
+        speakers = [s for s in self.speakers if s.role == role]
+        if not speakers:
+            return None
+        return sum(s.time_share for s in speakers), sum(s.word_share for s in speakers)
+
     def to_json(self) -> dict[str, Any]:
         return {"speakers": [s.to_json() for s in self.speakers], "total_words": self.total_words,
                 "total_seconds": round(self.total_seconds, 3),
@@ -135,15 +144,17 @@ def talk_time(turns: Sequence[Turn], words_per_second: float = WORDS_PER_SECOND)
     seconds: dict[str, float] = {}
     counts: dict[str, int] = {}
     questions: dict[str, int] = {}
+    roles: dict[str, str] = {}
     for turn, duration in zip(turns, durations, strict=True):
         key = turn.speaker.strip()
         words[key] = words.get(key, 0) + count_words(turn.content)
         seconds[key] = seconds.get(key, 0.0) + duration
         counts[key] = counts.get(key, 0) + 1
         questions[key] = questions.get(key, 0) + count_questions(turn.content)
+        roles.setdefault(key, turn.role)
     total_words = sum(words.values())
     total_seconds = sum(seconds.values())
-    speakers = [SpeakerTalk(key, labels[key], counts[key], words[key], seconds[key],
+    speakers = [SpeakerTalk(key, labels[key], roles[key], counts[key], words[key], seconds[key],
                             words[key] / total_words if total_words else 0.0,
                             seconds[key] / total_seconds if total_seconds else 0.0, questions[key])
                 for key in labels]

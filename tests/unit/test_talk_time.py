@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insighta_desktop.interviews.model import Turn, speaker_label, turn_id
+from insighta_desktop.interviews.model import Turn, speaker_label, speaker_role, turn_id
 from insighta_desktop.interviews.talk_time import (
     WORDS_PER_MINUTE,
     count_questions,
@@ -19,8 +19,8 @@ from insighta_desktop.interviews.talk_time import (
 
 
 def make_turns(spec: list[tuple[str, str, float]]) -> list[Turn]:
-    return [Turn(turn_id("s", seq), seq, speaker, speaker_label(speaker), content, 1_700_000_000 + at, at)
-            for seq, (speaker, content, at) in enumerate(spec, start=1)]
+    return [Turn(turn_id("s", seq), seq, speaker, speaker_label(speaker), content, 1_700_000_000 + at, at,
+                 speaker_role(speaker)) for seq, (speaker, content, at) in enumerate(spec, start=1)]
 
 
 def test_a_worked_interview():
@@ -34,6 +34,9 @@ def test_a_worked_interview():
     talk = talk_time(turns)
     interviewer, candidate = talk.speakers
     assert (interviewer.label, candidate.label) == ("Interviewer", "Candidate")
+    assert (interviewer.role, candidate.role) == ("interviewer", "candidate")
+    assert talk.shares_of("candidate") == (candidate.time_share, candidate.word_share)
+    assert talk.shares_of("other") is None
     assert interviewer.words == 5 + 4 and candidate.words == 7 + 16 + 2
     assert talk.total_words == 34
     # 10 s + 10 s for the interviewer; 30 + 60 s, then the last turn's 2 words at 150 wpm = 0.8 s
@@ -73,6 +76,7 @@ def test_empty_and_silent_transcripts():
 def test_two_speakers_with_one_label_stay_apart():
     talk = talk_time(make_turns([("ai", "Hi there", 0), ("interviewer", "Hello", 5), ("candidate", "Hey", 9)]))
     assert [s.label for s in talk.speakers] == ["Interviewer (ai)", "Interviewer (interviewer)", "Candidate"]
+    assert talk.shares_of("interviewer")[1] == pytest.approx(3 / 4)  # both interviewers' words together
 
 
 def test_durations_read_as_text():

@@ -25,6 +25,7 @@ from insighta_desktop.interviews.compare import (
     SkillEvidence,
 )
 from insighta_desktop.interviews.failures import explain
+from insighta_desktop.interviews.model import ROLE_CANDIDATE
 from insighta_desktop.interviews.talk_time import TalkTime, format_duration
 from insighta_desktop.ui.interviews.assessment_panel import RECOMMENDATION
 from insighta_desktop.ui.shared.tasks import TaskRunner
@@ -107,16 +108,15 @@ def _talk(item: ComparedInterview) -> str:
     talk: TalkTime = item.talk_time
     if not talk.speakers:
         return _muted("no transcript")
-    candidate = talk.speaker("Candidate")
-    share = candidate.time_share if candidate else 0.0
-    left = max(1, min(99, round(share * 100)))
+    candidate = talk.shares_of(ROLE_CANDIDATE)
+    left = max(1, min(99, round((candidate[0] if candidate else 0.0) * 100)))
     bar = (f"<table width='100%' cellspacing='0' cellpadding='0'><tr>"
            f"<td width='{left}%' bgcolor='{CANDIDATE_COLOUR}' style='font-size:6px'>&nbsp;</td>"
            f"<td width='{100 - left}%' bgcolor='{OTHERS_COLOUR}' style='font-size:6px'>&nbsp;</td></tr></table>")
     lines = [bar]
     if candidate is not None:
-        lines.append(f"<span style='color:{CANDIDATE_COLOUR}'><b>Candidate</b></span> {candidate.time_share:.0%} of "
-                     f"time, {candidate.word_share:.0%} of words")
+        lines.append(f"<span style='color:{CANDIDATE_COLOUR}'><b>Candidate</b></span> {candidate[0]:.0%} of "
+                     f"time, {candidate[1]:.0%} of words")
     lines.append("Questions: " + ", ".join(f"{html.escape(s.label)} {s.questions}" for s in talk.speakers))
     m = talk.longest_monologue
     if m is not None:

@@ -17,12 +17,11 @@ CHART_HEIGHT = 104
 
 
 def speaker_colours(talk: TalkTime) -> dict[str, str]:
-    """The transcript's colours for the interviewer and the candidate; others get one each, in order."""
+    """The transcript's colour for the first interviewer and the first candidate; the others one each, in order."""
     colours: dict[str, str] = {}
     extra = iter(EXTRA_COLOURS)
     for s in talk.speakers:
-        base = s.label.split(" (")[0]
-        known = SPEAKER_COLOURS.get(base)
+        known = SPEAKER_COLOURS.get(s.role)
         colours[s.label] = known if known and known not in colours.values() else next(extra, OTHER_COLOUR)
     return colours
 

@@ -61,11 +61,11 @@ async def test_highlight_notes_are_masked_like_the_rest(sqlite_engine, tmp_path)
 
 
 def as_written_before_highlights(path) -> None:
-    """The pack as the previous version (schema 2) wrote it: no highlights table, none in the manifest."""
+    """The pack as the previous version (schema 3) wrote it: no highlights table, none in the manifest."""
     with contextlib.closing(sqlite3.connect(path)) as conn:
         data = json.loads(conn.execute(f"SELECT manifest_json FROM {MANIFEST_TABLE}").fetchone()[0])
         data.pop("manifest_sha256")
-        data["schema_version"] = 2
+        data["schema_version"] = 3
         del data["tables"]["interview_highlights"]
         data["manifest_sha256"] = digest_json(data)
         with conn:

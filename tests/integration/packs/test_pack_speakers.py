@@ -35,15 +35,17 @@ async def test_an_imported_interview_reads_the_same_from_a_pack(db, tmp_path):
 
 
 def as_schema_version_2(database: Path) -> None:
-    """The payload as the app wrote it before schema version 3: no speakers table, a manifest of version 2."""
+    """The payload as the app wrote it at schema version 2: no speakers (nor highlights) table, a manifest of 2."""
     with contextlib.closing(sqlite3.connect(database)) as conn:
         data = json.loads(conn.execute(f'SELECT manifest_json FROM "{MANIFEST_TABLE}"').fetchone()[0])
         data.pop("manifest_sha256")
         data["schema_version"] = 2
-        del data["tables"]["interview_speakers"]
+        for later in ("interview_speakers", "interview_highlights"):  # versions 3 and 4
+            del data["tables"][later]
         data["manifest_sha256"] = digest_json(data)
         with conn:
             conn.execute("DROP TABLE interview_speakers")
+            conn.execute("DROP TABLE interview_highlights")
             conn.execute(f'UPDATE "{MANIFEST_TABLE}" SET manifest_json = ?', (json.dumps(data),))
         conn.execute("VACUUM")
 
