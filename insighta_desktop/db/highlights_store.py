@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from insighta_desktop.db import schema
 from insighta_desktop.interviews.model import Highlight
@@ -36,10 +36,15 @@ def list_highlights(engine: Engine, interview_ids: Sequence[str]) -> list[Highli
     """The highlights of these interviews (one statement), oldest first."""
     if not interview_ids:
         return []
+    with engine.connect() as conn:
+        return highlights_of(conn, interview_ids)
+
+
+def highlights_of(conn: Connection, interview_ids: Sequence[str]) -> list[Highlight]:
+    """list_highlights on a connection the caller holds (to read them with other rows in one go)."""
     query = (sa.select(highlights_t).where(highlights_t.c.interview_id.in_(list(interview_ids)))
              .order_by(highlights_t.c.created_at, highlights_t.c.id))
-    with engine.connect() as conn:
-        return [_highlight(row) for row in conn.execute(query)]
+    return [_highlight(row) for row in conn.execute(query)]
 
 
 def delete_highlight(engine: Engine, highlight_id: str) -> Highlight:

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from insighta_desktop.db import highlights_store
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.chat import parse_citations
 from insighta_desktop.interviews.model import (
@@ -235,15 +234,10 @@ def build_comparison(inputs: Sequence[CompareInput]) -> Comparison:
 
 
 def load_compare_inputs(engine: Engine, interview_ids: Sequence[str]) -> list[CompareInput]:
-    """Blocking: the interviews (the role is checked before their transcripts are read) and what compare needs."""
-    ids = chosen_ids(interview_ids)
-    interviews = [repository.get_interview(engine, i) for i in ids]
-    check_same_role(interviews)
-    highlights = highlights_store.list_highlights(engine, ids)
-    return [CompareInput(interview, build_transcript(repository.load_transcript_sources(engine, interview_id)),
-                         repository.get_assessment(engine, interview_id),
-                         [h for h in highlights if h.interview_id == interview_id])
-            for interview_id, interview in zip(ids, interviews, strict=True)]
+    """Blocking: what a comparison needs, read in one go (repository.load_for_review)."""
+    loaded = repository.load_for_review(engine, chosen_ids(interview_ids))
+    return [CompareInput(item.interview, build_transcript(item.transcript), item.assessment, item.highlights)
+            for item in loaded]
 
 
 async def compare_interviews(engine: Engine, interview_ids: Sequence[str],

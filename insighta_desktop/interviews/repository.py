@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,11 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from insighta_desktop.db import schema
+from insighta_desktop.db import highlights_store, schema
 from insighta_desktop.interviews.model import (
     Assessment,
     ChatMessage,
     Citation,
+    Highlight,
     Interview,
     InterviewSummary,
     assessment_id,
@@ -56,12 +58,16 @@ def get_interview(engine: Engine, interview_id: str) -> Interview:
             raise NotFound(f"No interview with id {interview_id}")
         status = conn.execute(sa.select(asm.c.status).where(asm.c.interview_id == interview_id)
                               .order_by(asm.c.updated_at.desc()).limit(1)).scalar()
+    return _interview(row, status)
+
+
+def _interview(row: Any, assessment_status: str | None) -> Interview:
     try:
         rubric = [str(s) for s in json.loads(row.rubric_json or "[]")]
     except ValueError:
         rubric = []
     summary = InterviewSummary(row.id, row.candidate_name, row.candidate_email, row.role, row.status,
-                               as_utc(row.scheduled_at), status)
+                               as_utc(row.scheduled_at), assessment_status)
     return Interview(summary, rubric, as_utc(row.created_at))
 
 
@@ -98,6 +104,57 @@ def load_transcript_sources(engine: Engine, interview_id: str) -> TranscriptSour
                             .order_by(turns_t.c.sequence_no)).mappings().all()
     return TranscriptSources(interview_id, session.id, as_utc(session.started_at), [dict(r) for r in rows],
                              session.transcript_json, speakers)
+
+
+@dataclass(frozen=True)
+class ReviewSources:
+    """One interview as a comparison reads it: the interview, its transcript's sources, assessment and highlights."""
+
+    interview: Interview
+    transcript: TranscriptSources
+    assessment: Assessment | None
+    highlights: list[Highlight]
+
+
+def load_for_review(engine: Engine, interview_ids: Sequence[str]) -> list[ReviewSources]:
+    """What load_transcript_sources, get_assessment and the highlights give, for several interviews at once: five
+    statements on one connection whatever their number (each round trip to a remote database is a wait)."""
+    ids = list(dict.fromkeys(interview_ids))
+    with engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(sa.select(iv).where(iv.c.id.in_(ids)))}
+        missing = [i for i in ids if i not in rows]
+        if missing:
+            raise NotFound(f"No interview with id {', '.join(missing)}")
+        assessments = {r.interview_id: r for r in conn.execute(  # ascending: the latest wins
+            sa.select(asm).where(asm.c.interview_id.in_(ids)).order_by(asm.c.updated_at))}
+        sessions: dict[str, Any] = {}  # interview id -> its latest session
+        speakers: dict[str, dict[str, tuple[str, str]]] = {}
+        for r in conn.execute(sa.select(sess.c.id, sess.c.interview_id, sess.c.started_at, sess.c.transcript_json,
+                                        speakers_t.c.speaker, speakers_t.c.name, speakers_t.c.role)
+                              .select_from(sess.outerjoin(speakers_t, speakers_t.c.session_id == sess.c.id))
+                              .where(sess.c.interview_id.in_(ids)).order_by(sess.c.started_at.desc())):
+            latest = sessions.setdefault(r.interview_id, r)
+            if latest.id == r.id and r.speaker is not None:
+                speakers.setdefault(r.id, {})[r.speaker] = (r.name, r.role)
+        turns: dict[str, list[dict[str, Any]]] = {}
+        if sessions:
+            for t in conn.execute(sa.select(turns_t.c.session_id, turns_t.c.sequence_no, turns_t.c.speaker,
+                                            turns_t.c.content, turns_t.c.timestamp_sec)
+                                  .where(turns_t.c.session_id.in_([r.id for r in sessions.values()]))
+                                  .order_by(turns_t.c.session_id, turns_t.c.sequence_no)).mappings():
+                turns.setdefault(t["session_id"], []).append({k: v for k, v in t.items() if k != "session_id"})
+        highlights = highlights_store.highlights_of(conn, ids)
+    result = []
+    for interview_id in ids:
+        assessment = assessments.get(interview_id)
+        session = sessions.get(interview_id)
+        sources = (TranscriptSources(interview_id, session.id, as_utc(session.started_at), turns.get(session.id, []),
+                                     session.transcript_json, speakers.get(session.id, {}))
+                   if session is not None else TranscriptSources(interview_id, None, None, [], None))
+        result.append(ReviewSources(_interview(rows[interview_id], assessment.status if assessment else None),
+                                    sources, _assessment(assessment) if assessment else None,
+                                    [h for h in highlights if h.interview_id == interview_id]))
+    return result
 
 
 # --- assessments ----------------------------------------------------------------------------------

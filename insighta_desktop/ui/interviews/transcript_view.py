@@ -200,6 +200,7 @@ class TranscriptView(QWidget):
 
     def _context_menu(self, pos: QPoint) -> None:
         menu = self.browser.createStandardContextMenu(pos)
+        menu.setParent(self, menu.windowFlags())  # owned by the view: deleted with it, not left behind
         turns = self.selected_turns(pos) if self.highlight_button.isEnabled() else None
         if turns is not None:
             action = menu.addAction(f"Highlight {self.range_label(turns)}…")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.compare import NOT_ASSESSED, CompareError
@@ -124,3 +125,34 @@ async def test_manual_assessments_are_told_apart(db, services, three):
     store_assessment(db, ids[1], {**GEMINI_STYLE, "recommendation": "hold"}, model=MANUAL_MODEL)
     comparison = await services.compare(ids[:2])
     assert [i.assessment_source for i in comparison.interviews] == ["gemini", "manual"]
+
+
+async def test_one_read_gives_what_the_per_interview_reads_give_in_five_statements(db, services):
+    from insighta_desktop.db import highlights_store
+    from insighta_desktop.demo.loader import load_demo_data
+    from insighta_desktop.interviews.file_import import ImportOptions, import_path
+    from tests.integration.interviews.test_file_import import DATA
+
+    load_demo_data(db, profiles=5)  # turns in the table, only in the JSON, a dropped write, no transcript yet
+    imported = import_path(db, DATA / "zoom.vtt", ImportOptions(candidate_speaker="Ngozi Okafor"))  # named speakers
+    ids = [i.id for i in repository.list_interviews(db)]
+    assert imported.interview_id in ids
+    await services.highlights.add(ids[3], "T2", "T3", note="a note")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    sa.event.listen(db, "before_cursor_execute", record)
+    try:
+        loaded = repository.load_for_review(db, ids)
+    finally:
+        sa.event.remove(db, "before_cursor_execute", record)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 5
+    for item, interview_id in zip(loaded, ids, strict=True):
+        assert item.interview == repository.get_interview(db, interview_id)
+        assert item.transcript == repository.load_transcript_sources(db, interview_id)
+        assert item.assessment == repository.get_assessment(db, interview_id)
+        assert item.highlights == highlights_store.list_highlights(db, [interview_id])
+    assert sum(len(i.highlights) for i in loaded) == 1 and len(loaded) == 9
+    assert any(i.transcript.speakers for i in loaded)
