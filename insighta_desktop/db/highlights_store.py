@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from insighta_desktop.db import schema
 from insighta_desktop.interviews.model import Highlight
+from insighta_desktop.timestamps import as_utc
 
 highlights_t = schema.interview_highlights
 
@@ -19,9 +19,7 @@ class HighlightNotFound(LookupError):
 
 
 def _highlight(row: Any) -> Highlight:
-    created: datetime = row.created_at
-    created = created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
-    return Highlight(row.id, row.interview_id, row.first_turn_id, row.last_turn_id, row.note, created)
+    return Highlight(row.id, row.interview_id, row.first_turn_id, row.last_turn_id, row.note, as_utc(row.created_at))
 
 
 def add_highlight(engine: Engine, highlight: Highlight) -> Highlight:
