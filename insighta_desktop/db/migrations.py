@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from insighta_desktop import __version__
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import is_sqlite
+from insighta_desktop.db.transcript_index import add_transcript_index, create_transcript_index
 from insighta_desktop.db.triggers import install_triggers
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,11 @@ def _add_interview_imports(conn: Connection) -> None:
     schema.interview_sources.create(conn)
 
 
-UPGRADES: Mapping[int, UpgradeStep] = {2: _add_meetmind_tables, 3: _add_interview_imports}
+UPGRADES: Mapping[int, UpgradeStep] = {
+    2: _add_meetmind_tables,
+    3: _add_interview_imports,
+    4: add_transcript_index,  # full-text search over transcript turns
+}
 
 
 class SchemaError(RuntimeError):
@@ -78,6 +83,7 @@ def ensure_schema(
     if found == 0:
         with engine.begin() as conn:
             schema.metadata.create_all(conn)
+            create_transcript_index(conn)
             install_triggers(conn)
             _record(conn, target)
         log.info("Created schema version %d", target)

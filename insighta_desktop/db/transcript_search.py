@@ -1,0 +1,154 @@
+"""Search every transcript's turns: one statement per search on each back end, ranked, newest interviews first on ties.
+
+The query arrives parsed (`TextQuery`: words and phrases, alternatives, exclusions) and its words are only ever
+placed inside quoted FTS5 strings or quoted tsquery lexemes, so no user text can make a syntax error.
+
+Cost is bounded whatever the words: when a query matches more than `candidates` turns (a common word), the most
+recent `candidates` of them are ranked — on PostgreSQL the latest by turn time (an index scan backwards), on SQLite
+the most recently added (FTS5 walks its rowids backwards). Below that number the ranking covers every match.
+Only each interview's latest session is searched, as it is the transcript the app shows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeEngine
+
+from insighta_desktop.db import schema
+from insighta_desktop.db.schema import UtcDateTime
+from insighta_desktop.db.transcript_index import FTS_TABLE, SEARCH_COLUMN, fold_word
+
+RESULT_LIMIT = 50
+RANKED_CANDIDATES = 2_000
+
+Phrase = tuple[str, ...]  # one word, or words that must follow each other
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Any of `alternatives` must match (or, when `excluded`, none of them may)."""
+
+    alternatives: tuple[Phrase, ...]
+    excluded: bool = False
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """Every clause must hold. Words are letters and digits only (the parser guarantees it)."""
+
+    clauses: tuple[Clause, ...]
+
+    @property
+    def searchable(self) -> bool:
+        return any(not c.excluded and c.alternatives for c in self.clauses)
+
+
+@dataclass(frozen=True)
+class TurnMatch:
+    interview_id: str
+    candidate_name: str
+    role: str
+    scheduled_at: datetime | None
+    session_id: str
+    session_started_at: datetime | None
+    first_timestamp: float  # the session's first turn (by sequence number), the origin of elapsed times
+    sequence_no: int
+    speaker: str
+    content: str
+    timestamp_sec: float
+    rank: float  # higher is better; comparable within one search only
+
+
+_OUTER = """
+SELECT i.id AS interview_id, i.candidate_name, i.role, i.scheduled_at, s.id AS session_id,
+       s.started_at AS session_started_at,
+       (SELECT f.timestamp_sec FROM transcript_turns f WHERE f.session_id = s.id
+        ORDER BY f.sequence_no LIMIT 1) AS first_timestamp,
+       t.sequence_no, t.speaker, t.content, t.timestamp_sec, {rank} AS rank
+FROM hits h
+JOIN transcript_turns t ON {join}
+JOIN interview_sessions s ON s.id = t.session_id
+JOIN interviews i ON i.id = s.interview_id
+WHERE NOT EXISTS (SELECT 1 FROM interview_sessions later
+                  WHERE later.interview_id = s.interview_id AND later.started_at > s.started_at)
+ORDER BY rank DESC, {date_order}, i.id, t.sequence_no
+LIMIT :limit
+"""
+
+_SQLITE = f"""
+WITH hits AS (
+    SELECT rowid AS turn_rowid, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE}
+    WHERE {FTS_TABLE} MATCH :query ORDER BY rowid DESC LIMIT :candidates
+)""" + _OUTER.format(rank="-h.score", join="t.rowid = h.turn_rowid",
+                     date_order="i.scheduled_at IS NULL, i.scheduled_at DESC")
+
+_POSTGRES = f"""
+WITH hits AS (
+    SELECT id, {SEARCH_COLUMN} AS vector FROM transcript_turns
+    WHERE {SEARCH_COLUMN} @@ to_tsquery('simple', :query)
+    ORDER BY timestamp_sec DESC LIMIT :candidates
+)""" + _OUTER.format(rank="ts_rank(h.vector, to_tsquery('simple', :query))", join="t.id = h.id",
+                     date_order="i.scheduled_at DESC NULLS LAST")
+
+_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "scheduled_at": UtcDateTime, "session_started_at": UtcDateTime, "first_timestamp": sa.Double(),
+    "timestamp_sec": sa.Double(), "rank": sa.Double()}
+
+
+def fts5_expression(query: TextQuery) -> str:
+    """FTS5 syntax: every phrase a double-quoted string, grouped with AND, OR and NOT."""
+    def group(clause: Clause) -> str:
+        return "(" + " OR ".join('"' + " ".join(p).replace('"', '""') + '"' for p in clause.alternatives) + ")"
+
+    kept = [c for c in query.clauses if c.alternatives]
+    expression = " AND ".join(group(c) for c in kept if not c.excluded)
+    excluded = [group(c) for c in kept if c.excluded]
+    return f"({expression}) NOT ({' OR '.join(excluded)})" if excluded else expression
+
+
+def tsquery_text(query: TextQuery) -> str:
+    """to_tsquery syntax over folded words: 'a' <-> 'b' for phrases, | for alternatives, & and ! around them."""
+    def lexeme(word: str) -> str:
+        return "'" + fold_word(word).replace("\\", "\\\\").replace("'", "''") + "'"
+
+    def group(clause: Clause) -> str:
+        body = "(" + " | ".join("(" + " <-> ".join(lexeme(w) for w in p) + ")" for p in clause.alternatives) + ")"
+        return "!" + body if clause.excluded else body
+
+    return " & ".join(group(c) for c in query.clauses if c.alternatives)
+
+
+def search_turns(engine: Engine, query: TextQuery, *, limit: int = RESULT_LIMIT,
+                 candidates: int = RANKED_CANDIDATES) -> list[TurnMatch]:
+    """The best `limit` turns for `query`: rank, then the interview's date (newest first)."""
+    if not query.searchable:
+        return []
+    if engine.dialect.name == "sqlite":
+        statement, text = _SQLITE, fts5_expression(query)
+    else:
+        statement, text = _POSTGRES, tsquery_text(query)
+    params = {"query": text, "limit": limit, "candidates": max(candidates, limit)}
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(statement).columns(**_COLUMNS), params).mappings().all()
+    return [TurnMatch(**row) for row in rows]
+
+
+def turns_at(engine: Engine, keys: list[tuple[str, int]]) -> list[TurnMatch]:
+    """The turns at these (session id, sequence number) keys, with their interview (rank 0), in no set order."""
+    if not keys:
+        return []
+    t, s, i = schema.transcript_turns, schema.interview_sessions, schema.interviews
+    f = t.alias("f")
+    first = sa.select(f.c.timestamp_sec).where(f.c.session_id == s.c.id).order_by(f.c.sequence_no).limit(1)
+    query = (sa.select(i.c.id.label("interview_id"), i.c.candidate_name, i.c.role, i.c.scheduled_at,
+                       s.c.id.label("session_id"), s.c.started_at.label("session_started_at"),
+                       first.scalar_subquery().label("first_timestamp"), t.c.sequence_no, t.c.speaker, t.c.content,
+                       t.c.timestamp_sec, sa.literal(0.0, sa.Double).label("rank"))
+             .select_from(t.join(s, s.c.id == t.c.session_id).join(i, i.c.id == s.c.interview_id))
+             .where(sa.tuple_(t.c.session_id, t.c.sequence_no).in_(keys)))
+    with engine.connect() as conn:
+        return [TurnMatch(**row) for row in conn.execute(query).mappings()]
