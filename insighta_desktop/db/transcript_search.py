@@ -23,7 +23,7 @@ from insighta_desktop.db.schema import UtcDateTime
 from insighta_desktop.db.transcript_index import FTS_TABLE, SEARCH_COLUMN, fold_word
 
 RESULT_LIMIT = 50
-RANKED_CANDIDATES = 2_000
+RANKED_CANDIDATES = 500
 
 Phrase = tuple[str, ...]  # one word, or words that must follow each other
 
@@ -63,36 +63,51 @@ class TurnMatch:
     rank: float  # higher is better; comparable within one search only
 
 
-_OUTER = """
+# Ranking needs only keys, the rank and each hit's interview (its date breaks ties, its latest session is the one
+# shown); the turn's text and the session's first turn (the origin of elapsed times) are read for the winners only.
+_RANKED = """
+best AS (
+    SELECT {turn_key} AS turn_key, {rank} AS rank, i.id AS interview_id, i.scheduled_at, {sequence_no} AS sequence_no
+    FROM hits h
+    {turn_join}
+    JOIN interview_sessions s ON s.id = {session_id}
+    JOIN interviews i ON i.id = s.interview_id
+    WHERE NOT EXISTS (SELECT 1 FROM interview_sessions later
+                      WHERE later.interview_id = s.interview_id AND later.started_at > s.started_at)
+    ORDER BY rank DESC, {date_order}, i.id, sequence_no
+    LIMIT :limit
+)
 SELECT i.id AS interview_id, i.candidate_name, i.role, i.scheduled_at, s.id AS session_id,
        s.started_at AS session_started_at,
        (SELECT f.timestamp_sec FROM transcript_turns f WHERE f.session_id = s.id
         ORDER BY f.sequence_no LIMIT 1) AS first_timestamp,
-       t.sequence_no, t.speaker, t.content, t.timestamp_sec, {rank} AS rank
-FROM hits h
-JOIN transcript_turns t ON {join}
+       t.sequence_no, t.speaker, t.content, t.timestamp_sec, b.rank
+FROM best b
+JOIN transcript_turns t ON t.{turn_key_column} = b.turn_key
 JOIN interview_sessions s ON s.id = t.session_id
 JOIN interviews i ON i.id = s.interview_id
-WHERE NOT EXISTS (SELECT 1 FROM interview_sessions later
-                  WHERE later.interview_id = s.interview_id AND later.started_at > s.started_at)
-ORDER BY rank DESC, {date_order}, i.id, t.sequence_no
-LIMIT :limit
+ORDER BY b.rank DESC, {final_date_order}, b.interview_id, b.sequence_no
 """
 
 _SQLITE = f"""
 WITH hits AS (
     SELECT rowid AS turn_rowid, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE}
     WHERE {FTS_TABLE} MATCH :query ORDER BY rowid DESC LIMIT :candidates
-)""" + _OUTER.format(rank="-h.score", join="t.rowid = h.turn_rowid",
-                     date_order="i.scheduled_at IS NULL, i.scheduled_at DESC")
+),""" + _RANKED.format(
+    turn_key="t.rowid", rank="-h.score", sequence_no="t.sequence_no",
+    turn_join="JOIN transcript_turns t ON t.rowid = h.turn_rowid", session_id="t.session_id",
+    date_order="i.scheduled_at IS NULL, i.scheduled_at DESC", turn_key_column="rowid",
+    final_date_order="b.scheduled_at IS NULL, b.scheduled_at DESC")
 
 _POSTGRES = f"""
 WITH hits AS (
-    SELECT id, {SEARCH_COLUMN} AS vector FROM transcript_turns
+    SELECT id, session_id, sequence_no, {SEARCH_COLUMN} AS vector FROM transcript_turns
     WHERE {SEARCH_COLUMN} @@ to_tsquery('simple', :query)
     ORDER BY timestamp_sec DESC LIMIT :candidates
-)""" + _OUTER.format(rank="ts_rank(h.vector, to_tsquery('simple', :query))", join="t.id = h.id",
-                     date_order="i.scheduled_at DESC NULLS LAST")
+),""" + _RANKED.format(
+    turn_key="h.id", rank="ts_rank(h.vector, to_tsquery('simple', :query))", sequence_no="h.sequence_no",
+    turn_join="", session_id="h.session_id", date_order="i.scheduled_at DESC NULLS LAST", turn_key_column="id",
+    final_date_order="b.scheduled_at DESC NULLS LAST")
 
 _COLUMNS: dict[str, TypeEngine[Any]] = {
     "scheduled_at": UtcDateTime, "session_started_at": UtcDateTime, "first_timestamp": sa.Double(),
