@@ -71,11 +71,16 @@ def create_transcript_index(conn: Connection) -> None:
         raise RuntimeError("This SQLite library was built without FTS5, which transcript search needs; "
                            "use a Python whose sqlite3 module includes it (python.org and distribution builds do).")
     conn.exec_driver_sql(_SQLITE_TABLE)
-    install_transcript_index_triggers(conn)
+    install_transcript_index_triggers(conn)  # in the same transaction: no turn is written unindexed
 
 
 def install_transcript_index_triggers(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
+    """The SQLite triggers, once the FTS table exists (a database before version 3 has none to keep)."""
+    if conn.dialect.name != "sqlite":
+        return
+    exists = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (FTS_TABLE,)).first()
+    if exists:
         for statement in _SQLITE_TRIGGERS:
             conn.exec_driver_sql(statement)
 
