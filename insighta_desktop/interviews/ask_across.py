@@ -124,14 +124,21 @@ def system_prompt(hits: list[TranscriptHit], labels: list[CrossCitation]) -> str
         "they are the passages that best match the question, not whole interviews.",
         "Cite every passage you rely on by its tag in brackets, for example [I2.T14] or [I1.T3, I2.T14], and name "
         "the candidates. If the passages do not answer the question, say so plainly. Be concise.", ""]
-    current = None
-    for hit, label in zip(hits, labels, strict=True):
-        if hit.interview_id != current:
-            current = hit.interview_id
-            when = f", {hit.scheduled_at:%Y-%m-%d}" if hit.scheduled_at else ""
-            lines += ["", f"Interview {label.tag.split('.')[0]}: {hit.candidate_name} ({hit.role}{when})"]
-        lines.append(f"[{label.tag}] {hit.elapsed} {hit.speaker_label}: {hit.content}")
+    for group in by_interview(hits, labels):
+        hit, label = group[0]
+        when = f", {hit.scheduled_at:%Y-%m-%d}" if hit.scheduled_at else ""
+        lines += ["", f"Interview {label.tag.split('.')[0]}: {hit.candidate_name} ({hit.role}{when})"]
+        lines += [f"[{label.tag}] {h.elapsed} {h.speaker_label}: {h.content}" for h, label in group]
     return "\n".join(lines)
+
+
+def by_interview(hits: list[TranscriptHit], labels: list[CrossCitation]
+                 ) -> list[list[tuple[TranscriptHit, CrossCitation]]]:
+    """Passages grouped by interview (best interview first), each group in transcript order."""
+    groups: dict[str, list[tuple[TranscriptHit, CrossCitation]]] = {}
+    for hit, label in zip(hits, labels, strict=True):
+        groups.setdefault(hit.interview_id, []).append((hit, label))
+    return [sorted(group, key=lambda pair: pair[0].sequence_no) for group in groups.values()]
 
 
 def parse_cross_citations(text: str, labels: list[CrossCitation]) -> list[CrossCitation]:
@@ -149,7 +156,7 @@ def parse_cross_citations(text: str, labels: list[CrossCitation]) -> list[CrossC
 def passages_text(hits: list[TranscriptHit], labels: list[CrossCitation], reason: str) -> str:
     lines = [f"{reason} Matching passages (not an AI answer):"]
     lines += [f"• [{label.tag}] {hit.candidate_name}, {hit.elapsed}, {hit.speaker_label}: {hit.snippet.text}"
-              for hit, label in zip(hits, labels, strict=True)]
+              for group in by_interview(hits, labels) for hit, label in group]
     return "\n".join(lines)
 
 

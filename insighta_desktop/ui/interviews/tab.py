@@ -26,6 +26,7 @@ from insighta_desktop.ui.interviews.import_dialog import InterviewImporter
 from insighta_desktop.ui.interviews.meetmind_panel import MeetMindPanel
 from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
 from insighta_desktop.ui.interviews.problem_banner import ProblemBanner
+from insighta_desktop.ui.interviews.search_panel import SearchPanel
 from insighta_desktop.ui.interviews.transcript_view import TranscriptView
 from insighta_desktop.ui.shared.elided_label import ElidedLabel
 from insighta_desktop.ui.shared.retry_notice import RetryNotice
@@ -108,6 +109,9 @@ class InterviewsTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        self.search_panel = SearchPanel(tasks, lambda: self.services)
+        self.search_panel.turn_activated.connect(self.open_turn)
+        left_layout.addWidget(self.search_panel)
         left_layout.addWidget(self.filter)
         left_layout.addWidget(self.empty_label)
         left_layout.addWidget(self.table, 1)
@@ -250,12 +254,31 @@ class InterviewsTab(QWidget):
         finally:
             self.clear_retry_notice(interview_id)
         self.transcript.show_transcript(transcript)
+        if self._pending_turn is not None and self._pending_turn[0] == interview_id:
+            self.transcript.highlight_turn(self._pending_turn[1])
+            self._pending_turn = None
         self.assessment.show_assessment(assessment, enabled=bool(transcript.turns))
         if assessment is not None and assessment.status == "generating":
             self.assessment.set_generating()
         self.chat.set_enabled(bool(transcript.turns))
         self.chat.show_history(history, interview_id=interview_id, pending=self._asking.get(interview_id))
         await self.meetmind.load(services.engine, interview_id, services.retrying)
+
+    def open_turn(self, interview_id: str, turn_id: str):
+        """Show the interview (from a search result or a citation) and scroll its transcript to the turn."""
+        shown = self.transcript.transcript
+        if interview_id == self.current_id and shown is not None and shown.interview_id == interview_id:
+            self.transcript.highlight_turn(turn_id)
+            return None
+        self._pending_turn = (interview_id, turn_id)
+        row = next((r for r, i in enumerate(self.model.rows) if i.id == interview_id), None)
+        if row is not None:
+            if not self.proxy.mapFromSource(self.model.index(row, 0)).isValid():
+                self.filter.clear()  # the list filter hid it
+            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+            if self.current_id == interview_id:
+                return None  # selected already: its transcript is on the way and takes the pending turn
+        return self.select_interview(interview_id)
 
     def _update_row(self, interview_id: str, assessment_status: str | None) -> None:
         for row, item in enumerate(self.model.rows):
