@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,6 +37,7 @@ from insighta_desktop.ui.shared.tasks import TaskRunner
 
 DEBOUNCE_MS = 250
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
 _TAG = re.compile(r"\b(I\d+\.T\d+)\b")
 _META, _META_SELECTED = "color:#8a8f99", "color:#dce6f5"  # grey, and a light tint readable on the selection
 
@@ -78,10 +79,10 @@ class HitListModel(QAbstractListModel):
         self.hits = list(hits)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802
+    def rowCount(self, parent: Index | None = None) -> int:  # noqa: N802
         return 0 if parent is not None and parent.isValid() else len(self.hits)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.hits):
             return None
         hit = self.hits[index.row()]
@@ -97,7 +98,7 @@ class HitListModel(QAbstractListModel):
 class HtmlItemDelegate(QStyledItemDelegate):
     """Paints an item's HTML_ROLE text (bold matches), wrapped to the view's width."""
 
-    def _document(self, option: QStyleOptionViewItem, index: QModelIndex, width: int) -> QTextDocument:
+    def _document(self, option: QStyleOptionViewItem, index: Index, width: int) -> QTextDocument:
         document = QTextDocument()
         document.setDefaultFont(option.font)
         document.setDocumentMargin(4)
@@ -108,7 +109,7 @@ class HtmlItemDelegate(QStyledItemDelegate):
         document.setTextWidth(max(width, 80))
         return document
 
-    def paint(self, painter: Any, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: Any, option: QStyleOptionViewItem, index: Index) -> None:
         self.initStyleOption(option, index)
         document = self._document(option, index, option.rect.width())
         option.text = ""
@@ -124,7 +125,7 @@ class HtmlItemDelegate(QStyledItemDelegate):
         document.documentLayout().draw(painter, context)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QListView) else option.rect.width()
         document = self._document(option, index, width)

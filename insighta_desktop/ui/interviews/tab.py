@@ -264,7 +264,7 @@ class InterviewsTab(QWidget):
         self.chat.show_history(history, interview_id=interview_id, pending=self._asking.get(interview_id))
         await self.meetmind.load(services.engine, interview_id, services.retrying)
 
-    def open_turn(self, interview_id: str, turn_id: str):
+    def open_turn(self, interview_id: str, turn_id: str) -> asyncio.Task[None] | None:
         """Show the interview (from a search result or a citation) and scroll its transcript to the turn."""
         shown = self.transcript.transcript
         if interview_id == self.current_id and shown is not None and shown.interview_id == interview_id:
@@ -278,7 +278,8 @@ class InterviewsTab(QWidget):
             self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
             if self.current_id == interview_id:
                 return None  # selected already: its transcript is on the way and takes the pending turn
-        return self.select_interview(interview_id)
+        task: asyncio.Task[None] = self.select_interview(interview_id)
+        return task
 
     def _update_row(self, interview_id: str, assessment_status: str | None) -> None:
         for row, item in enumerate(self.model.rows):
