@@ -9,6 +9,8 @@ tsvector and its GIN index). The query mix (at least 200, fixed by --seed) is dr
 medium and rare words, technologies with punctuation (C++, Node.js), quoted phrases, accented and unaccented
 spellings, two-word AND, `or`, `-word`, and words that match nothing. Each query runs through `find_hits` (parse,
 one SQL statement, snippets), once for warm-up and then timed; P50/P95/max are printed per back end and per kind.
+Wall-clock time is what a user waits; on a shared machine it grows with the load, so the CPU time each search took
+(this thread, plus the PostgreSQL backend's when the server is local: /proc/PID/schedstat) is printed beside it.
 The PostgreSQL database is created for the run and dropped afterwards (unless --keep).
 """
 from __future__ import annotations
@@ -116,14 +118,36 @@ def query_mix(frequency: Counter[str], bigrams: list[str], total_turns: int, cou
     return queries
 
 
-def run(engine: Engine, queries: list[tuple[str, str]]) -> dict[str, list[tuple[float, int]]]:
+def backend_pids(engine: Engine) -> list[int]:
+    """PostgreSQL server processes serving this engine, when the server runs on this machine (else none)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        pids = list(conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'insighta-desktop'").scalars())
+    return [pid for pid in pids if Path(f"/proc/{pid}/schedstat").exists()]
+
+
+def server_cpu_ns(pids: list[int]) -> int:
+    return sum(int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) for pid in pids)
+
+
+Timing = tuple[float, float, int]  # wall ms, CPU ms (this thread + the local PostgreSQL backend), hits
+
+
+def run(engine: Engine, queries: list[tuple[str, str]]) -> dict[str, list[Timing]]:
     for _, text in queries[:20]:  # warm the connection pool and the caches a little, as a first search would
         find_hits(engine, text)
-    timings: dict[str, list[tuple[float, int]]] = {}
+    pids = backend_pids(engine)
+    timings: dict[str, list[Timing]] = {}
     for kind, text in queries:
+        cpu, server = time.thread_time(), server_cpu_ns(pids)
         started = time.perf_counter()
         hits = find_hits(engine, text)
-        timings.setdefault(kind, []).append(((time.perf_counter() - started) * 1000, len(hits)))
+        wall = (time.perf_counter() - started) * 1000
+        cpu_ms = (time.thread_time() - cpu) * 1000 + (server_cpu_ns(pids) - server) / 1e6
+        timings.setdefault(kind, []).append((wall, cpu_ms, len(hits)))
     return timings
 
 
@@ -132,15 +156,17 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def report(label: str, load_s: float, timings: dict[str, list[tuple[float, int]]]) -> None:
-    every = [ms for rows in timings.values() for ms, _ in rows]
+def report(label: str, load_s: float, timings: dict[str, list[Timing]]) -> None:
+    every = [t for rows in timings.values() for t in rows]
     print(f"\n{label}: loaded in {load_s:.1f} s; {len(every)} queries; load average {os.getloadavg()[0]:.1f}")
-    print(f"  {'kind':<14} {'n':>4} {'P50 ms':>8} {'P95 ms':>8} {'max ms':>8} {'median hits':>12}")
-    for kind, rows in sorted(timings.items()):
-        ms = [r[0] for r in rows]
-        print(f"  {kind:<14} {len(rows):>4} {pct(ms, .5):>8.1f} {pct(ms, .95):>8.1f} {max(ms):>8.1f} "
-              f"{statistics.median(r[1] for r in rows):>12.0f}")
-    print(f"  {'ALL':<14} {len(every):>4} {pct(every, .5):>8.1f} {pct(every, .95):>8.1f} {max(every):>8.1f}")
+    print(f"  {'kind':<14} {'n':>4} {'P50 ms':>8} {'P95 ms':>8} {'max ms':>8} {'CPU P50':>8} {'CPU P95':>8} "
+          f"{'median hits':>12}")
+    rows = sorted(timings.items()) + [("ALL", every)]
+    for kind, kind_rows in rows:
+        wall, cpu = [r[0] for r in kind_rows], [r[1] for r in kind_rows]
+        hits = f"{statistics.median(r[2] for r in kind_rows):>12.0f}" if kind != "ALL" else ""
+        print(f"  {kind:<14} {len(kind_rows):>4} {pct(wall, .5):>8.1f} {pct(wall, .95):>8.1f} {max(wall):>8.1f} "
+              f"{pct(cpu, .5):>8.1f} {pct(cpu, .95):>8.1f} {hits}")
 
 
 def bench(label: str, url: str, args: argparse.Namespace, queries: list[tuple[str, str]], fresh: bool = True
