@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from insighta_desktop.interviews.ask_across import CrossAnswer
-from insighta_desktop.interviews.assessments import describe_failure
+from insighta_desktop.interviews.failures import describe_failure
 from insighta_desktop.interviews.search_text import EmptySearch
 from insighta_desktop.interviews.transcript_search import TranscriptHit
 from insighta_desktop.ui.shared.retry_notice import RetryNotice

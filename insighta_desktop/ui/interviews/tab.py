@@ -58,6 +58,7 @@ class InterviewsTab(QWidget):
         self._asking: dict[str, tuple[str, str]] = {}  # interview id -> (question, answer so far) while in flight
         self.flows = AssessmentActions(self)
         self.outbox_dialog: OutboxDialog | None = None
+        self._pending_turn: tuple[str, str] | None = None  # (interview, turn) to scroll to once it is shown
 
         self.model = RecordTableModel(INTERVIEW_COLUMNS, self)
         self.proxy = QSortFilterProxyModel(self)
