@@ -33,7 +33,7 @@ _PG_STATEMENTS = [
     f"GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, {_PG_DOCUMENT})) STORED",
     f"CREATE INDEX IF NOT EXISTS ix_transcript_turns_search ON transcript_turns USING gin ({SEARCH_COLUMN})",
     # the newest matches are the ones ranked when a word matches more turns than that (see transcript_search)
-    "CREATE INDEX IF NOT EXISTS ix_transcript_turns_timestamp ON transcript_turns (timestamp_sec)",
+    "CREATE INDEX IF NOT EXISTS ix_transcript_turns_timestamp ON transcript_turns (timestamp_sec, id)",
 ]
 _SQLITE_TABLE = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(content, content='transcript_turns', "
                  "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")

@@ -10,6 +10,7 @@ Only each interview's latest session is searched, as it is the transcript the ap
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeEngine
 
 from insighta_desktop.db import schema
+from insighta_desktop.db.lexeme_stats import LexemeStats, LexemeStatsCache
 from insighta_desktop.db.schema import UtcDateTime
 from insighta_desktop.db.transcript_index import FTS_TABLE, SEARCH_COLUMN, fold_word
 
@@ -109,6 +111,28 @@ WITH hits AS (
     turn_join="", session_id="h.session_id", date_order="i.scheduled_at DESC NULLS LAST", turn_key_column="id",
     final_date_order="b.scheduled_at DESC NULLS LAST")
 
+# The same, made to read every match through the GIN index and sort them: "+ 0" hides the order from the b-tree on
+# timestamp_sec, so the planner cannot walk it backwards (see lexeme_stats for when each way is cheaper).
+_POSTGRES_FETCH = _POSTGRES.replace("ORDER BY timestamp_sec DESC", "ORDER BY timestamp_sec + 0 DESC")
+
+# For a phrase of common words, whose matches the statistics cannot foresee (words next to each other): walk the
+# newest :walk turns, and only when they hold too few matches read the older matches through the index.
+_POSTGRES_PROBE = f"""
+WITH hits AS (
+    (SELECT id, session_id, sequence_no, vector FROM (
+         SELECT id, session_id, sequence_no, {SEARCH_COLUMN} AS vector FROM transcript_turns
+         ORDER BY timestamp_sec DESC, id DESC LIMIT :walk) newest
+     WHERE vector @@ to_tsquery('simple', :query) LIMIT :candidates)
+    UNION ALL
+    (SELECT id, session_id, sequence_no, {SEARCH_COLUMN} FROM transcript_turns
+     WHERE {SEARCH_COLUMN} @@ to_tsquery('simple', :query)
+       AND (timestamp_sec, id) < (SELECT timestamp_sec, id FROM transcript_turns
+                                  ORDER BY timestamp_sec DESC, id DESC OFFSET :walk - 1 LIMIT 1)
+     ORDER BY timestamp_sec + 0 DESC LIMIT :candidates)
+    LIMIT :candidates
+),""" + _POSTGRES[_POSTGRES.index("best AS ("):]
+PROBE_WALK = 20_000
+
 _COLUMNS: dict[str, TypeEngine[Any]] = {
     "scheduled_at": UtcDateTime, "session_started_at": UtcDateTime, "first_timestamp": sa.Double(),
     "timestamp_sec": sa.Double(), "rank": sa.Double()}
@@ -137,17 +161,46 @@ def tsquery_text(query: TextQuery) -> str:
     return " & ".join(group(c) for c in query.clauses if c.alternatives)
 
 
+def expected_matches(query: TextQuery, stats: LexemeStats, *, adjacent: bool = False) -> float:
+    """Turns the query should match by the statistics: words independent, as the planner assumes. With `adjacent`,
+    a phrase's words are taken to occur together whenever its rarest word occurs (an upper bound)."""
+    def phrase_share(phrase: Phrase) -> float:
+        shares = [stats.share(fold_word(w)) for w in phrase]
+        return min(shares) if adjacent else math.prod(shares)
+
+    share = 1.0
+    for clause in query.clauses:
+        if clause.alternatives and not clause.excluded:
+            share *= min(1.0, sum(phrase_share(p) for p in clause.alternatives))
+    return share * stats.rows
+
+
+def postgres_statement(query: TextQuery, stats: LexemeStats | None, candidates: int) -> str:
+    if stats is None:
+        return _POSTGRES  # never analyzed: the planner chooses
+    if stats.walk_pays(expected_matches(query, stats), candidates):
+        return _POSTGRES
+    if stats.walk_pays(expected_matches(query, stats, adjacent=True), candidates):
+        return _POSTGRES_PROBE
+    return _POSTGRES_FETCH
+
+
 def search_turns(engine: Engine, query: TextQuery, *, limit: int = RESULT_LIMIT,
-                 candidates: int = RANKED_CANDIDATES) -> list[TurnMatch]:
-    """The best `limit` turns for `query`: rank, then the interview's date (newest first)."""
+                 candidates: int = RANKED_CANDIDATES, stats: LexemeStatsCache | None = None) -> list[TurnMatch]:
+    """The best `limit` turns for `query`: rank, then the interview's date (newest first).
+
+    On PostgreSQL, `stats` (the word statistics) choose between walking back in time and reading every match;
+    without it the planner chooses."""
     if not query.searchable:
         return []
-    if engine.dialect.name == "sqlite":
-        statement, text = _SQLITE, fts5_expression(query)
-    else:
-        statement, text = _POSTGRES, tsquery_text(query)
-    params = {"query": text, "limit": limit, "candidates": max(candidates, limit)}
+    candidates = max(candidates, limit)
+    params: dict[str, Any] = {"limit": limit, "candidates": candidates, "walk": PROBE_WALK}
     with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            statement, params["query"] = _SQLITE, fts5_expression(query)
+        else:
+            known = stats.get(conn) if stats is not None else None
+            statement, params["query"] = postgres_statement(query, known, candidates), tsquery_text(query)
         rows = conn.execute(sa.text(statement).columns(**_COLUMNS), params).mappings().all()
     return [TurnMatch(**row) for row in rows]
 

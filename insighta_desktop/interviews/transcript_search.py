@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from insighta_desktop.db.lexeme_stats import LexemeStatsCache
 from insighta_desktop.db.transcript_search import RESULT_LIMIT, TextQuery, TurnMatch, search_turns
 from insighta_desktop.interviews.model import format_elapsed, speaker_label, turn_id
 from insighta_desktop.interviews.search_text import Snippet, make_snippet, parse_search_text
@@ -43,19 +44,22 @@ def hit_of(match: TurnMatch, query: TextQuery) -> TranscriptHit:
                          make_snippet(match.content, query))
 
 
-def find_hits(engine: Engine, text: str, limit: int = RESULT_LIMIT) -> list[TranscriptHit]:
+def find_hits(engine: Engine, text: str, limit: int = RESULT_LIMIT,
+              stats: LexemeStatsCache | None = None) -> list[TranscriptHit]:
     """Blocking: parse `text` (EmptySearch when it holds no word), search, and build each hit's snippet."""
     query = parse_search_text(text)
-    return [hit_of(m, query) for m in search_turns(engine, query, limit=limit)]
+    return [hit_of(m, query) for m in search_turns(engine, query, limit=limit, stats=stats)]
 
 
 class TranscriptSearchService:
-    def __init__(self, engine: Engine, retrying: Retrying | None = None) -> None:
+    def __init__(self, engine: Engine, retrying: Retrying | None = None,
+                 stats: LexemeStatsCache | None = None) -> None:
         self.engine = engine
         self.retrying = retrying or Retrying()
+        self.stats = stats or LexemeStatsCache()
 
     async def search(self, text: str, limit: int = RESULT_LIMIT) -> list[TranscriptHit]:
         """The best turns for `text` across all interviews (the database work runs on a worker thread)."""
         parse_search_text(text)  # a query with nothing to find fails here, before any thread or retry
-        return await self.retrying.run_in_thread(find_hits, self.engine, text, limit,
+        return await self.retrying.run_in_thread(find_hits, self.engine, text, limit, self.stats,
                                                  task_name="Search transcripts")
