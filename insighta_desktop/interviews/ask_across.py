@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from insighta_desktop.db.lexeme_stats import LexemeStatsCache
 from insighta_desktop.db.transcript_search import Clause, TextQuery, search_turns, turns_at
 from insighta_desktop.interviews.chat import _BRACKET, EmptyAnswer, offline_reason
 from insighta_desktop.interviews.local_search import STOPWORDS
@@ -82,17 +83,19 @@ def _word_forms(word: str) -> tuple[tuple[str, ...], ...]:
     return tuple((f,) for f in forms)
 
 
-def find_passages(engine: Engine, question: str, limit: int = PASSAGES) -> list[TranscriptHit]:
+def find_passages(engine: Engine, question: str, limit: int = PASSAGES,
+                  stats: LexemeStatsCache | None = None) -> list[TranscriptHit]:
     """Blocking: the turns that contain all of the question's content words, then those with any of them; a
     matching interviewer question brings the candidate's reply along (that is where the answer usually is)."""
     keywords = question_keywords(question)
     if not keywords:
         return []
     any_of = TextQuery((Clause(tuple(form for w in keywords for form in _word_forms(w))),))
-    matches = search_turns(engine, TextQuery(tuple(Clause(_word_forms(w)) for w in keywords)), limit=limit)
+    matches = search_turns(engine, TextQuery(tuple(Clause(_word_forms(w)) for w in keywords)), limit=limit,
+                           stats=stats)
     if len(matches) < limit and len(keywords) > 1:
         seen = {(m.session_id, m.sequence_no) for m in matches}
-        matches += [m for m in search_turns(engine, any_of, limit=limit)
+        matches += [m for m in search_turns(engine, any_of, limit=limit, stats=stats)
                     if (m.session_id, m.sequence_no) not in seen][: limit - len(matches)]
     replies = {(m.session_id, m.sequence_no): m for m in turns_at(engine, [
         (m.session_id, m.sequence_no + 1) for m in matches if speaker_label(m.speaker) == "Interviewer"])}
@@ -161,17 +164,19 @@ def passages_text(hits: list[TranscriptHit], labels: list[CrossCitation], reason
 
 
 class AskAcrossService:
-    def __init__(self, engine: Engine, gemini: Any, retrying: Retrying | None = None) -> None:
+    def __init__(self, engine: Engine, gemini: Any, retrying: Retrying | None = None,
+                 stats: LexemeStatsCache | None = None) -> None:
         self.engine = engine
         self.gemini = gemini
         self.retrying = retrying or Retrying()
+        self.stats = stats or LexemeStatsCache()
 
     async def ask(self, question: str, *, on_text: Callable[[str], Any] | None = None,
                   on_retry: Callable[[RetryEvent], Any] | None = None) -> CrossAnswer:
         question = question.strip()
         if not question:
             raise ValueError("Ask a question first")
-        hits = await self.retrying.run_in_thread(find_passages, self.engine, question,
+        hits = await self.retrying.run_in_thread(find_passages, self.engine, question, PASSAGES, self.stats,
                                                  task_name="Search transcripts")
         labels = label_passages(hits)
         if not hits:

@@ -43,7 +43,7 @@ class InterviewServices:
         self.chat = ChatService(self.engine, self.gemini, self.retrying, self.now)
         self.outbox = OutboxService(self.engine, self.mailer, self.retrying, self.now)
         self.search = TranscriptSearchService(self.engine, self.retrying)
-        self.ask_across = AskAcrossService(self.engine, self.gemini, self.retrying)
+        self.ask_across = AskAcrossService(self.engine, self.gemini, self.retrying, self.search.stats)
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Any = None, credentials: Any = None,
