@@ -75,7 +75,7 @@ def create_transcript_index(conn: Connection) -> None:
 
 
 def install_transcript_index_triggers(conn: Connection) -> None:
-    """The SQLite triggers, once the FTS table exists (a database before version 3 has none to keep)."""
+    """The SQLite triggers, once the FTS table exists (a database before version 4 has none to keep)."""
     if conn.dialect.name != "sqlite":
         return
     exists = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",

@@ -60,6 +60,8 @@ class TurnMatch:
     first_timestamp: float  # the session's first turn (by sequence number), the origin of elapsed times
     sequence_no: int
     speaker: str
+    speaker_name: str | None  # the name recorded for this speaker of the session (imported interviews), if any
+    speaker_role: str | None  # candidate | interviewer, recorded with the name
     content: str
     timestamp_sec: float
     rank: float  # higher is better; comparable within one search only
@@ -83,11 +85,13 @@ SELECT i.id AS interview_id, i.candidate_name, i.role, i.scheduled_at, s.id AS s
        s.started_at AS session_started_at,
        (SELECT f.timestamp_sec FROM transcript_turns f WHERE f.session_id = s.id
         ORDER BY f.sequence_no LIMIT 1) AS first_timestamp,
-       t.sequence_no, t.speaker, t.content, t.timestamp_sec, b.rank
+       t.sequence_no, t.speaker, sp.name AS speaker_name, sp.role AS speaker_role, t.content, t.timestamp_sec,
+       b.rank
 FROM best b
 JOIN transcript_turns t ON t.{turn_key_column} = b.turn_key
 JOIN interview_sessions s ON s.id = t.session_id
 JOIN interviews i ON i.id = s.interview_id
+LEFT JOIN interview_speakers sp ON sp.session_id = s.id AND sp.speaker = t.speaker
 ORDER BY b.rank DESC, {final_date_order}, b.interview_id, b.sequence_no
 """
 
@@ -209,14 +213,16 @@ def turns_at(engine: Engine, keys: list[tuple[str, int]]) -> list[TurnMatch]:
     """The turns at these (session id, sequence number) keys, with their interview (rank 0), in no set order."""
     if not keys:
         return []
-    t, s, i = schema.transcript_turns, schema.interview_sessions, schema.interviews
+    t, s, i, sp = schema.transcript_turns, schema.interview_sessions, schema.interviews, schema.interview_speakers
     f = t.alias("f")
     first = sa.select(f.c.timestamp_sec).where(f.c.session_id == s.c.id).order_by(f.c.sequence_no).limit(1)
     query = (sa.select(i.c.id.label("interview_id"), i.c.candidate_name, i.c.role, i.c.scheduled_at,
                        s.c.id.label("session_id"), s.c.started_at.label("session_started_at"),
-                       first.scalar_subquery().label("first_timestamp"), t.c.sequence_no, t.c.speaker, t.c.content,
+                       first.scalar_subquery().label("first_timestamp"), t.c.sequence_no, t.c.speaker,
+                       sp.c.name.label("speaker_name"), sp.c.role.label("speaker_role"), t.c.content,
                        t.c.timestamp_sec, sa.literal(0.0, sa.Double).label("rank"))
-             .select_from(t.join(s, s.c.id == t.c.session_id).join(i, i.c.id == s.c.interview_id))
+             .select_from(t.join(s, s.c.id == t.c.session_id).join(i, i.c.id == s.c.interview_id)
+                          .outerjoin(sp, sa.and_(sp.c.session_id == s.c.id, sp.c.speaker == t.c.speaker)))
              .where(sa.tuple_(t.c.session_id, t.c.sequence_no).in_(keys)))
     with engine.connect() as conn:
         return [TurnMatch(**row) for row in conn.execute(query).mappings()]

@@ -20,7 +20,7 @@ from insighta_desktop.db.lexeme_stats import LexemeStatsCache
 from insighta_desktop.db.transcript_search import Clause, TextQuery, search_turns, turns_at
 from insighta_desktop.interviews.chat import _BRACKET, EmptyAnswer, offline_reason
 from insighta_desktop.interviews.local_search import STOPWORDS
-from insighta_desktop.interviews.model import speaker_label
+from insighta_desktop.interviews.model import ROLE_INTERVIEWER
 from insighta_desktop.interviews.search_text import WORD
 from insighta_desktop.interviews.transcript_search import TranscriptHit, hit_of
 from insighta_desktop.resilience import RetryEvent, Retrying
@@ -97,16 +97,17 @@ def find_passages(engine: Engine, question: str, limit: int = PASSAGES,
         seen = {(m.session_id, m.sequence_no) for m in matches}
         matches += [m for m in search_turns(engine, any_of, limit=limit, stats=stats)
                     if (m.session_id, m.sequence_no) not in seen][: limit - len(matches)]
-    replies = {(m.session_id, m.sequence_no): m for m in turns_at(engine, [
-        (m.session_id, m.sequence_no + 1) for m in matches if speaker_label(m.speaker) == "Interviewer"])}
+    hits = [hit_of(m, any_of) for m in matches]
+    replies = {(r.session_id, r.sequence_no): hit_of(r, any_of) for r in turns_at(engine, [
+        (h.session_id, h.sequence_no + 1) for h in hits if h.speaker_role == ROLE_INTERVIEWER])}
     passages, seen = [], set()
-    for match in matches:
-        reply = replies.get((match.session_id, match.sequence_no + 1))
-        for turn in (match, reply):
+    for hit in hits:
+        reply = replies.get((hit.session_id, hit.sequence_no + 1))
+        for turn in (hit, reply):
             if turn is not None and (turn.session_id, turn.sequence_no) not in seen and \
-                    (turn is match or speaker_label(turn.speaker) != "Interviewer"):
+                    (turn is hit or turn.speaker_role != ROLE_INTERVIEWER):
                 seen.add((turn.session_id, turn.sequence_no))
-                passages.append(hit_of(turn, any_of))
+                passages.append(turn)
     return passages
 
 

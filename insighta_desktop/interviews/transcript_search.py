@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.db.lexeme_stats import LexemeStatsCache
 from insighta_desktop.db.transcript_search import RESULT_LIMIT, TextQuery, TurnMatch, search_turns
-from insighta_desktop.interviews.model import format_elapsed, speaker_label, turn_id
+from insighta_desktop.interviews.model import format_elapsed, speaker_label, speaker_role, turn_id
 from insighta_desktop.interviews.search_text import Snippet, make_snippet, parse_search_text
 from insighta_desktop.resilience import Retrying
 
@@ -18,12 +18,13 @@ from insighta_desktop.resilience import Retrying
 class TranscriptHit:
     interview_id: str
     candidate_name: str
-    role: str
+    role: str  # the job
     scheduled_at: datetime | None
     session_id: str
     turn_id: str  # the id the transcript view and the chat's citations use
     sequence_no: int
-    speaker_label: str
+    speaker_label: str  # as the transcript shows it: the recorded name, else Interviewer / Candidate
+    speaker_role: str  # candidate | interviewer | other
     elapsed: str  # HH:MM:SS into the interview, as in its transcript
     content: str
     snippet: Snippet
@@ -34,14 +35,19 @@ class TranscriptHit:
 
 
 def hit_of(match: TurnMatch, query: TextQuery) -> TranscriptHit:
-    # the same origin as transcript.build_transcript: the session's start, or its first turn when that is earlier
+    # as transcript.build_transcript does: elapsed from the session's start (or its first turn when earlier), and
+    # the speaker's recorded name and part before what the speaker key says
     origin = match.first_timestamp
     if match.session_started_at is not None:
         origin = min(origin, match.session_started_at.timestamp())
-    return TranscriptHit(match.interview_id, match.candidate_name, match.role, match.scheduled_at, match.session_id,
-                         turn_id(match.session_id, match.sequence_no), match.sequence_no,
-                         speaker_label(match.speaker), format_elapsed(match.timestamp_sec - origin), match.content,
-                         make_snippet(match.content, query))
+    return TranscriptHit(
+        interview_id=match.interview_id, candidate_name=match.candidate_name, role=match.role,
+        scheduled_at=match.scheduled_at, session_id=match.session_id,
+        turn_id=turn_id(match.session_id, match.sequence_no), sequence_no=match.sequence_no,
+        speaker_label=match.speaker_name or speaker_label(match.speaker),
+        speaker_role=match.speaker_role or speaker_role(match.speaker),
+        elapsed=format_elapsed(match.timestamp_sec - origin), content=match.content,
+        snippet=make_snippet(match.content, query))
 
 
 def find_hits(engine: Engine, text: str, limit: int = RESULT_LIMIT,

@@ -1,4 +1,4 @@
-"""Schema version 3 (transcript search) indexes the turns a version-2 database already holds, on both back ends."""
+"""Schema version 4 (transcript search) indexes the turns a version-3 database already holds, on both back ends."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -15,12 +15,12 @@ from insighta_desktop.interviews.transcript_search import find_hits
 from tests.integration.interviews.test_transcript_search import add_interview
 
 
-def create_version_2(engine) -> None:
-    """Every table (version 3 adds none) and the triggers of the time, without the search index."""
+def create_version_3(engine) -> None:
+    """Every table (version 4 adds none) and the triggers of the time, without the search index."""
     with engine.begin() as conn:
         schema.metadata.create_all(conn)
         install_triggers(conn)  # on SQLite the search triggers wait for their FTS table
-        for version in (1, 2):
+        for version in (1, 2, 3):
             conn.execute(schema.schema_version.insert().values(version=version, applied_at=datetime.now(UTC),
                                                                app_version=__version__))
 
@@ -32,20 +32,20 @@ def search_structures(engine) -> set[str]:
     return found | (set(inspector.get_table_names()) & {FTS_TABLE})
 
 
-def test_version_2_database_gets_a_search_index_over_its_existing_turns(db_url, tmp_path):
+def test_version_3_database_gets_a_search_index_over_its_existing_turns(db_url, tmp_path):
     engine = create_engine_for(db_url)
     try:
-        create_version_2(engine)
+        create_version_3(engine)
         add_interview(engine, "Before Upgrade", ["Do you know Kubernetes?", "Yes, Kubernetes and Helm daily."])
         assert search_structures(engine) == set()
-        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 2
+        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 3
         with engine.connect() as conn:
-            assert current_version(conn) == schema.SCHEMA_VERSION == 3
+            assert current_version(conn) == schema.SCHEMA_VERSION == 4
         expected = {FTS_TABLE} if engine.dialect.name == "sqlite" else {SEARCH_COLUMN, "ix_transcript_turns_search"}
         assert search_structures(engine) == expected
         assert [h.sequence_no for h in find_hits(engine, "helm")] == [2]  # built for the turns already there
         add_interview(engine, "After Upgrade", ["We deploy with Helm charts."])
         assert {h.candidate_name for h in find_hits(engine, "helm")} == {"Before Upgrade", "After Upgrade"}
-        assert ensure_schema(engine) == 3  # idempotent
+        assert ensure_schema(engine) == 4  # idempotent
     finally:
         engine.dispose()

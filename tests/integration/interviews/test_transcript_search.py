@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,11 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insighta_desktop.db import schema
+from insighta_desktop.interviews import repository
+from insighta_desktop.interviews.file_import import ImportOptions, import_path
 from insighta_desktop.interviews.model import turn_id
 from insighta_desktop.interviews.search_text import EmptySearch
+from insighta_desktop.interviews.transcript import build_transcript
 from insighta_desktop.interviews.transcript_search import find_hits
 
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
 
 
 def add_interview(engine, candidate: str, lines: list[str], scheduled: datetime = DAY,
@@ -145,6 +150,18 @@ def test_turns_written_later_are_indexed_updated_and_removed(db, corpus):
     with db.begin() as conn:
         conn.execute(schema.interviews.delete().where(schema.interviews.c.candidate_name == "Late Import"))
     assert find_hits(db, "terraform") == []
+
+
+def test_an_imported_transcript_file_is_searchable_as_its_transcript_shows_it(db):
+    outcome = import_path(db, DATA / "zoom.vtt", ImportOptions(candidate_name="Ngozi Okafor"))
+    assert outcome.imported
+    hits = find_hits(db, "order routing")
+    transcript = build_transcript(repository.load_transcript_sources(db, outcome.interview_id))
+    turn = transcript.turn_by_id(hits[0].turn_id)
+    assert turn is not None and "order routing" in turn.content
+    assert (hits[0].candidate_name, hits[0].elapsed, hits[0].speaker_label) == \
+        ("Ngozi Okafor", turn.elapsed, turn.speaker_label) == ("Ngozi Okafor", turn.elapsed, "Ngozi Okafor")
+    assert hits[0].speaker_role == "candidate"
 
 
 def test_only_the_latest_session_of_an_interview_is_searched(db):
