@@ -1,9 +1,10 @@
 """Ask a question across all interviews ("Which candidates mentioned Kubernetes?").
 
 The question's content words find the best-matching turns (all of the words first, then any of them); Gemini
-answers from those passages only, citing each as [I2.T14] (interview 2 of the prompt, turn 14), the bracket form
-of the single-interview chat. Without a key, with the service down, or once retries are exhausted (or a circuit
-breaker refuses the call), the answer is the list of matching passages, labelled as such. Nothing is stored.
+answers from those passages only, citing each as [I2.T14] (interview 2 of the prompt, turn 14), in the brackets
+of the single-interview chat (citations.MARKER). Without a key, with the service down, or once retries are exhausted
+(or a circuit breaker refuses the call), the answer is the list of matching passages, labelled as such. Nothing is
+stored.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.db.lexeme_stats import LexemeStatsCache
 from insighta_desktop.db.transcript_search import Clause, TextQuery, search_turns, turns_at
-from insighta_desktop.interviews.chat import _BRACKET, EmptyAnswer, offline_reason
+from insighta_desktop.interviews.chat import EmptyAnswer, offline_reason
+from insighta_desktop.interviews.citations import MARKER
 from insighta_desktop.interviews.local_search import STOPWORDS
 from insighta_desktop.interviews.model import ROLE_INTERVIEWER
 from insighta_desktop.interviews.search_text import WORD
@@ -149,7 +151,7 @@ def parse_cross_citations(text: str, labels: list[CrossCitation]) -> list[CrossC
     """[I2.T14]-style tags naming passages that were given, in order of first mention, once each."""
     by_tag = {label.tag: label for label in labels}
     cited: dict[str, CrossCitation] = {}
-    for group in _BRACKET.findall(text):
+    for group in MARKER.findall(text):
         for match in _CITED.finditer(group):
             tag = f"I{int(match.group(1))}.T{int(match.group(2))}"
             if tag in by_tag:
