@@ -1,5 +1,5 @@
 """`insighta interviews list | show | transcript | assess | ask | email | sync-meetmind | outbox | import`,
-and `highlight | highlights | compare` (cli/review.py).
+`search`, `ask-all`, and `highlight | highlights | compare` (cli/review.py).
 
 An interview is named by its id or a unique prefix of it. Retry notices go to stderr; a failed
 assess/ask/email exits non-zero with the reason on stderr (`ask` answered by local search exits 3).
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
-from insighta_desktop.cli import interview_import, meetmind, review
+from insighta_desktop.cli import interview_import, interview_search, meetmind, review
 from insighta_desktop.cli.common import Subparsers, open_cli_context
 from insighta_desktop.interviews.export import FORMATS
 from insighta_desktop.interviews.meetmind_sync import load_meetmind_copy
@@ -72,6 +72,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=lambda a: _run(a, _outbox))
 
     interview_import.register(sub, common)
+    interview_search.register(sub, common, _run)
 
 
 def _run(args: argparse.Namespace, command: Command) -> int:

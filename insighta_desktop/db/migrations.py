@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from insighta_desktop import __version__
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import is_sqlite
+from insighta_desktop.db.transcript_index import add_transcript_index, create_transcript_index
 from insighta_desktop.db.triggers import install_triggers
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,16 @@ def _add_interview_imports(conn: Connection) -> None:
 
 
 def _add_interview_highlights(conn: Connection) -> None:
-    """Version 4: the turns recruiters highlight in transcripts, with their notes."""
+    """Version 5: the turns recruiters highlight in transcripts, with their notes."""
     schema.metadata.create_all(conn, tables=[schema.interview_highlights])
 
 
-UPGRADES: Mapping[int, UpgradeStep] = {2: _add_meetmind_tables, 3: _add_interview_imports,
-                                       4: _add_interview_highlights}
+UPGRADES: Mapping[int, UpgradeStep] = {
+    2: _add_meetmind_tables,
+    3: _add_interview_imports,
+    4: add_transcript_index,  # full-text search over transcript turns
+    5: _add_interview_highlights,
+}
 
 
 class SchemaError(RuntimeError):
@@ -84,6 +89,7 @@ def ensure_schema(
     if found == 0:
         with engine.begin() as conn:
             schema.metadata.create_all(conn)
+            create_transcript_index(conn)
             install_triggers(conn)
             _record(conn, target)
         log.info("Created schema version %d", target)

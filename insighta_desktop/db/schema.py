@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from insighta_desktop.timestamps import as_utc
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = sa.MetaData()
 
@@ -166,6 +166,9 @@ transcript_turns = sa.Table(
     sa.Column("timestamp_sec", sa.Double, nullable=False),  # Unix seconds
     sa.UniqueConstraint("session_id", "sequence_no", name="uq_transcript_turns_session_seq"),
 )
+# Full-text search over the turns is dialect-specific DDL in db/transcript_index.py (version 4): on PostgreSQL a
+# generated tsvector column with a GIN index and an index on timestamp_sec, on SQLite an FTS5 table kept by triggers.
+# It is created with the app's database, not by metadata.create_all (a review pack copies turns without an index).
 
 # Who spoke in a session: the key its turns carry (candidate, interviewer, interviewer-2…), the person's name and
 # their part. A session without rows here (MeetMind's, the demo's) labels its speakers from the key alone.

@@ -7,8 +7,10 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from insighta_desktop.db.profile_counts import install_profile_triggers
+from insighta_desktop.db.transcript_index import install_transcript_index_triggers
 
 
 def install_triggers(conn: Connection) -> None:
     """Install the dialect's triggers."""
     install_profile_triggers(conn)
+    install_transcript_index_triggers(conn)

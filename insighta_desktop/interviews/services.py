@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews import repository
+from insighta_desktop.interviews.ask_across import AskAcrossService
 from insighta_desktop.interviews.assessments import AssessmentService
 from insighta_desktop.interviews.chat import ChatService
 from insighta_desktop.interviews.compare import Comparison, compare_interviews
@@ -19,6 +20,7 @@ from insighta_desktop.interviews.email import OutboxService
 from insighta_desktop.interviews.highlights import HighlightService
 from insighta_desktop.interviews.model import Interview, InterviewSummary, Transcript, TranscriptExport
 from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
+from insighta_desktop.interviews.transcript_search import TranscriptSearchService
 from insighta_desktop.resilience import RetryEvent, Retrying, format_seconds, status_code_of
 
 _BUSY_CODES = {429, 500, 502, 503, 504}
@@ -42,6 +44,8 @@ class InterviewServices:
         self.assessments = AssessmentService(self.engine, self.gemini, self.retrying, self.now)
         self.chat = ChatService(self.engine, self.gemini, self.retrying, self.now)
         self.outbox = OutboxService(self.engine, self.mailer, self.retrying, self.now)
+        self.search = TranscriptSearchService(self.engine, self.retrying)
+        self.ask_across = AskAcrossService(self.engine, self.gemini, self.retrying, self.search.stats)
         self.highlights = HighlightService(self.engine, self.retrying, self.now)
 
     @classmethod

@@ -30,6 +30,7 @@ from insighta_desktop.ui.interviews.import_dialog import InterviewImporter
 from insighta_desktop.ui.interviews.meetmind_panel import MeetMindPanel
 from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
 from insighta_desktop.ui.interviews.problem_banner import ProblemBanner
+from insighta_desktop.ui.interviews.search_panel import SearchPanel
 from insighta_desktop.ui.interviews.talk_time_chart import TalkTimeChart
 from insighta_desktop.ui.interviews.transcript_view import TranscriptView
 from insighta_desktop.ui.shared.elided_label import ElidedLabel
@@ -120,6 +121,9 @@ class InterviewsTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        self.search_panel = SearchPanel(tasks, lambda: self.services)
+        self.search_panel.turn_activated.connect(self.open_turn)
+        left_layout.addWidget(self.search_panel)
         left_layout.addWidget(self.filter)
         left_layout.addWidget(self.empty_label)
         left_layout.addWidget(self.table, 1)
