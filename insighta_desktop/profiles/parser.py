@@ -7,11 +7,12 @@ docs/search.md.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
 from insighta_desktop import countries
+from insighta_desktop.profiles import typos
 from insighta_desktop.profiles import vocabulary as v
 from insighta_desktop.profiles.errors import InvalidQueryParameters, UninterpretableQuery
 from insighta_desktop.profiles.filters import DEFAULT_ORDER, DEFAULT_SORT_BY, ProfileFilters, normalise
@@ -20,6 +21,7 @@ from insighta_desktop.profiles.vocabulary import Token
 
 MAX_QUERY_LENGTH = 500
 _MAX_COUNTRY_WORDS = 9
+_MAX_TYPO_WORDS = 3
 
 
 _FIRST_WORD_INDEXES: dict[int, dict[str, list[Sequence[str]]]] = {}
@@ -50,12 +52,42 @@ class Interpretation:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A misspelt word (or words) read as a vocabulary word: "nigerain" -> "Nigeria"."""
+    from_: str  # as typed
+    to: str  # the country's name, or the gender / age-group word
+
+    def to_dict(self) -> dict[str, str]:
+        return {"from": self.from_, "to": self.to}
+
+    @property
+    def text(self) -> str:
+        return f"interpreted {self.from_!r} as {self.to}"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A misspelt word equally close to words of different meanings: nothing is corrected, this is said."""
+    words: str  # as typed
+    options: tuple[str, ...]  # "Niger", "Nigeria"
+
+    @property
+    def text(self) -> str:
+        return "did you mean " + " or ".join(self.options) + "?"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"words": self.words, "did_you_mean": list(self.options)}
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     text: str
     filters: ProfileFilters
     limit: int | None
     interpretation: tuple[Interpretation, ...]
     unknown_words: tuple[str, ...]
+    corrections: tuple[Correction, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 @dataclass
@@ -71,11 +103,14 @@ class _Facts:
     limit: int | None = None
     notes: list[Interpretation] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
 
 
 class _Scanner:
-    def __init__(self, text: str, tokens: list[Token]) -> None:
+    def __init__(self, text: str, tokens: list[Token], literal: frozenset[str] = frozenset()) -> None:
         self.text = text
+        self.literal = literal
         self.toks = tokens
         self.mixed_case = text != text.upper()
         self.facts = _Facts()
@@ -359,12 +394,51 @@ class _Scanner:
                 f"exclusions such as {self.toks[i].raw!r} are not supported; name what to include instead")
         return 0
 
+    def corrected(self, i: int, rules: Sequence[Callable[[int], int]]) -> int:
+        """Read a misspelt word (or up to three words) at i as the vocabulary word nearest to it (see typos.py)."""
+        first = self.toks[i]
+        if first.kind != "word" or first.norm in v.FILLERS or typos.is_known_word(first.norm):
+            return 0
+        ambiguity: tuple[int, typos.Ambiguity] | None = None
+        for n in range(min(_MAX_TYPO_WORDS, len(self.toks) - i), 0, -1):
+            window = self.toks[i:i + n]
+            if any(t.kind != "word" for t in window) or any(
+                    t.norm in v.FILLERS or typos.is_known_word(t.norm) for t in window[1:]):
+                continue
+            typed = " ".join(t.norm for t in window)
+            if typed in self.literal:
+                continue
+            found = typos.best_match(typed, n)
+            if isinstance(found, typos.Ambiguity):
+                ambiguity = ambiguity or (n, found)
+            elif found is not None and (consumed := self._apply(i, n, found, rules)):
+                return consumed
+        if ambiguity:
+            n, found = ambiguity
+            self.facts.suggestions.append(Suggestion(self.span(i, i + n), found.labels))
+        return 0
+
+    def _apply(self, i: int, n: int, match: typos.Match, rules: Sequence[Callable[[int], int]]) -> int:
+        typed = self.toks[i:i + n]
+        start, end = typed[0].start, typed[-1].end
+        raw = self.text[start:end]
+        replacement = [Token("word", word, raw, start, end) for word in match.candidate.phrase.split(" ")]
+        self.toks[i:i + n] = replacement
+        notes_before = len(self.facts.notes)
+        consumed = next((c for rule in rules if (c := rule(i))), 0)
+        if consumed != len(replacement) or len(self.facts.notes) != notes_before + 1:
+            del self.facts.notes[notes_before:]
+            self.toks[i:i + len(replacement)] = typed
+            return 0
+        self.facts.corrections.append(Correction(raw, match.candidate.label))
+        return consumed
+
     def scan(self) -> _Facts:
         rules = (self.probability, self.sort, self.limit, self.age_range, self.age_compare, self.age_open,
                  self.decade, self.age_exact, self.age_words, self.gender, self.country, self.negation)
         i = 0
         while i < len(self.toks):
-            consumed = next((n for rule in rules if (n := rule(i))), 0)
+            consumed = next((n for rule in rules if (n := rule(i))), 0) or self.corrected(i, rules)
             if consumed:
                 i += consumed
                 continue
@@ -375,17 +449,23 @@ class _Scanner:
         return self.facts
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse plain language into canonical filters. Raises only UninterpretableQuery or InvalidQueryParameters."""
+def parse_query(text: str, literal: Iterable[str] = ()) -> ParsedQuery:
+    """Parse plain language into canonical filters. Raises only UninterpretableQuery or InvalidQueryParameters.
+
+    Misspelt vocabulary words are corrected and reported (ParsedQuery.corrections); words in `literal` (as typed or
+    as a correction's `from_`) are taken literally, never corrected: that is how a correction is undone.
+    """
     if not isinstance(text, str) or not text.strip():
         raise UninterpretableQuery("the query is empty; describe who to find, e.g. 'Nigerian females aged 20 to 45'")
     if len(text) > MAX_QUERY_LENGTH:
         raise UninterpretableQuery(f"the query is longer than {MAX_QUERY_LENGTH} characters")
-    facts = _Scanner(text, v.tokenise(text)).scan()
+    kept = frozenset(countries.normalise_phrase(w) for w in literal)
+    facts = _Scanner(text, v.tokenise(text), kept).scan()
     if not facts.notes:
         if facts.unknown:
+            hint = "".join(f"; {s.text}" for s in facts.suggestions)
             raise UninterpretableQuery(
-                f"no filter words understood (not understood: {', '.join(repr(w) for w in facts.unknown)})")
+                f"no filter words understood (not understood: {', '.join(repr(w) for w in facts.unknown)}){hint}")
         raise UninterpretableQuery(f"{text.strip()!r} names no gender, age, country, probability or sort order")
     genders = set(facts.genders)
     notes = list(facts.notes)
@@ -407,4 +487,5 @@ def parse_query(text: str) -> ParsedQuery:
         order=order,
     ))
     return ParsedQuery(text=text, filters=filters, limit=facts.limit, interpretation=tuple(notes),
-                       unknown_words=tuple(facts.unknown))
+                       unknown_words=tuple(facts.unknown), corrections=tuple(facts.corrections),
+                       suggestions=tuple(facts.suggestions))
