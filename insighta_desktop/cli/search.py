@@ -45,6 +45,8 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     cmd.add_argument("--page", metavar="N", default="1", help="page number from 1 (default 1)")
     cmd.add_argument("--limit", metavar="N", help=f"rows per page, 1-{MAX_LIMIT} (default {DEFAULT_LIMIT})")
     cmd.add_argument("--cursor", help="continue after the page that printed this next_cursor (keyset paging)")
+    cmd.add_argument("--literal", action="append", default=[], metavar="WORD",
+                     help="take WORD as typed, never as a correction of a misspelling (repeat for several)")
     cmd.add_argument("--explain", action="store_true", help="show how each word was understood")
     cmd.add_argument("--json", action="store_true", help="print one JSON object")
     cmd.set_defaults(func=run_search)
@@ -59,7 +61,7 @@ def build_request(args: argparse.Namespace) -> tuple[ParsedQuery | None, Profile
     if not text and not options:
         raise CliError("give a query TEXT or at least one filter option (see insighta search --help)")
     try:
-        parsed = parse_query(text) if text else None
+        parsed = parse_query(text, literal=args.literal) if text else None
         combined = parsed.filters.to_dict() if parsed else {}
         combined.update(options)
         filters = build_filters(**combined)
@@ -85,16 +87,30 @@ def run_search(args: argparse.Namespace) -> int:
         ctx.close()
     if args.json:
         payload = result.to_dict()
+        payload["corrections"] = [c.to_dict() for c in parsed.corrections] if parsed else []
+        if parsed and parsed.suggestions:
+            payload["suggestions"] = [s.to_dict() for s in parsed.suggestions]
         if args.explain:
             payload["interpretation"] = [{"words": i.words, "meaning": i.meaning, "field": i.field}
                                          for i in result.interpretation]
             payload["unknown_words"] = list(result.unknown_words)
         print(json.dumps(payload, ensure_ascii=False))
         return 0
+    for line in corrections_text(parsed):
+        print(line)
     if args.explain:
         print(explanation(result))
     print(table(result))
     return 0
+
+
+def corrections_text(parsed: ParsedQuery | None) -> list[str]:
+    """ "interpreted 'nigerain' as Nigeria (--literal nigerain to keep it)" and "'nigeri': did you mean …?" lines."""
+    if parsed is None:
+        return []
+    lines = [f"{c.text} (--literal {c.from_!r} to keep it as typed)" for c in parsed.corrections]
+    lines += [f"{s.words!r}: {s.text}" for s in parsed.suggestions]
+    return lines
 
 
 def explanation(result: SearchResult) -> str:

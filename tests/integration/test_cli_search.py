@@ -71,3 +71,32 @@ def test_bad_queries_exit_non_zero_with_the_message_on_stderr(demo, capsys, argv
     assert main(["--db", demo, *argv]) == 2
     captured = capsys.readouterr()
     assert message in captured.err and captured.out == ""
+
+
+def test_json_reports_corrections_and_literal_undoes_them(demo, capsys):
+    assert main(["--db", demo, "search", "nigerain", "women", "--json", "--limit", "2"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["corrections"] == [{"from": "nigerain", "to": "Nigeria"}]
+    assert payload["filters"]["country_id"] == "NG" and payload["filters"]["gender"] == "female"
+    assert main(["--db", demo, "search", "nigerain", "women", "--json", "--literal", "nigerain"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["corrections"] == [] and payload["filters"]["country_id"] is None
+    assert main(["--db", demo, "search", "women", "--json", "--limit", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["corrections"] == []
+
+
+def test_text_output_says_how_a_misspelling_was_read(demo, capsys):
+    assert main(["--db", demo, "search", "keyna", "adlts"]) == 0
+    out = capsys.readouterr().out
+    assert "interpreted 'keyna' as Kenya" in out and "interpreted 'adlts' as adults" in out
+    assert "Kenya (KE)" in out
+
+
+def test_a_tie_asks_did_you_mean(demo, capsys):
+    assert main(["--db", demo, "search", "nigeri", "women", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["corrections"] == []
+    assert payload["suggestions"] == [{"words": "nigeri", "did_you_mean": ["Niger", "Nigeria"]}]
+    assert main(["--db", demo, "search", "nigeri"]) != 0
+    err = capsys.readouterr().err
+    assert "Unable to interpret query" in err and "did you mean Niger or Nigeria?" in err
