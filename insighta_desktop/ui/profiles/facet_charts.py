@@ -65,6 +65,7 @@ class FacetCharts(QWidget):
             chart.removeAllSeries()
             for axis in chart.axes():
                 chart.removeAxis(axis)
+                axis.deleteLater()  # a removed axis keeps drawing its grid and labels until it is deleted
         self.facets = None
         self.note.setText("")
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from insighta_desktop.profiles.filters import FilterChip
 from insighta_desktop.profiles.parser import Interpretation
+from insighta_desktop.ui.profiles.query_notes import QueryNotes
 
 _FIELD_OF_INTERPRETATION = {"min_gender_probability": "min_gender_probability",
                             "min_country_probability": "min_country_probability"}
@@ -23,12 +24,15 @@ class ChipBar(QWidget):
         self._layout.setSpacing(6)
         self.title = QLabel("Understood:")
         self._layout.addWidget(self.title)
+        self.notes = QueryNotes(self)  # corrections, "did you mean", examples: beside the chips
+        self._layout.addWidget(self.notes)
         self._layout.addStretch(1)
         self.buttons: list[QToolButton] = []
 
     def set_chips(self, chips: list[FilterChip], interpretation: tuple[Interpretation, ...] = ()) -> None:
         for button in self.buttons:
             self._layout.removeWidget(button)
+            button.hide()  # gone at once, not when the deferred delete runs
             button.deleteLater()
         self.buttons = []
         self.title.setText("Filters:" if chips else "No filters: every profile")
@@ -42,6 +46,11 @@ class ChipBar(QWidget):
             button.clicked.connect(lambda _=False, c=chip: self.removed.emit(c.field, c.value))
             self._layout.insertWidget(1 + index, button)
             self.buttons.append(button)
+
+    def clear_all(self, title: str) -> None:
+        """No chips at all (nothing was understood), with `title` in their place."""
+        self.set_chips([])
+        self.title.setText(title)
 
     def labels(self) -> list[str]:
         return [b.text().removesuffix("  ✕") for b in self.buttons]

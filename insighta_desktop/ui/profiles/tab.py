@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from insighta_desktop.context import AppContext
-from insighta_desktop.profiles.errors import QueryError
+from insighta_desktop.profiles import typos
+from insighta_desktop.profiles.errors import QueryError, UninterpretableQuery
 from insighta_desktop.profiles.export import export_csv
 from insighta_desktop.profiles.filters import PageRequest, ProfileFilters, build_filters, chips
 from insighta_desktop.profiles.parser import Interpretation, parse_query
@@ -52,6 +53,7 @@ class ProfilesTab(QWidget):
         self.search_service = ctx.profile_search
         self.filters: ProfileFilters = build_filters()
         self.interpretation: tuple[Interpretation, ...] = ()
+        self.literal: list[str] = []  # words of the current text the user asked to keep as typed (undone corrections)
         self.result: SearchResult | None = None
         self.facets: Facets | None = None
         self._generation = 0
@@ -64,7 +66,7 @@ class ProfilesTab(QWidget):
         self.export_button = QPushButton("Export CSV…")
         self._typing = QTimer(self, singleShot=True, interval=TYPING_DEBOUNCE_MS)
         self._typing.timeout.connect(self.search_text)
-        self.query.textEdited.connect(lambda _text: self._typing.start())
+        self.query.textEdited.connect(self._text_edited)
         self.query.returnPressed.connect(self.search_text)
         self.search_button.clicked.connect(self.search_text)
         self.export_button.clicked.connect(self._choose_export_file)
@@ -82,6 +84,10 @@ class ProfilesTab(QWidget):
         self.unknown_label.hide()
         self.chip_bar = ChipBar()
         self.chip_bar.removed.connect(self._remove_chip)
+        self.notes = self.chip_bar.notes
+        self.notes.undo_correction.connect(self.undo_correction)
+        self.notes.replace_words.connect(self._replace_words)
+        self.notes.example_chosen.connect(self.search_example)
 
         self.panel = FilterPanel()
         self.panel.filters_changed.connect(self._panel_changed)
@@ -124,6 +130,8 @@ class ProfilesTab(QWidget):
         layout.addWidget(middle, 1)
         self.panel.set_filters(self.filters)
         self._show_sort_indicator()
+        # The typo index takes a fraction of a second to build: build it now, off the GUI thread.
+        self._warm_task = tasks.spawn(in_thread(typos.index), key="typo-index")
 
     # -- entry points ------------------------------------------------------------------------------------------------
     def refresh(self) -> asyncio.Task[None]:
@@ -137,13 +145,50 @@ class ProfilesTab(QWidget):
         if not text:
             return self.run_search(self.panel.current_filters() if self._panel_valid() else build_filters())
         try:
-            parsed = parse_query(text)
+            parsed = parse_query(text, literal=self.literal)
+        except UninterpretableQuery as exc:
+            self._nothing_understood(str(exc))
+            return None
         except QueryError as exc:
             self._show_error(str(exc))
             return None
         self.panel.set_filters(parsed.filters)
         self._show_unknown(parsed.unknown_words)
-        return self.run_search(parsed.filters, parsed.interpretation)
+        task = self.run_search(parsed.filters, parsed.interpretation)
+        self.notes.show_notes(parsed.corrections, parsed.suggestions)
+        return task
+
+    def undo_correction(self, words: str) -> asyncio.Task[None] | None:
+        """Search again with `words` (a corrected misspelling, as typed) taken literally."""
+        self.literal.append(words)
+        return self.search_text()
+
+    def search_example(self, text: str) -> asyncio.Task[None] | None:
+        self.query.setText(text)
+        self.literal = []
+        return self.search_text()
+
+    def _replace_words(self, words: str, option: str) -> None:
+        self.query.setText(self.query.text().replace(words, option, 1))
+        self.literal = []
+        self.search_text()
+
+    def _text_edited(self, _text: str) -> None:
+        self.literal = []
+        self._typing.start()
+
+    def _nothing_understood(self, message: str) -> None:
+        """Today's error text, and nothing left of the previous search: no rows, chips or charts; three examples."""
+        self._generation += 1  # a pending search's answer is dropped
+        self.result, self.facets = None, None
+        self.filters, self.interpretation = build_filters(), ()
+        self.panel.set_filters(self.filters)
+        self.model.reset(None)
+        self.charts.clear()
+        self.chip_bar.clear_all("Nothing understood.")
+        self.notes.show_examples()
+        self._show_unknown(())
+        self._show_error(message)
 
     def run_search(self, filters: ProfileFilters,
                    interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
@@ -219,6 +264,8 @@ class ProfilesTab(QWidget):
     # -- reactions -----------------------------------------------------------------------------------------------
     def _panel_changed(self, filters: ProfileFilters) -> None:
         self.query.setText(to_query_text(filters))
+        self.literal = []
+        self.notes.show_notes(())
         self._show_unknown(())
         self.run_search(filters)
 
@@ -226,6 +273,8 @@ class ProfilesTab(QWidget):
         filters = self.filters.without(field, value)
         self.panel.set_filters(filters)
         self.query.setText(to_query_text(filters))
+        self.literal = []
+        self.notes.show_notes(())
         self.run_search(filters, self.interpretation)
 
     def _header_clicked(self, section: int) -> None:
@@ -240,6 +289,8 @@ class ProfilesTab(QWidget):
         filters = build_filters(**{**self.filters.to_dict(), "sort_by": sort_by, "order": order})
         self.panel.set_filters(filters)
         self.query.setText(to_query_text(filters))
+        self.literal = []
+        self.notes.show_notes(())
         self.run_search(filters, self.interpretation)
 
     def _choose_export_file(self) -> None:
