@@ -28,8 +28,10 @@ from insighta_desktop.db.migrations import ensure_schema
 
 if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db status` does not pay for them
     from insighta_desktop.ingest.pipeline import Importer
+    from insighta_desktop.integrations.name_prediction import NameServices
     from insighta_desktop.interviews.services import InterviewServices
     from insighta_desktop.packs.exporter import PackExporter
+    from insighta_desktop.profiles.from_name import ProfileFromName
     from insighta_desktop.profiles.search import ProfileSearch
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,20 @@ class AppContext:
 
         return PackExporter(self.engine, self.profile_search)
 
+    @cached_property
+    def name_services(self) -> NameServices:
+        """Genderize, Agify and Nationalize (base URLs from INSIGHTA_*_URL; the key read from the keychain per call)."""
+        from insighta_desktop.integrations.name_prediction import NameServices, NameServicesConfig
+
+        return NameServices(NameServicesConfig.resolve(
+            lambda: self.credentials.get(CredentialStore.NAME_PREDICTION_API_KEY)))
+
+    @cached_property
+    def profiles_from_name(self) -> ProfileFromName:
+        from insighta_desktop.profiles.from_name import ProfileFromName
+
+        return ProfileFromName(self.engine, self.name_services)
+
     @property
     def interviews(self) -> InterviewServices:
         """Transcripts, assessments, chat and the email outbox, with the Gemini and Resend clients."""
@@ -120,6 +136,8 @@ class AppContext:
         """Close the network clients (on the event loop that used them)."""
         if self._interviews is not None:
             await self._interviews.aclose()
+        if "name_services" in self.__dict__:
+            await self.name_services.aclose()
 
     def close(self) -> None:
         if "profile_search" in self.__dict__:

@@ -17,6 +17,7 @@ COMMAND_GROUPS = {
     "import": "insighta_desktop.cli.importer",
     "interviews": "insighta_desktop.cli.interviews",
     "pack": "insighta_desktop.cli.packs",
+    "profiles": "insighta_desktop.cli.profiles",
     "search": "insighta_desktop.cli.search",
 }
 EXIT_UNAVAILABLE = 1

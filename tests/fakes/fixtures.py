@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from .gemini import FakeGemini
+from .name_services import FakeNameServices
 from .resend import FakeResend
 
 
@@ -35,3 +36,19 @@ def fake_gemini(_gemini_server: FakeGemini) -> FakeGemini:
 def fake_resend(_resend_server: FakeResend) -> FakeResend:
     _resend_server.reset()
     return _resend_server
+
+
+@pytest.fixture(scope="session")
+def _name_services_server():
+    server = FakeNameServices().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_names(_name_services_server: FakeNameServices, monkeypatch) -> FakeNameServices:
+    """Genderize, Agify and Nationalize on 127.0.0.1; the INSIGHTA_*_URL variables point at them."""
+    _name_services_server.reset()
+    for var, url in _name_services_server.base_urls().items():
+        monkeypatch.setenv(var, url)
+    return _name_services_server
