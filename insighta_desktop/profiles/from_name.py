@@ -18,6 +18,7 @@ from insighta_desktop.db import profile_writes
 from insighta_desktop.profiles.ids import uuid7
 from insighta_desktop.profiles.model import MAX_AGE, Profile, age_group_for, normalise_name
 from insighta_desktop.resilience.policy import to_thread
+from insighta_desktop.resilience.retry import RetryEvent
 
 CONCURRENT_NAMES = 5
 MAX_NAME_LENGTH = 200
@@ -25,16 +26,22 @@ SERVICES = ("Genderize", "Agify", "Nationalize")
 
 
 class Answers(Protocol):
-    name: str
-    gender: str | None
-    gender_probability: float | None
-    gender_count: int
-    age: int | None
-    countries: tuple[tuple[str, float], ...]
+    """What the name services said (integrations.name_prediction.NameAnswers)."""
+
+    @property
+    def gender(self) -> str | None: ...
+    @property
+    def gender_probability(self) -> float | None: ...
+    @property
+    def gender_count(self) -> int: ...
+    @property
+    def age(self) -> int | None: ...
+    @property
+    def countries(self) -> tuple[tuple[str, float], ...]: ...
 
 
 class Predictor(Protocol):
-    def predict(self, name: str, on_retry: Callable[[Any], Any] | None = None) -> Awaitable[Answers]: ...
+    def predict(self, name: str, on_retry: Callable[[RetryEvent], Any] | None = None) -> Awaitable[Answers]: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class ProfileFromName:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.concurrency = concurrency
 
-    async def add(self, name: str, on_retry: Callable[[Any], Any] | None = None) -> NameResult:
+    async def add(self, name: str, on_retry: Callable[[RetryEvent], Any] | None = None) -> NameResult:
         shown = " ".join(str(name).split())
         if not shown:
             return NameResult(shown, "invalid", "A name is needed.")
@@ -102,7 +109,7 @@ class ProfileFromName:
         return NameResult(shown, "created", f"Added {saved.name}: {describe(saved)}.", saved)
 
     async def add_many(self, names: Sequence[str], on_result: Callable[[NameResult], Any] | None = None,
-                       on_retry: Callable[[Any], Any] | None = None) -> list[NameResult]:
+                       on_retry: Callable[[RetryEvent], Any] | None = None) -> list[NameResult]:
         """Each name in turn of arrival, `concurrency` at a time (each name asks the three services at once)."""
         gate = asyncio.Semaphore(self.concurrency)
 
