@@ -1,4 +1,5 @@
-"""Settings: database, Gemini and Resend. Secrets go to the credential store, never to the settings file."""
+"""Settings: database, Gemini, Resend and the name-prediction services' key. Secrets go to the credential store,
+never to the settings file."""
 from __future__ import annotations
 
 import asyncio
@@ -98,10 +99,15 @@ class SettingsDialog(QDialog):
         self.resend_key = QLineEdit(self._credentials.get(CredentialStore.RESEND_API_KEY) or "")
         self.resend_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.resend_sender = QLineEdit(self._settings.resend_sender)
+        self.name_prediction_key = QLineEdit(self._credentials.get(CredentialStore.NAME_PREDICTION_API_KEY) or "")
+        self.name_prediction_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.name_prediction_key.setPlaceholderText("optional: without a key, 100 names a day")
+        self.name_prediction_key.setToolTip("One key for Genderize, Agify and Nationalize (Add profile…)")
         form.addRow("Gemini API key", self.gemini_key)
         form.addRow("Gemini model", self.gemini_model)
         form.addRow("Resend API key", self.resend_key)
         form.addRow("Sender address", self.resend_sender)
+        form.addRow("Genderize/Agify/Nationalize key", self.name_prediction_key)
         return box
 
     def _sync_enabled(self) -> None:
@@ -144,6 +150,7 @@ class SettingsDialog(QDialog):
             return
         self._credentials.set(CredentialStore.GEMINI_API_KEY, self.gemini_key.text().strip())
         self._credentials.set(CredentialStore.RESEND_API_KEY, self.resend_key.text().strip())
+        self._credentials.set(CredentialStore.NAME_PREDICTION_API_KEY, self.name_prediction_key.text().strip())
         self._settings.gemini_model = self.gemini_model.text().strip() or Settings.gemini_model
         self._settings.resend_sender = self.resend_sender.text().strip() or Settings.resend_sender
         self._settings.save(self._paths.settings_file)

@@ -30,6 +30,7 @@ from insighta_desktop.profiles.filters import PageRequest, ProfileFilters, build
 from insighta_desktop.profiles.parser import Interpretation, parse_query
 from insighta_desktop.profiles.phrasing import to_query_text
 from insighta_desktop.profiles.search import Facets, SearchResult
+from insighta_desktop.ui.profiles.add_profile_dialog import AddProfileDialog
 from insighta_desktop.ui.profiles.facet_charts import FacetCharts
 from insighta_desktop.ui.profiles.filter_chips import ChipBar
 from insighta_desktop.ui.profiles.filter_panel import FilterPanel
@@ -64,6 +65,10 @@ class ProfilesTab(QWidget):
                                clearButtonEnabled=True)
         self.search_button = QPushButton("Search")
         self.export_button = QPushButton("Export CSV…")
+        self.add_button = QPushButton("Add profile…")
+        self.add_button.setToolTip("Predict a profile from a name (Genderize, Agify, Nationalize) and store it")
+        self.add_button.clicked.connect(self.open_add_profile)
+        self.add_dialog: AddProfileDialog | None = None
         self._typing = QTimer(self, singleShot=True, interval=TYPING_DEBOUNCE_MS)
         self._typing.timeout.connect(self.search_text)
         self.query.textEdited.connect(self._text_edited)
@@ -74,6 +79,7 @@ class ProfilesTab(QWidget):
         top.addWidget(self.query, 1)
         top.addWidget(self.search_button)
         top.addWidget(self.export_button)
+        top.addWidget(self.add_button)
 
         self.error_label = QLabel("")
         self.error_label.setStyleSheet(ERROR_STYLE)
@@ -200,6 +206,21 @@ class ProfilesTab(QWidget):
         self.search_task = self._tasks.spawn(self._search(filters, interpretation, self._generation),
                                              key="profile-search")
         return self.search_task
+
+    def open_add_profile(self) -> AddProfileDialog:
+        """The Add profile… dialog (one at a time, not modal); a profile it adds refreshes the search."""
+        if self.add_dialog is None:
+            dialog = AddProfileDialog(self._ctx.profiles_from_name, self._tasks, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.profile_added.connect(lambda _profile: self.refresh())
+            dialog.destroyed.connect(self._add_dialog_closed)
+            self.add_dialog = dialog
+        self.add_dialog.show()
+        self.add_dialog.raise_()
+        return self.add_dialog
+
+    def _add_dialog_closed(self) -> None:
+        self.add_dialog = None
 
     def export_to(self, path: Path) -> asyncio.Task[None]:
         self.export_task = self._tasks.spawn(self._export(Path(path), self.filters), key="profile-export")
