@@ -69,3 +69,26 @@ def test_no_prediction_and_several_names(tab, qloop, fake_names, tmp_path):
     dialog.name_edit.setText(" , ")
     assert dialog.predict() is None and dialog.status.text() == "Type a name first."
     dialog.close()
+
+
+def test_the_api_key_is_kept_in_the_keychain_and_sent(tab, qloop, fake_names, app_context, memory_keyring):
+    from insighta_desktop.config import CredentialStore
+    from insighta_desktop.ui.settings_dialog import SettingsDialog
+
+    settings = SettingsDialog(app_context.settings, app_context.credentials, app_context.paths,
+                              engine=app_context.engine)
+    try:
+        settings.name_prediction_key.setText("names-key-789")
+        settings.save()
+    finally:
+        settings.deleteLater()
+    assert "names-key-789" not in app_context.paths.settings_file.read_text()
+    assert memory_keyring.secrets[("insighta-desktop", CredentialStore.NAME_PREDICTION_API_KEY)] == "names-key-789"
+    fake_names.required_key = "names-key-789"
+    fake_names.people["ada"] = Person()
+    dialog = tab.open_add_profile()
+    dialog.name_edit.setText("Ada")
+    qloop.run(dialog.predict())
+    assert dialog.outcome.text() == "Ada: Added to the database"
+    assert all("apikey=names-key-789" in r.query for r in fake_names.requests)
+    dialog.close()
