@@ -44,6 +44,7 @@ async def test_a_name_becomes_a_stored_profile_under_the_contract(db, fake_names
     fake_names.people["amara"] = Person("female", 0.97, 1200, 34, [("GH", 0.2), ("NG", 0.41)])
     search = ProfileSearch(db)
     before = search.search(build_filters(country_id="NG")).total
+    version = search.data_version()
     result = await add(service(db, fake_names, clock), "  Amara ")
     assert result.outcome == "created" and result.ok
     p = result.profile
@@ -54,6 +55,7 @@ async def test_a_name_becomes_a_stored_profile_under_the_contract(db, fake_names
     assert result.message == "Added Amara: female (97%), 34 (adult), Nigeria (41%)."
     assert [fake_names.names_asked(r) for r in ("genderize", "agify", "nationalize")] == [["Amara"]] * 3
     # the counts triggers and the data version moved: a cached search sees the new profile
+    assert search.data_version() > version
     assert search.search(build_filters(country_id="NG")).total == before + 1
     assert "Amara" in stored_names(db)
 
