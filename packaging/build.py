@@ -1,20 +1,24 @@
-"""Build the one-folder bundle and its archive: `uv run python packaging/build.py`.
+"""Build the one-folder bundle, its archive and (on Debian and Ubuntu) its .deb: `uv run python packaging/build.py`.
 
-Produces dist/insighta-desktop/insighta-desktop (.exe on Windows; on macOS also dist/Insighta Desktop.app) and
-dist/insighta-desktop-<version>-<platform>-<machine>.tar.gz (.zip on Windows and macOS). The PyInstaller work
-folder (build/pyinstaller) is kept between runs so a rebuild reuses its analysis; --clean starts afresh.
+Produces dist/insighta-desktop/ with two programs, insighta-desktop and insighta (.exe on Windows; on macOS also
+dist/Insighta Desktop.app), dist/insighta-desktop-<version>-<platform>-<machine>.tar.gz (.zip on Windows and macOS),
+and on Linux with dpkg-deb dist/insighta-desktop_<version>_<arch>.deb. The PyInstaller work folder
+(build/pyinstaller) is kept between runs so a rebuild reuses its analysis; --clean starts afresh.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tarfile
 import time
 import zipfile
 from pathlib import Path
+
+from debian_package import DebError, build_deb  # packaging/ is this script's folder, so it is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "insighta-desktop.spec"
@@ -73,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller",
                         help="PyInstaller work folder, reused between builds (default: build/pyinstaller/)")
     parser.add_argument("--clean", action="store_true", help="discard PyInstaller's cache first")
-    parser.add_argument("--no-archive", action="store_true", help="build the folder only")
+    parser.add_argument("--no-archive", action="store_true", help="no .tar.gz/.zip archive")
+    parser.add_argument("--no-deb", action="store_true", help="no Debian package (built on Linux when dpkg-deb is "
+                                                               "installed)")
+    parser.add_argument("--deb-compression", choices=("gzip", "xz", "zstd"), default="gzip",
+                        help="gzip (default: fast, read by every dpkg), xz (smallest, for a release), zstd")
     args = parser.parse_args(argv)
 
     dist, work = args.dist.resolve(), args.work.resolve()
@@ -90,6 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_archive:
         archive = make_archive(dist)
         print(f"Archive: {archive}  ({archive.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - built:.1f} s)")
+    if sys.platform.startswith("linux") and not args.no_deb:
+        if shutil.which("dpkg-deb") is None:
+            print("Debian package: skipped, dpkg-deb is not installed")
+            return 0
+        started = time.perf_counter()
+        try:
+            deb = build_deb(dist / NAME, dist, app_version(), ROOT / "resources" / "icons",
+                            compression=args.deb_compression)
+        except DebError as exc:
+            print(f"build.py: cannot build the Debian package: {exc}", file=sys.stderr)
+            return 1
+        print(f"Debian:  {deb}  ({deb.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s)")
     return 0
 
 

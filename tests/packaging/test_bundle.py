@@ -1,43 +1,15 @@
 """The packaged app: build the PyInstaller bundle with packaging/build.py, then run the built program."""
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import subprocess
-import sys
 import tarfile
-import time
-from pathlib import Path
 
 import pytest
 
 from insighta_desktop import __version__
-
-ROOT = Path(__file__).resolve().parents[2]
-BUILD_TIMEOUT_S = 1800
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    """Build once for the module, into a throwaway dist folder; the PyInstaller cache in build/ is reused."""
-    dist = tmp_path_factory.mktemp("dist")
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(dist)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
-    print(f"\nbundle built in {time.perf_counter() - started:.0f} s\n{result.stdout}")
-    yield dist
-    shutil.rmtree(dist, ignore_errors=True)  # ~330 MB with its archive; pytest keeps old temp folders
-
-
-def bundle_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "INSIGHTA_"))}
-    env.update(QT_QPA_PLATFORM="offscreen", INSIGHTA_HOME=str(tmp_path / "home"))
-    return env
-
-
-def executable(dist: Path) -> Path:
-    return dist / "insighta-desktop" / ("insighta-desktop.exe" if sys.platform == "win32" else "insighta-desktop")
+from tests.packaging.conftest import bundle_env, executable
 
 
 @pytest.mark.slow
@@ -86,3 +58,41 @@ def test_the_built_program_refuses_a_damaged_pack_without_crashing(bundle, tmp_p
                             env=bundle_env(tmp_path))
     assert result.returncode == 3, result.stdout + result.stderr[-3000:]
     assert "broken.insighta-pack is truncated" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_bundle_carries_the_command_line_too(bundle, tmp_path):
+    cli = executable(bundle, "insighta")
+    env = bundle_env(tmp_path)
+    version = subprocess.run([str(cli), "--version"], capture_output=True, text=True, timeout=60, env=env)
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == f"insighta {__version__}"
+    status = subprocess.run([str(cli), "db", "status", "--json"], capture_output=True, text=True, timeout=60, env=env)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["backend"] == "sqlite"
+    assert (tmp_path / "home" / "data" / "insighta.db").is_file()  # the CLI's own default database
+
+
+@pytest.mark.slow
+def test_the_programs_run_through_a_symlink(bundle, tmp_path):
+    """/usr/bin/insighta-desktop is a link to /opt/…: the program must still find its _internal folder."""
+    link = tmp_path / "bin" / "insighta-desktop"
+    link.parent.mkdir()
+    link.symlink_to(executable(bundle))
+    result = subprocess.run([str(link), "--version"], capture_output=True, text=True, timeout=60,
+                            env=bundle_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"insighta-desktop {__version__}"
+
+
+@pytest.mark.slow
+def test_unused_qt_parts_are_left_out_and_the_bundle_stays_small(bundle):
+    internal = bundle / "insighta-desktop" / "_internal"
+    names = {p.name for p in internal.rglob("*")}
+    for unused in ("libQt6Qml.so.6", "libQt6Quick.so.6", "libQt6Network.so.6", "libQt6WebEngineCore.so.6",
+                   "libqgtk3.so", "libqeglfs.so", "libqvnc.so", "ast_serialize", "mypy"):
+        assert unused not in names, unused
+    broken = [str(p) for p in (bundle / "insighta-desktop").rglob("*") if p.is_symlink() and not p.exists()]
+    assert not broken, broken
+    size = sum(p.stat().st_size for p in (bundle / "insighta-desktop").rglob("*") if p.is_file() and not p.is_symlink())
+    assert size <= 200e6, f"the bundle is {size / 1e6:.1f} MB"
