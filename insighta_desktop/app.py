@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from insighta_desktop import __version__
 from insighta_desktop.system_libraries import EXIT_MISSING_LIBRARIES, check_before_qt
+
+URL_SCHEME = "insighta"  # registered by the installers: the desktop passes such links as the argument
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,14 +20,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty database")
     parser.add_argument("--self-test", action="store_true",
                         help="check the installation headless on a temporary database, print a line per check, exit")
-    parser.add_argument("pack", nargs="?", metavar="PACK", help="open this review pack (read-only, offline)")
+    parser.add_argument("pack", nargs="?", metavar="PACK",
+                        help="open this review pack (read-only, offline); a file: URL or an insighta:// link too")
     parser.add_argument("--passphrase-file", metavar="F",
                         help="with PACK: read its passphrase from the first line of F instead of asking for it")
     return parser
 
 
+def resolve_target(args: argparse.Namespace) -> argparse.Namespace:
+    """What the desktop passed as the argument (`Exec=insighta-desktop %u`): a path, a file: URL or a link.
+
+    A file: URL becomes the pack's path. An insighta:// link opens the app as usual (links are not acted on yet);
+    it is kept in args.link so the app can log it.
+    """
+    args.link = None
+    target = args.pack
+    if not target:
+        return args
+    scheme = urlsplit(target).scheme.lower()
+    if scheme == URL_SCHEME:
+        args.link, args.pack = target, None
+    elif scheme == "file":
+        parts = urlsplit(target)
+        if parts.netloc in ("", "localhost"):
+            args.pack = url2pathname(parts.path)  # decodes %20 and the like
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = resolve_target(build_parser().parse_args(argv))
     if args.self_test:
         from insighta_desktop.ui.self_test import run as run_self_test
 

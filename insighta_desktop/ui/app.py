@@ -53,6 +53,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def run(args: argparse.Namespace) -> int:
     setup_logging(verbose=args.verbose)
+    if getattr(args, "link", None):
+        log.info("Started from the link %s: opening the app (links are not acted on yet)", args.link)
     app = create_application()
     install_exception_hook()
     try:
