@@ -17,7 +17,7 @@ from insighta_desktop.demo.loader import database_is_empty, load_demo_data
 from insighta_desktop.ui.imports.tab import ImportTab
 from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
 from insighta_desktop.ui.interviews.tab import InterviewsTab
-from insighta_desktop.ui.packs.review_window import ReviewPackOpener
+from insighta_desktop.ui.packs.opener import ReviewPackOpener
 from insighta_desktop.ui.profiles.tab import ProfilesTab
 from insighta_desktop.ui.settings_dialog import SettingsDialog, failure_reason
 from insighta_desktop.ui.shared.branding import AboutDialog, show_about
