@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import sys
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from insighta_desktop import __version__
 from insighta_desktop.system_libraries import EXIT_MISSING_LIBRARIES, check_before_qt
@@ -43,6 +42,8 @@ def resolve_target(args: argparse.Namespace) -> argparse.Namespace:
     elif scheme == "file":
         parts = urlsplit(target)
         if parts.netloc in ("", "localhost"):
+            from urllib.request import url2pathname  # imports http.client and email: only when needed
+
             args.pack = url2pathname(parts.path)  # decodes %20 and the like
     return args
 

@@ -7,11 +7,12 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.errors
 from platformdirs import PlatformDirs
+
+if TYPE_CHECKING:  # keyring loads its backends when imported: the store imports it on first use, not at start-up
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class CredentialStore:
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None,
                  trusted_modules: tuple[str, ...] = TRUSTED_BACKEND_MODULES, service: str = KEYRING_SERVICE):
+        import keyring
+
         self._service = service
         self._session: dict[str, str] = {}
         self._read: dict[str, str | None] = {}  # the keychain's answers, read once
@@ -129,6 +132,8 @@ class CredentialStore:
                 "and will be asked for again next time.")
 
     def get(self, name: str) -> str | None:
+        import keyring.errors
+
         if name in self._session:
             return self._session[name]
         if self._backend is None:
@@ -148,6 +153,8 @@ class CredentialStore:
 
     def set(self, name: str, value: str | None) -> bool:
         """Store (or with an empty value, delete) a secret; True when the keychain holds it, False for this session."""
+        import keyring.errors
+
         if not value:
             self.delete(name)
             return False
@@ -169,6 +176,8 @@ class CredentialStore:
         return self._backend is not None and name not in self._session
 
     def delete(self, name: str) -> None:
+        import keyring.errors
+
         self._session.pop(name, None)
         if self._backend is not None:
             self._read.pop(name, None)

@@ -10,11 +10,10 @@ from typing import Any
 
 import qasync
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from insighta_desktop import __version__
-from insighta_desktop.config import APP_AUTHOR, APP_NAME
-from insighta_desktop.context import open_context
+from insighta_desktop.config import APP_AUTHOR, APP_NAME, AppPaths
 from insighta_desktop.logging_setup import setup_logging
 from insighta_desktop.ui.main_window import MainWindow
 from insighta_desktop.ui.shared.branding import apply_branding
@@ -52,31 +51,30 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The window first, then the database: nothing before the first paint waits for SQL, the keychain or the network.
+
+    The database is opened (created or upgraded) on a worker thread once the event loop runs; the first run's demo
+    data loads after that, with the window already up.
+    """
     setup_logging(verbose=args.verbose)
     if getattr(args, "link", None):
         log.info("Started from the link %s: opening the app (links are not acted on yet)", args.link)
     app = create_application()
     install_exception_hook()
-    try:
-        ctx = open_context(args.db, read_secrets=True)  # before the window exists, so nothing waits on it later
-    except Exception as exc:
-        log.exception("Cannot open the database")
-        QMessageBox.critical(None, "Insighta Desktop cannot start",
-                             f"The database could not be opened.\n\n{exc}\n\nStart with --db to choose another "
-                             "one, or fix the URL in the settings file.")
-        return 2
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_log_loop_exception)
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
-    window = MainWindow(ctx, load_demo_on_first_run=not args.no_demo)
-    install_startup_probe(window)
+    window = MainWindow(paths=AppPaths.default(), load_demo_on_first_run=not args.no_demo)
+    install_startup_probe(window, window.ready)
+    window.open_database_once_painted(args.db)
     window.show()
     with loop:
         loop.run_until_complete(closing.wait())
-    ctx.close()
-    return 0
+    if window.ctx is not None:
+        window.ctx.close()
+    return window.exit_code
 
 
 def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

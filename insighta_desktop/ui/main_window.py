@@ -1,83 +1,130 @@
 """The main window: three tabs, a status bar that names the database, menus, remembered geometry.
 
-The tabs get their services from the window's AppContext (one per database); a database switch builds a new
-context and new tabs, then closes the old context.
+The window paints before its database is open: ui/app.py shows it, then `open_database` opens the database on a
+worker thread (the keychain is read there, once) and `attach` hands the context over. Each tab is built, and its
+modules imported, when it is first shown, so start-up pays only for the tab on screen. The tabs get their services
+from the window's AppContext (one per database); a database switch builds a new context and new tabs, then closes
+the old context.
 """
 from __future__ import annotations
 
 import asyncio
+import importlib
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
-from insighta_desktop.config import APP_NAME
-from insighta_desktop.context import AppContext, open_context
-from insighta_desktop.demo.loader import database_is_empty, load_demo_data
-from insighta_desktop.ui.imports.tab import ImportTab
-from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
-from insighta_desktop.ui.interviews.tab import InterviewsTab
+from insighta_desktop.config import APP_NAME, AppPaths
 from insighta_desktop.ui.packs.opener import ReviewPackOpener
-from insighta_desktop.ui.profiles.tab import ProfilesTab
-from insighta_desktop.ui.settings_dialog import SettingsDialog, failure_reason
 from insighta_desktop.ui.shared.branding import AboutDialog, show_about
 from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
+if TYPE_CHECKING:
+    from insighta_desktop.config import CredentialStore
+    from insighta_desktop.context import AppContext
+    from insighta_desktop.ui.imports.tab import ImportTab
+    from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
+    from insighta_desktop.ui.interviews.tab import InterviewsTab
+    from insighta_desktop.ui.profiles.tab import ProfilesTab
+    from insighta_desktop.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
 REACHABILITY_INTERVAL_MS = 30_000
+PROFILES, IMPORT, INTERVIEWS = range(3)
+TAB_TITLES = ("Profiles", "Import", "Interviews")
+TAB_MODULES = ("insighta_desktop.ui.profiles.tab", "insighta_desktop.ui.imports.tab",
+               "insighta_desktop.ui.interviews.tab")
+OPENING = "Opening the database…"
+
+
+def open_in_background(database_url: str | None, paths: AppPaths, tab_module: str,
+                       credentials: CredentialStore | None = None) -> AppContext:
+    """Worker thread: open the database (creating or upgrading it) and import the first tab's modules."""
+    from insighta_desktop.context import open_context
+
+    ctx = open_context(database_url, paths=paths, credentials=credentials, read_secrets=True)
+    importlib.import_module(tab_module)
+    return ctx
+
+
+class _AfterFirstPaint(QObject):
+    """Calls `then` once the widget has painted for the first time (so that work does not delay the paint)."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, *, load_demo_on_first_run: bool = True):
+    ready = Signal()  # the start-up work is done: the database is open and the tab on screen shows its data
+
+    def __init__(self, ctx: AppContext | None = None, *, paths: AppPaths | None = None,
+                 load_demo_on_first_run: bool = True) -> None:
+        """With a context the window is ready at once (tests, the self-test); without one, see open_database."""
         super().__init__()
-        self.ctx = ctx
+        self.ctx: AppContext | None = None
+        self.paths = paths or (ctx.paths if ctx is not None else AppPaths.default())
+        self.load_demo_on_first_run = load_demo_on_first_run
         self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, self))
-        self._state = QSettings(str(ctx.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        self.startup_task: asyncio.Task[None] | None = None
+        self.exit_code = 0
+        self.profiles_tab: ProfilesTab | None = None
+        self.import_tab: ImportTab | None = None
+        self.interviews_tab: InterviewsTab | None = None
+        self._state = QSettings(str(self.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
         self.tabs = QTabWidget()
+        self._placeholders: list[QLabel] = []
+        for title in TAB_TITLES:
+            page = QWidget()
+            placeholder = QLabel(OPENING)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setStyleSheet("color: #667;")
+            QVBoxLayout(page).addWidget(placeholder)
+            self._placeholders.append(placeholder)
+            self.tabs.addTab(page, title)
         self.setCentralWidget(self.tabs)
         self.db_label = QLabel()
         self.statusBar().addPermanentWidget(self.db_label)
+        self._context_actions: list[QAction] = []
         self._build_menus()
-        self._build_tabs()
         self._restore_state()
+        self.tabs.currentChanged.connect(self._tab_shown)
         self._reachability = QTimer(self)
         self._reachability.setInterval(REACHABILITY_INTERVAL_MS)
         self._reachability.timeout.connect(self.check_database)
-        self._reachability.start()
-        self.check_database()
-        self.startup_task = self.tasks.spawn(self._startup(load_demo_on_first_run), key="startup")
+        self.setWindowTitle(APP_NAME)
+        if ctx is not None:
+            self.attach(ctx)
+        else:
+            self.statusBar().showMessage(OPENING)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&Import interviews…", self.import_interviews)
         file_menu.addAction("&Settings…", self.open_settings)
         self.review_packs = ReviewPackOpener(self, file_menu)
+        self._context_actions += file_menu.actions()  # import, settings, review packs: they need the database
         file_menu.addSeparator()
         file_menu.addAction("&Quit", self.close)
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction("Email &outbox…", self.open_outbox)
+        self._context_actions.append(view_menu.addAction("Email &outbox…", self.open_outbox))
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About Insighta Desktop", self.show_about)
-
-    def _build_tabs(self) -> None:
-        current = self.tabs.currentIndex()
-        while self.tabs.count():
-            widget = self.tabs.widget(0)
-            self.tabs.removeTab(0)
-            if widget is not None:
-                widget.deleteLater()
-        self.profiles_tab = ProfilesTab(self.ctx, self.tasks)
-        self.import_tab = ImportTab(self.ctx, self.tasks)
-        self.interviews_tab = InterviewsTab(self.ctx, self.tasks)
-        self.interviews_tab.settings_requested.connect(self.open_settings)
-        self.interviews_tab.importer.imported.connect(
-            lambda _id: self.statusBar().showMessage("Interview imported and selected in the Interviews tab.", 10_000))
-        self.tabs.addTab(self.profiles_tab, "Profiles")
-        self.tabs.addTab(self.import_tab, "Import")
-        self.tabs.addTab(self.interviews_tab, "Interviews")
-        if current >= 0:
-            self.tabs.setCurrentIndex(current)
-        self.setWindowTitle(f"{APP_NAME} — {self.ctx.database_name}")
+        self._context_actions.append(help_menu.addAction("&About Insighta Desktop", self.show_about))
+        for action in self._context_actions:
+            action.setEnabled(False)
 
     def _restore_state(self) -> None:
         geometry = self._state.value("geometry")
@@ -87,62 +134,185 @@ class MainWindow(QMainWindow):
             self.resize(1200, 760)
         self.tabs.setCurrentIndex(int(str(self._state.value("last_tab", 0))))  # the ini file holds text
 
+    # -- the database ------------------------------------------------------------------------------------------------
+    def open_database_once_painted(self, database_url: str | None = None) -> None:
+        """Open the database right after the window's first paint, which it would otherwise compete with."""
+        _AfterFirstPaint(self, lambda: self.open_database(database_url))
+
+    def open_database(self, database_url: str | None = None,
+                      credentials: CredentialStore | None = None) -> asyncio.Task[bool]:
+        """Open the database off the GUI thread, then attach it; on failure say why, and close with exit code 2.
+
+        The keychain (credentials: the system's by default) is first read on that thread too.
+        """
+        return self.tasks.spawn(self._open_database(database_url, credentials), key="open-database")
+
+    async def _open_database(self, database_url: str | None, credentials: CredentialStore | None) -> bool:
+        try:
+            ctx = await in_thread(open_in_background, database_url, self.paths,
+                                  TAB_MODULES[max(self.tabs.currentIndex(), 0)], credentials)
+        except Exception as exc:
+            log.exception("Cannot open the database")
+            for placeholder in self._placeholders:
+                placeholder.setText("The database could not be opened.")
+            self.statusBar().clearMessage()
+            box = QMessageBox(QMessageBox.Icon.Critical, "Insighta Desktop cannot start",
+                              f"The database could not be opened.\n\n{exc}\n\nStart with --db to choose another "
+                              "one, or fix the URL in the settings file.", parent=self)
+            box.finished.connect(self.close)
+            box.open()  # not exec(): this runs inside a coroutine
+            self.exit_code = 2
+            return False
+        self.attach(ctx)
+        return True
+
+    def attach(self, ctx: AppContext) -> None:
+        """Use this database: title and status, the tab on screen, the reachability check, first-run demo data."""
+        self.ctx = ctx
+        self.setWindowTitle(f"{APP_NAME} — {ctx.database_name}")
+        self.statusBar().clearMessage()
+        for action in self._context_actions:
+            action.setEnabled(True)
+        self._tab_shown(self.tabs.currentIndex())
+        self._reachability.start()
+        self.check_database()
+        self.startup_task = self.tasks.spawn(self._startup(self.load_demo_on_first_run), key="startup")
+
+    async def _startup(self, load_demo: bool) -> None:
+        from insighta_desktop.demo.loader import database_is_empty, load_demo_data
+
+        assert self.ctx is not None
+        engine = self.ctx.engine
+        if load_demo and self.ctx.is_embedded and await in_thread(database_is_empty, engine):
+            self.statusBar().showMessage("First run: loading the demo data (5,000 profiles, 8 interviews)…")
+            added = await in_thread(load_demo_data, engine)
+            self.statusBar().showMessage(
+                f"First run: loaded demo data — {added['profiles']:,} profiles and {added['interviews']} "
+                "interviews — so there is something to explore.", 15_000)
+        await asyncio.gather(*self.refresh_tabs(), return_exceptions=True)  # the tabs report their own errors
+        self.ready.emit()
+
+    # -- tabs, built on first visit ----------------------------------------------------------------------------------
+    def _tab_shown(self, index: int) -> None:
+        if self.ctx is not None and index >= 0:
+            self.ensure_tab(index)
+
+    def ensure_tab(self, index: int) -> QWidget:
+        """The tab at `index`, built (and its modules imported) now if it has not been yet."""
+        built = self.built_tabs()
+        existing = built.get(index)
+        if existing is not None:
+            return existing
+        assert self.ctx is not None, "tabs are built once the database is open"
+        tab = self._build_tab(index, self.ctx)
+        page = self.tabs.widget(index)
+        layout = page.layout() if page is not None else None
+        assert layout is not None
+        self._placeholders[index].hide()
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(tab)
+        if self.startup_task is not None and self.startup_task.done():
+            tab.refresh()  # otherwise the start-up task refreshes it once the demo data is in
+        return tab
+
+    def _build_tab(self, index: int, ctx: AppContext) -> ProfilesTab | ImportTab | InterviewsTab:
+        if index == PROFILES:
+            from insighta_desktop.ui.profiles.tab import ProfilesTab
+
+            self.profiles_tab = ProfilesTab(ctx, self.tasks)
+            return self.profiles_tab
+        if index == IMPORT:
+            from insighta_desktop.ui.imports.tab import ImportTab
+
+            self.import_tab = ImportTab(ctx, self.tasks)
+            return self.import_tab
+        from insighta_desktop.ui.interviews.tab import InterviewsTab
+
+        self.interviews_tab = InterviewsTab(ctx, self.tasks)
+        self.interviews_tab.settings_requested.connect(self.open_settings)
+        self.interviews_tab.importer.imported.connect(
+            lambda _id: self.statusBar().showMessage("Interview imported and selected in the Interviews tab.", 10_000))
+        return self.interviews_tab
+
+    def built_tabs(self) -> dict[int, ProfilesTab | ImportTab | InterviewsTab]:
+        tabs = {PROFILES: self.profiles_tab, IMPORT: self.import_tab, INTERVIEWS: self.interviews_tab}
+        return {index: tab for index, tab in tabs.items() if tab is not None}
+
+    def interviews(self) -> InterviewsTab:
+        self.ensure_tab(INTERVIEWS)
+        assert self.interviews_tab is not None
+        return self.interviews_tab
+
+    def _discard_tabs(self) -> None:
+        """After a database switch: the built tabs go; the one on screen is built again on the new database."""
+        for index, tab in self.built_tabs().items():
+            tab.hide()
+            tab.deleteLater()
+            self._placeholders[index].show()
+        self.profiles_tab = self.import_tab = self.interviews_tab = None
+        self._tab_shown(self.tabs.currentIndex())
+
+    def refresh_tabs(self) -> list[asyncio.Task[None]]:
+        return [tab.refresh() for tab in self.built_tabs().values()]
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._state.setValue("geometry", self.saveGeometry())
         self._state.setValue("last_tab", self.tabs.currentIndex())
         self._state.sync()
         self._reachability.stop()
-        self.import_tab.shutdown()  # a running import stops after its batch; what it committed stays
+        if self.import_tab is not None:
+            self.import_tab.shutdown()  # a running import stops after its batch; what it committed stays
         self.tasks.cancel_all()
         super().closeEvent(event)
 
-    async def _startup(self, load_demo: bool) -> None:
-        if load_demo and self.ctx.is_embedded and await in_thread(database_is_empty, self.ctx.engine):
-            self.statusBar().showMessage("First run: loading the demo data (5,000 profiles, 8 interviews)…")
-            added = await in_thread(load_demo_data, self.ctx.engine)
-            self.statusBar().showMessage(
-                f"First run: loaded demo data — {added['profiles']:,} profiles and {added['interviews']} "
-                "interviews — so there is something to explore.", 15_000)
-        self.refresh_tabs()
-
-    def refresh_tabs(self) -> None:
-        for tab in (self.profiles_tab, self.import_tab, self.interviews_tab):
-            tab.refresh()
-
+    # -- status, settings, switching ---------------------------------------------------------------------------------
     def check_database(self) -> asyncio.Task[None]:
         return self.tasks.spawn(self._check_database(), key="reachability")
 
     async def _check_database(self) -> None:
-        name = f"{self.ctx.backend_name} · {self.ctx.database_name}"
+        from insighta_desktop.ui.settings_dialog import failure_reason
+
+        ctx = self.ctx
+        if ctx is None:
+            return
+        name = f"{ctx.backend_name} · {ctx.database_name}"
         try:
-            await in_thread(self.ctx.check_connection)
+            await in_thread(ctx.check_connection)
             self.db_label.setText(f"● {name}")
-            self.db_label.setToolTip(f"{self.ctx.database_label}\nThe database is reachable.")
+            self.db_label.setToolTip(f"{ctx.database_label}\nThe database is reachable.")
             self.db_label.setStyleSheet("color: #1b7a1b;")
         except Exception as exc:
             self.db_label.setText(f"● {name} — unreachable")
-            self.db_label.setToolTip(f"{self.ctx.database_label}\n{failure_reason(exc)}")
+            self.db_label.setToolTip(f"{ctx.database_label}\n{failure_reason(exc)}")
             self.db_label.setStyleSheet("color: #b00020;")
 
     def import_interviews(self) -> QFileDialog:
         """File → Import interviews…: choose transcript files; the Interviews tab shows what was imported."""
-        self.tabs.setCurrentWidget(self.interviews_tab)
-        return self.interviews_tab.importer.choose_files()
+        self.tabs.setCurrentIndex(INTERVIEWS)  # builds the tab on its first visit
+        return self.interviews().importer.choose_files()
 
     def open_settings(self) -> SettingsDialog:
+        from insighta_desktop.ui.settings_dialog import SettingsDialog
+
+        assert self.ctx is not None
         dialog = SettingsDialog(self.ctx.settings, self.ctx.credentials, self.ctx.paths, self, engine=self.ctx.engine)
         dialog.saved.connect(self.reload_clients)
         dialog.database_changed.connect(self.switch_database)
-        dialog.meetmind_box.synced.connect(self.interviews_tab.refresh)
+        dialog.meetmind_box.synced.connect(self._interviews_synced)
         dialog.show()
         self._settings_dialog = dialog
         return dialog
 
+    def _interviews_synced(self) -> None:
+        if self.interviews_tab is not None:  # an unbuilt tab reads them when first shown
+            self.interviews_tab.refresh()
+
     def open_outbox(self) -> OutboxDialog:
-        return self.interviews_tab.open_outbox()
+        return self.interviews().open_outbox()
 
     def reload_clients(self) -> None:
         """New keys or endpoints take effect now: the context replaces its clients, the old ones are closed."""
+        assert self.ctx is not None
         replaced = self.ctx.reload_clients()
         if replaced is not None:
             self.tasks.spawn(replaced.aclose())
@@ -151,7 +321,11 @@ class MainWindow(QMainWindow):
         return self.tasks.spawn(self._switch_database(), key="switch-database")
 
     async def _switch_database(self) -> None:
-        if self.import_tab.busy:
+        from insighta_desktop.context import open_context
+        from insighta_desktop.ui.settings_dialog import failure_reason
+
+        assert self.ctx is not None
+        if self.import_tab is not None and self.import_tab.busy:
             # The running import keeps its database; switching under it would pull the tab away from its thread.
             self.statusBar().showMessage("An import is running: the new database is saved and will be used from the "
                                          "next start, or save Settings again once the import is done.", 15_000)
@@ -168,12 +342,13 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             return
         old, self.ctx = self.ctx, new_ctx
-        self._build_tabs()
+        self.setWindowTitle(f"{APP_NAME} — {new_ctx.database_name}")
+        self._discard_tabs()
         await old.aclose()
         old.close()
         self.check_database()
-        self.statusBar().showMessage(f"Now using {self.ctx.backend_name} · {self.ctx.database_name}", 10_000)
-        self.refresh_tabs()
+        self.statusBar().showMessage(f"Now using {new_ctx.backend_name} · {new_ctx.database_name}", 10_000)
 
     def show_about(self) -> AboutDialog:
+        assert self.ctx is not None
         return show_about(self, self.ctx)

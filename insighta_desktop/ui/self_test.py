@@ -91,10 +91,13 @@ async def _checks(ctx: AppContext, workdir: Path, out: TextIO, results: list[Che
         window = MainWindow(ctx, load_demo_on_first_run=False)
         window.show()
         await asyncio.sleep(0)
+        for index in range(window.tabs.count()):  # each tab is built on its first visit: build them all
+            window.tabs.setCurrentIndex(index)
+        window.tabs.setCurrentIndex(0)
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
         missing = [t for t in TAB_NAMES if t not in titles]
-        if missing or window.grab().isNull():
-            raise CheckFailed(f"tabs {titles}, missing {missing}")
+        if missing or len(window.built_tabs()) != len(TAB_NAMES) or window.grab().isNull():
+            raise CheckFailed(f"tabs {titles}, missing {missing}, built {len(window.built_tabs())}")
         _emit(out, CheckResult("main window", PASS, f"opened with tabs {', '.join(titles)}",
                                time.perf_counter() - started), results)
     except Exception as exc:

@@ -44,6 +44,7 @@ def test_window_opens_with_three_tabs_and_real_data(qtbot, qloop, app_context, t
     qloop.until(lambda: window.profiles_tab.model.rowCount() > 0, message="profiles rows")
     assert window.profiles_tab.model.rowCount() == 100
     assert "of 5,000" in window.profiles_tab.page_label.text()
+    tabs.setCurrentIndex(2)  # built on its first visit
     qloop.until(lambda: window.interviews_tab.model.rowCount() == 8, message="interviews")
     completed = next(i for i, row in enumerate(window.interviews_tab.model.rows) if row.status == "completed")
     window.interviews_tab.table.selectRow(completed)
@@ -162,6 +163,7 @@ def test_database_switch_waits_while_an_import_runs(qtbot, qloop, app_context, t
         writer.writerows([f"Person {i}", "female", 30, "NG"] for i in range(5_000))
     window = MainWindow(app_context, load_demo_on_first_run=False)
     qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(1)
     tab = window.import_tab
     tab.batch_size = 100
     tab.choose_file(path)

@@ -321,7 +321,7 @@ def test_the_window_has_an_outbox_entry_and_open_settings_opens_settings(qtbot, 
     dialog = window.interviews_tab.outbox_dialog
     assert dialog is not None and dialog.isVisible()
     qloop.until(lambda: dialog.summary.text() == "The outbox is empty.", message="the empty outbox")
-    window.interviews_tab.settings_requested.emit()
+    window.interviews_tab.settings_requested.emit()  # the outbox entry built the Interviews tab
     assert window._settings_dialog.isVisible()
     window._settings_dialog.close()
     dialog.close()
