@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from insighta_desktop.config import APP_NAME, AppPaths
 from insighta_desktop.ui.packs.opener import ReviewPackOpener
@@ -86,15 +86,13 @@ class MainWindow(QMainWindow):
         self.interviews_tab: InterviewsTab | None = None
         self._state = QSettings(str(self.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
         self.tabs = QTabWidget()
-        self._placeholders: list[QLabel] = []
+        self._placeholders: list[QLabel] = []  # each tab's page until the tab is built
         for title in TAB_TITLES:
-            page = QWidget()
             placeholder = QLabel(OPENING)
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             placeholder.setStyleSheet("color: #667;")
-            QVBoxLayout(page).addWidget(placeholder)
             self._placeholders.append(placeholder)
-            self.tabs.addTab(page, title)
+            self.tabs.addTab(placeholder, title)
         self.setCentralWidget(self.tabs)
         self.db_label = QLabel()
         self.statusBar().addPermanentWidget(self.db_label)
@@ -205,15 +203,19 @@ class MainWindow(QMainWindow):
             return existing
         assert self.ctx is not None, "tabs are built once the database is open"
         tab = self._build_tab(index, self.ctx)
-        page = self.tabs.widget(index)
-        layout = page.layout() if page is not None else None
-        assert layout is not None
-        self._placeholders[index].hide()
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(tab)
+        self._put_page(index, tab)
         if self.startup_task is not None and self.startup_task.done():
             tab.refresh()  # otherwise the start-up task refreshes it once the demo data is in
         return tab
+
+    def _put_page(self, index: int, page: QWidget) -> None:
+        """Show `page` as the tab at `index` in place of what is there, keeping the current tab."""
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # not a visit: currentChanged would build tabs
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, page, TAB_TITLES[index])
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
 
     def _build_tab(self, index: int, ctx: AppContext) -> ProfilesTab | ImportTab | InterviewsTab:
         if index == PROFILES:
@@ -246,9 +248,8 @@ class MainWindow(QMainWindow):
     def _discard_tabs(self) -> None:
         """After a database switch: the built tabs go; the one on screen is built again on the new database."""
         for index, tab in self.built_tabs().items():
-            tab.hide()
+            self._put_page(index, self._placeholders[index])
             tab.deleteLater()
-            self._placeholders[index].show()
         self.profiles_tab = self.import_tab = self.interviews_tab = None
         self._tab_shown(self.tabs.currentIndex())
 

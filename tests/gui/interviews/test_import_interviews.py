@@ -229,7 +229,7 @@ def test_a_review_pack_dropped_on_the_interviews_tab_still_opens_as_a_pack(qtbot
     window = MainWindow(app_context, load_demo_on_first_run=False)
     qtbot.addWidget(window)
     window.show()
-    window.tabs.setCurrentWidget(window.interviews_tab)
+    window.tabs.setCurrentIndex(2)  # the Interviews tab is built on its first visit
     assert drop(window.interviews_tab, [pack])  # not taken by the tab: it reaches the window, which asks to unlock
     qloop.until(lambda: window.review_packs.unlock_dialog is not None
                 and window.review_packs.unlock_dialog.isVisible(), message="the passphrase dialog")
