@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from insighta_desktop.system_libraries import XCB_LIBRARIES
+
 PACKAGE = "insighta-desktop"
 INSTALL_DIR = "/opt/insighta-desktop"
 COMMANDS = ("insighta-desktop", "insighta")
@@ -29,24 +31,16 @@ MAINTAINER = "Insighta Desktop team <desktop@insighta.app>"
 GLIBC_LIBRARIES = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libresolv.so.2",
                    "libutil.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
 
-# The Debian and Ubuntu package of each system library the bundle may link without carrying it. PyInstaller never
-# bundles OpenGL, EGL, libxcb and Wayland; the X11 helpers are listed too because a build machine without one of them
-# cannot bundle it. A library missing here is looked up with `dpkg -S` on the build machine; failing that, the build
-# stops with its name.
-SYSTEM_LIBRARY_PACKAGES = {
-    "libGL.so.1": "libgl1", "libEGL.so.1": "libegl1", "libOpenGL.so.0": "libopengl0", "libGLX.so.0": "libglx0",
-    "libdrm.so.2": "libdrm2", "libX11.so.6": "libx11-6", "libX11-xcb.so.1": "libx11-xcb1", "libxcb.so.1": "libxcb1",
-    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-glx.so.0": "libxcb-glx0", "libxcb-icccm.so.4": "libxcb-icccm4",
-    "libxcb-image.so.0": "libxcb-image0", "libxcb-keysyms.so.1": "libxcb-keysyms1",
-    "libxcb-randr.so.0": "libxcb-randr0", "libxcb-render.so.0": "libxcb-render0",
-    "libxcb-render-util.so.0": "libxcb-render-util0",
-    "libxcb-shape.so.0": "libxcb-shape0", "libxcb-shm.so.0": "libxcb-shm0", "libxcb-sync.so.1": "libxcb-sync1",
-    "libxcb-util.so.1": "libxcb-util1", "libxcb-xfixes.so.0": "libxcb-xfixes0", "libxcb-xkb.so.1": "libxcb-xkb1",
-    "libxkbcommon.so.0": "libxkbcommon0", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+# The Debian and Ubuntu package of each system library the bundle may link without carrying it (PyInstaller never
+# bundles OpenGL, EGL, libxcb and Wayland; the X11 helpers are carried when the build machine has them). The app's own
+# check of Qt's X11 libraries (insighta_desktop/system_libraries.py) names most of them; the others are Qt's
+# Wayland, EGL-device and GLX ones. A library missing here is looked up with `dpkg -S` on the build machine; failing
+# that, the build stops with its name.
+SYSTEM_LIBRARY_PACKAGES = {lib.soname: lib.debian for lib in XCB_LIBRARIES} | {
+    "libOpenGL.so.0": "libopengl0", "libGLX.so.0": "libglx0", "libdrm.so.2": "libdrm2",
+    "libxcb-glx.so.0": "libxcb-glx0",
     "libwayland-client.so.0": "libwayland-client0", "libwayland-cursor.so.0": "libwayland-cursor0",
-    "libwayland-egl.so.1": "libwayland-egl1", "libfontconfig.so.1": "libfontconfig1",
-    "libfreetype.so.6": "libfreetype6",
-    "libdbus-1.so.3": "libdbus-1-3", "libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0",
+    "libwayland-egl.so.1": "libwayland-egl1", "libgthread-2.0.so.0": "libglib2.0-0",
 }
 # Always wanted, whatever the bundle carries: the bundled fontconfig reads the system's configuration and fonts
 # (libfontconfig1 brings fontconfig-config and a font), and Qt draws nothing without them.
