@@ -199,6 +199,7 @@ def test_tabs_use_the_context_services_and_new_keys_replace_its_clients(qtbot, q
     window = MainWindow(app_context, load_demo_on_first_run=False)
     qtbot.addWidget(window)
     assert window.profiles_tab.search_service is app_context.profile_search
+    window.tabs.setCurrentIndex(2)  # built on its first visit
     services = window.interviews_tab.services
     assert services is app_context.interviews and window.interviews_tab.services is services
     dialog = window.open_settings()
