@@ -52,8 +52,8 @@ def test_the_package_installs_the_bundle_under_opt_with_both_commands_in_usr_bin
         assert entries[f"/usr/bin/{program}"].endswith(f"-> /opt/insighta-desktop/{program}")
     assert "/opt/insighta-desktop/_internal/resources/icons/insighta-256.png" in entries
     assert all(" root/root " in line for line in entries.values())
-    outside = [p for p in entries if p not in ("/", "/opt", "/usr") and not p.startswith(("/opt/insighta-desktop",
-                                                                                         "/usr/bin/", "/usr/share/"))]
+    outside = [p for p in entries if p not in ("/", "/opt", "/usr", "/usr/bin", "/usr/share")
+               and not p.startswith(("/opt/insighta-desktop", "/usr/bin/", "/usr/share/"))]
     assert not outside, outside
 
 
