@@ -20,9 +20,8 @@ from sqlalchemy.engine import Connection
 
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import psycopg_connection, sqlite_connection
+from insighta_desktop.db.profile_rows import PROFILE_COLUMNS
 
-PROFILE_COLUMNS = ("id", "name", "name_key", "gender", "gender_probability", "age", "age_group", "country_id",
-                   "country_name", "country_probability", "created_at", "import_run_id", "source_line")
 _COLUMN_LIST = ", ".join(PROFILE_COLUMNS)
 _STAGE = "insighta_profiles_stage"
 _NULL = "\\N"
@@ -91,7 +90,7 @@ def find_existing(conn: Connection, keys: Sequence[str]) -> dict[str, Existing]:
     else:
         sql = ("SELECT name_key, import_run_id, source_line FROM profiles "
                "WHERE name_key IN (SELECT value FROM json_each(?))")
-        rows = conn.exec_driver_sql(sql, (json.dumps(list(keys)),)).tuples().fetchall()
+        rows = conn.exec_driver_sql(sql, (json.dumps(list(keys)),)).fetchall()
     return {key: Existing(run, line) for key, run, line in rows}
 
 

@@ -24,6 +24,7 @@ from typing import Final
 
 from sqlalchemy.engine import Engine
 
+from insighta_desktop.db.profile_store import ProfileStore, profile_store_for
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import Batch, iter_batches
 from insighta_desktop.ingest.errors import ImportRefused
@@ -119,10 +120,11 @@ class _Producer(threading.Thread):
 class Importer:
     """Imports files into one database. Collaborators are injectable for tests (clock, sleep, now)."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, store: ProfileStore | Engine, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.engine = engine
+        self.store = store if isinstance(store, ProfileStore) else profile_store_for(store)
+        self.engine = self.store.engine
         self.clock = clock
         self.sleep = sleep
         self.now = now
@@ -152,7 +154,7 @@ class Importer:
         summary = ImportSummary(status="failed", file_name=path.name, rejects_path=str(rejects_path), run_id=run_id,
                                 extra_columns=list(csv_file.mapping.extra),
                                 resumed_from_line=resumed.last_line + 1 if resumed else None)
-        writer = BatchWriter(self.engine, run_id, totals, now=self.now, clock=self.clock, sleep=self.sleep,
+        writer = BatchWriter(self.store, run_id, totals, now=self.now, clock=self.clock, sleep=self.sleep,
                              max_attempts=options.max_attempts, initial_delay=options.retry_initial_delay)
         session_rows = totals.total_rows
         progress = _ProgressReporter(on_progress, csv_file.size, options.progress_interval, self.clock, started,
@@ -196,7 +198,7 @@ class Importer:
                                                           force=True, phase="retrying", message=message)
         # PostgreSQL: two batches at once on two connections, so the server's index work uses both cores; each
         # commits after the one before it. SQLite has one writer at a time anyway.
-        parallel = 2 if self.engine.dialect.name == "postgresql" else 1
+        parallel = self.store.parallel_writers
         in_flight: deque[tuple[Batch, Future[list[Reject]]]] = deque()
         previous: tuple[Batch, BatchCommit] | None = None
 

@@ -1,16 +1,15 @@
-"""The record of each import in `import_runs` and its rejected rows in `import_rejects`."""
+"""The record of each import and its rejected rows (stored by db/import_runs.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from insighta_desktop.db.schema import import_rejects, import_runs
+from insighta_desktop.db import import_runs as stored_runs
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, RUNNING, empty_reasons
 from insighta_desktop.timestamps import as_utc
@@ -53,8 +52,8 @@ class RunRecord:
         return "interrupted" if self.is_stale(now) else self.status
 
 
-def _record(row: sa.Row[Any]) -> RunRecord:
-    data = dict(row._mapping)
+def _record(row: Mapping[str, Any]) -> RunRecord:
+    data = dict(row)
     stored = json.loads(data.pop("reasons_json") or "{}")
     reasons = empty_reasons()
     reasons.update(stored.get("reasons", {}))
@@ -67,35 +66,23 @@ def reasons_json(reasons: dict[str, int], corrected: dict[str, int]) -> str:
 
 def create_run(engine: Engine, *, file_name: str, file_size: int, sha256: str, encoding: str, batch_size: int,
                rejects_path: str | None, now: datetime) -> int:
-    with engine.begin() as conn:
-        result = conn.execute(import_runs.insert().values(
-            file_name=file_name, file_size=file_size, sha256=sha256, status=RUNNING, encoding=encoding,
-            batch_size=batch_size, reasons_json=reasons_json(empty_reasons(), {}), rejects_path=rejects_path,
-            started_at=now, updated_at=now))
-        key = result.inserted_primary_key
-        assert key is not None  # an INSERT of one row
-        return int(key[0])
+    return stored_runs.create_run(engine, file_name=file_name, file_size=file_size, sha256=sha256, status=RUNNING,
+                                  encoding=encoding, batch_size=batch_size,
+                                  reasons_json=reasons_json(empty_reasons(), {}), rejects_path=rejects_path, now=now)
 
 
 def get_run(engine: Engine, run_id: int) -> RunRecord | None:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(import_runs).where(import_runs.c.id == run_id)).first()
+    row = stored_runs.get_run(engine, run_id)
     return _record(row) if row else None
 
 
 def list_runs(engine: Engine, limit: int = 50) -> list[RunRecord]:
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(import_runs).order_by(import_runs.c.id.desc()).limit(limit)).all()
-    return [_record(row) for row in rows]
+    return [_record(row) for row in stored_runs.list_runs(engine, limit)]
 
 
 def find_resumable(engine: Engine, sha256: str, now: datetime) -> RunRecord | None:
     """The latest cancelled, failed or crashed run of a file with this content."""
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(import_runs).where(import_runs.c.sha256 == sha256)
-                            .where(import_runs.c.status.in_((CANCELLED, FAILED, RUNNING)))
-                            .order_by(import_runs.c.id.desc())).all()
-    for row in rows:
+    for row in stored_runs.runs_of_file(engine, sha256, (CANCELLED, FAILED, RUNNING)):
         record = _record(row)
         if record.can_resume(now):
             return record
@@ -103,51 +90,33 @@ def find_resumable(engine: Engine, sha256: str, now: datetime) -> RunRecord | No
 
 
 def mark_running(engine: Engine, run_id: int, now: datetime, rejects_path: str | None) -> None:
-    with engine.begin() as conn:
-        conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(
-            status=RUNNING, error=None, finished_at=None, updated_at=now, rejects_path=rejects_path))
+    stored_runs.mark_running(engine, run_id, RUNNING, now, rejects_path)
 
 
 def claim_batch(conn: Connection, run_id: int) -> int:
-    """First statement of a batch's transaction: a write (so SQLite takes its write lock before reading) that
-    returns the run's committed offset, to recognise a batch whose commit succeeded although the answer was lost."""
-    offset = conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id)
-                          .values(updated_at=sa.func.current_timestamp())
-                          .returning(import_runs.c.last_offset)).scalar_one()
-    return int(offset)
+    """First statement of a batch's transaction; returns the run's committed offset."""
+    return stored_runs.claim_batch(conn, run_id)
 
 
 def record_batch(conn: Connection, run_id: int, *, rejects: list[Reject], total_rows: int, inserted: int,
                  skipped: int, reasons: dict[str, int], corrected: dict[str, int], last_offset: int,
                  last_line: int, encoding: str, now: datetime) -> None:
     """Inside the batch's transaction: its rejects and the run's running totals and resume point."""
-    if rejects:
-        conn.execute(import_rejects.insert(), [
-            {"run_id": run_id, "line_number": r.line_number, "reason": r.reason, "detail": r.detail,
-             "raw_line": clip_raw(r.raw_line)} for r in rejects])
-    conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(
+    stored_runs.record_batch(
+        conn, run_id, rejects=((r.line_number, r.reason, r.detail, clip_raw(r.raw_line)) for r in rejects),
         total_rows=total_rows, inserted=inserted, skipped=skipped, reasons_json=reasons_json(reasons, corrected),
-        last_offset=last_offset, last_line=last_line, encoding=encoding, updated_at=now))
+        last_offset=last_offset, last_line=last_line, encoding=encoding, now=now)
 
 
 def finish_run(engine: Engine, run_id: int, status: str, now: datetime, error: str | None = None) -> None:
-    with engine.begin() as conn:
-        conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(
-            status=status, error=error, updated_at=now, finished_at=now if status == COMPLETED else None))
+    stored_runs.finish_run(engine, run_id, status, now, error, finished=status == COMPLETED)
 
 
 def iter_rejects(engine: Engine, run_id: int, reason: str | None = None, batch: int = 5000) -> Iterator[Reject]:
     """The run's rejects in line order, read a page at a time."""
     after = -1
     while True:
-        query = (sa.select(import_rejects.c.line_number, import_rejects.c.reason, import_rejects.c.detail,
-                           import_rejects.c.raw_line)
-                 .where(import_rejects.c.run_id == run_id).where(import_rejects.c.line_number > after)
-                 .order_by(import_rejects.c.line_number).limit(batch))
-        if reason:
-            query = query.where(import_rejects.c.reason == reason)
-        with engine.connect() as conn:
-            rows = conn.execute(query).all()
+        rows = stored_runs.reject_rows(engine, run_id, after=after, limit=batch, reason=reason)
         for row in rows:
             yield Reject(*row)
         if len(rows) < batch:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
-from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, load_profiles
-from insighta_desktop.db.profile_counts import add_profile_counts, count_inserts_in_caller
+from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch
+from insighta_desktop.db.profile_store import ProfileStore, ProfileWrite, profile_store_for
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
 from insighta_desktop.ingest.rejects import Reject
@@ -102,21 +102,14 @@ class BatchCommit:
                 self._changed.wait()
 
 
-def _connection_broken(conn: Connection) -> bool:
-    try:
-        raw = conn.connection.driver_connection
-    except Exception:
-        return True
-    return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False) is True)
-
-
 class BatchWriter:
     """Owns the running totals of one import run; `write` commits a batch and returns its rejects."""
 
-    def __init__(self, engine: Engine, run_id: int, totals: Totals, *, now: Callable[[], datetime],
+    def __init__(self, store: ProfileStore | Engine, run_id: int, totals: Totals, *, now: Callable[[], datetime],
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  max_attempts: int = 5, initial_delay: float = 0.5) -> None:
-        self.engine = engine
+        self.store = store if isinstance(store, ProfileStore) else profile_store_for(store)
+        self.engine = self.store.engine
         self.run_id = run_id
         self.totals = totals
         self.now = now
@@ -182,35 +175,25 @@ class BatchWriter:
     def _attempt(self, batch: Batch, after: BatchCommit | None,
                  in_flight: Mapping[str, Existing] | None) -> tuple[Totals, list[Reject]] | None:
         seen = after.failed_attempts if after is not None else None
-        with self.engine.connect() as conn:
-            transaction = conn.begin()
-            try:
-                if conn.dialect.name == "postgresql":
-                    count_inserts_in_caller(conn)
-                if after is None:
-                    # First a write: SQLite takes its write lock before the existence check.
-                    if runs.claim_batch(conn, self.run_id) >= batch.end_offset:
-                        transaction.rollback()
-                        return None
-                    result = self._load(conn, batch, in_flight)
-                else:
-                    # The run's row is claimed only once the earlier batch committed: it locks that row.
-                    result = self._load(conn, batch, in_flight)
-                    after.wait_committed(seen)
-                    if runs.claim_batch(conn, self.run_id) >= batch.end_offset:
-                        transaction.rollback()
-                        return None
-                outcome = self._record(conn, batch, result)
-                transaction.commit()
-                return outcome
-            except BaseException:
-                if transaction.is_active:
-                    transaction.rollback()
-                if _connection_broken(conn):
-                    conn.invalidate()
-                raise
+        with self.store.write() as tx:
+            if after is None:
+                # First a write: SQLite takes its write lock before the existence check.
+                if runs.claim_batch(tx.connection, self.run_id) >= batch.end_offset:
+                    tx.rollback()
+                    return None
+                result = self._load(tx, batch, in_flight)
+            else:
+                # The run's row is claimed only once the earlier batch committed: it locks that row.
+                result = self._load(tx, batch, in_flight)
+                after.wait_committed(seen)
+                if runs.claim_batch(tx.connection, self.run_id) >= batch.end_offset:
+                    tx.rollback()
+                    return None
+            outcome = self._record(tx, batch, result)
+            tx.commit()
+            return outcome
 
-    def _load(self, conn: Connection, batch: Batch, in_flight: Mapping[str, Existing] | None) -> LoadResult:
+    def _load(self, tx: ProfileWrite, batch: Batch, in_flight: Mapping[str, Existing] | None) -> LoadResult:
         columns = batch.columns
         created_at = self.now()
         with self._ids_lock:
@@ -218,17 +201,16 @@ class BatchWriter:
         profiles = ProfileBatch(ids, columns.names, columns.keys, columns.genders, columns.gender_ps,
                                 columns.ages, columns.age_groups, columns.country_ids, columns.country_names,
                                 columns.country_ps, columns.lines, created_at, self.run_id)
-        return load_profiles(conn, profiles, in_flight)
+        return tx.load(profiles, in_flight)
 
-    def _record(self, conn: Connection, batch: Batch, result: LoadResult) -> tuple[Totals, list[Reject]]:
+    def _record(self, tx: ProfileWrite, batch: Batch, result: LoadResult) -> tuple[Totals, list[Reject]]:
         rejects = self._duplicates(batch, result.existing)
         if result.inserted + len(rejects) != batch.records:
             raise RuntimeError(f"import counts do not add up for lines up to {batch.last_line}: "
                                f"{result.inserted} inserted + {len(rejects)} rejected != {batch.records} rows")
         totals = self.totals.plus(batch, result.inserted, rejects)
-        if conn.dialect.name == "postgresql":
-            add_profile_counts(conn, result.counts)
-        runs.record_batch(conn, self.run_id, rejects=rejects, total_rows=totals.total_rows,
+        tx.add_counts(result)
+        runs.record_batch(tx.connection, self.run_id, rejects=rejects, total_rows=totals.total_rows,
                           inserted=totals.inserted, skipped=totals.skipped, reasons=totals.reasons,
                           corrected=totals.corrected, last_offset=batch.end_offset, last_line=batch.last_line,
                           encoding=batch.encoding, now=self.now())

@@ -7,34 +7,42 @@ that has changed since — whether this app or another client changed it.
 """
 from __future__ import annotations
 
-import json
-import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import PoolProxiedConnection
+from typing import TYPE_CHECKING, Any
 
 from insighta_desktop import countries
-from insighta_desktop.db.engine import psycopg_connection
-from insighta_desktop.profiles import search_sql
+from insighta_desktop.db.profile_rows import profile_from_row
+from insighta_desktop.db.profile_store import (
+    AT_LEAST,
+    ESTIMATE,
+    EXACT,
+    ProfileStore,
+    StatementRunner,
+    profile_store_for,
+    sort_value,
+)
+from insighta_desktop.db.search_sql import counts_cover
 from insighta_desktop.profiles.cache import ResultCache
+from insighta_desktop.profiles.cursors import decode_cursor, encode_cursor
 from insighta_desktop.profiles.errors import InvalidQueryParameters
 from insighta_desktop.profiles.filters import DEFAULT_LIMIT, PageRequest, ProfileFilters
 from insighta_desktop.profiles.model import Profile
 from insighta_desktop.profiles.parser import Interpretation, parse_query
-from insighta_desktop.timestamps import as_utc
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 DEFAULT_COUNT_CAP = 10_000
 DEFAULT_FACET_SAMPLE = 10_000
 SERVICE_MAX_LIMIT = 1_000
 TOP_COUNTRIES = 10
+# Pages by number reach this many rows deep: OFFSET reads and drops every row before the page; deeper pages are
+# reached by keyset cursor.
+MAX_OFFSET = 10_000
 
-EXACT, AT_LEAST, ESTIMATE = "exact", "at_least", "estimate"
+__all__ = ["AT_LEAST", "ESTIMATE", "EXACT", "Facets", "ProfileSearch", "SearchResult"]
 
 
 @dataclass(frozen=True)
@@ -90,89 +98,40 @@ def profile_to_dict(p: Profile) -> dict[str, object]:
     }
 
 
-def _as_utc(value: object) -> datetime:
-    """A raw driver value (SQLite answers with text) as an aware UTC datetime."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return as_utc(value)
-
-
 # What the result cache holds: pages, facets and totals, under keys that start with "page", "facets" and "total".
 CachedValue = SearchResult | Facets | tuple[int, str]
 
 
-def _row_to_profile(row: Sequence[Any]) -> Profile:
-    raw_id = row[0]
-    profile_id = str(raw_id) if isinstance(raw_id, uuid.UUID) else str(uuid.UUID(hex=str(raw_id)))
-    return Profile(id=profile_id, name=row[1], gender=row[2], gender_probability=row[3], age=row[4],
-                   age_group=row[5], country_id=row[6], country_name=row[7], country_probability=row[8],
-                   created_at=_as_utc(row[9]))
-
-
 class ProfileSearch:
-    """Search service over one engine. Thread-safe: the GUI runs it on worker threads."""
+    """Search service over one profile store. Thread-safe: the GUI runs it on worker threads."""
 
     def __init__(
         self,
-        engine: Engine,
+        store: ProfileStore | Engine,
         *,
         cache: ResultCache[CachedValue] | None = None,
         count_cap: int = DEFAULT_COUNT_CAP,
         facet_sample: int = DEFAULT_FACET_SAMPLE,
         max_limit: int = SERVICE_MAX_LIMIT,
+        max_offset: int = MAX_OFFSET,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
+        self.store = store if isinstance(store, ProfileStore) else profile_store_for(store)
         self.cache = cache
         self.count_cap = count_cap
         self.facet_sample = facet_sample
         self.max_limit = max_limit
+        self.max_offset = max_offset
         self._clock = clock
-        self._version_lock = threading.Lock()
-        self._version_conn: PoolProxiedConnection | None = None  # PostgreSQL: kept for version checks
 
     def close(self) -> None:
-        """Give back the connection kept for version checks (the service still works afterwards)."""
-        with self._version_lock:
-            self._release_version_connection(invalidate=False)
+        """Give back the connection the store keeps for version checks (the service still works afterwards)."""
+        self.store.close()
 
     # -- public API ------------------------------------------------------------------------------------------------
     def data_version(self) -> int:
-        """The profiles' data version; on PostgreSQL one round trip on a kept connection, so a cache hit needs
-        no pool checkout (and no pre-ping) at all."""
-        if self.dialect != "postgresql":
-            with self._connect() as conn:
-                return self._version(conn)
-        with self._version_lock:
-            for attempt in (1, 2):
-                try:
-                    if self._version_conn is None:
-                        fairy = self.engine.raw_connection()
-                        psycopg_connection(fairy).autocommit = True
-                        self._version_conn = fairy
-                    row = psycopg_connection(self._version_conn).execute(search_sql.DATA_VERSION_SQL).fetchone()
-                    assert row is not None  # an aggregate: always one row
-                    return int(row[0] or 0)
-                except Exception:
-                    self._release_version_connection(invalidate=True)
-                    if attempt == 2:
-                        raise
-        raise AssertionError("unreachable")
-
-    def _release_version_connection(self, *, invalidate: bool) -> None:
-        fairy, self._version_conn = self._version_conn, None
-        if fairy is None:
-            return
-        try:
-            if invalidate:
-                fairy.invalidate()
-            else:
-                psycopg_connection(fairy).autocommit = False
-                fairy.close()
-        except Exception:  # a broken connection is dropped either way
-            pass
+        """The profiles' data version (changes with every write, by any client)."""
+        return self.store.data_version()
 
     def search_text(self, text: str, page: PageRequest | None = None) -> SearchResult:
         """Parse plain language and search; a limit in the text ("top 20") applies when `page` gives none."""
@@ -187,7 +146,7 @@ class ProfileSearch:
         started = self._clock()
         page = page or PageRequest()
         self._check_page(page)
-        after = search_sql.decode_cursor(filters, page.cursor, self.dialect) if page.cursor else None
+        after = decode_cursor(filters, page.cursor) if page.cursor else None
         key = ("page", filters.cache_key(), page.page, page.limit, page.cursor)
         version = self.data_version() if self.cache is not None else None
         if self.cache is not None:
@@ -195,45 +154,40 @@ class ProfileSearch:
             if isinstance(hit, SearchResult):
                 return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
                                elapsed_ms=(self._clock() - started) * 1000)
-        with self._connect() as conn:
-            raw_rows, more, total, kind = self.execute(
-                lambda st: conn.exec_driver_sql(st.sql, st.params).all(), filters, page, after, version)
+        with self.store.reading() as run:
+            raw_rows, more, total, kind = self.execute(run, filters, page, after, version)
         next_cursor = None
         if more:
             last = raw_rows[-1]
-            _, index = search_sql.SORT_EXPRESSIONS[filters.sort_by]
-            sort_value = last[index] if last[index] is not None or filters.sort_by != "gender_probability" else -1.0
-            next_cursor = search_sql.encode_cursor(filters, sort_value, last[0])
+            next_cursor = encode_cursor(filters, sort_value(filters, last), last[0])
         result = SearchResult(
-            rows=tuple(_row_to_profile(r) for r in raw_rows), total=total, total_kind=kind, page=page.page,
+            rows=tuple(profile_from_row(r) for r in raw_rows), total=total, total_kind=kind, page=page.page,
             limit=page.limit, filters=filters, next_cursor=next_cursor, elapsed_ms=0.0,
             interpretation=interpretation, unknown_words=unknown_words)
         if self.cache is not None:
             self.cache.put(key, version, result)
         return replace(result, elapsed_ms=(self._clock() - started) * 1000)
 
-    def execute(self, run: Callable[[search_sql.Statement], Sequence[Any]], filters: ProfileFilters,
-                page: PageRequest, after: tuple[object, object] | None = None,
+    def execute(self, run: StatementRunner, filters: ProfileFilters, page: PageRequest,
+                after: tuple[object, object] | None = None,
                 version: int | None = None) -> tuple[Sequence[Any], bool, int, str]:
         """The statements behind one uncached page, each run through `run` (returns all rows): the page's rows,
-        whether more follow, the total and its kind. The benchmark passes a bare cursor here."""
-        offset = 0 if after is not None else (page.page - 1) * page.limit
-        bound, hint = None, None
-        if self.dialect == "sqlite":
-            # SQLite's planner prefers the filter's index plus a sort even when most rows match; the exact match
-            # count says when walking the sort order's index finds the page sooner.
-            bound = int(run(search_sql.counts_statement(self.dialect, filters))[0][0] or 0)
-            stored = int(run(search_sql.Statement(self.dialect, search_sql.ROW_ESTIMATE_SQL))[0][0] or 0)
-            hint = search_sql.sqlite_sort_index(filters, bound, stored, offset + page.limit + 1)
-        stmt = search_sql.page_statement(self.dialect, filters, page.limit + 1, offset=offset, after=after,
-                                         index_hint=hint)
-        raw_rows = run(stmt)
-        more = len(raw_rows) > page.limit
-        raw_rows = raw_rows[:page.limit]
-        if not more and after is None and (raw_rows or offset == 0):
-            return raw_rows, more, offset + len(raw_rows), EXACT
-        total, kind = self._total(lambda st: run(st)[0][0], filters, version, bound)
-        return raw_rows, more, total, kind
+        whether more follow, the total and its kind. The benchmark passes a bare cursor here.
+
+        A page by number past the first is checked against the total before any row is read: past the last page it
+        is refused, naming the last page; deeper than `max_offset` rows it is refused too, since OFFSET reads and
+        drops every row before the page (keyset cursors serve deep pages)."""
+        known: tuple[int, str] | None = None
+        offset = 0
+        if after is None and page.page > 1:
+            known = self._total(run, filters, version)
+            self._check_depth(page, *known)
+            offset = (page.page - 1) * page.limit
+        rows = self.store.page(run, filters, page.limit, offset=offset, after=after)
+        if not rows.more and after is None and (rows.rows or offset == 0):
+            return rows.rows, rows.more, offset + len(rows.rows), EXACT
+        total, kind = known or self._total(run, filters, version, rows.bound)
+        return rows.rows, rows.more, total, kind
 
     def facets(self, filters: ProfileFilters) -> Facets:
         started = self._clock()
@@ -243,9 +197,8 @@ class ProfileSearch:
             hit = self.cache.get(key, version)
             if isinstance(hit, Facets):
                 return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
-        with self._connect() as conn:
-            stmt = search_sql.facets_statement(self.dialect, filters, self.facet_sample)
-            rows = conn.exec_driver_sql(stmt.sql, stmt.params).all()
+        with self.store.reading() as run:
+            rows = self.store.facet_rows(run, filters, self.facet_sample)
         genders: dict[str, int] = {}
         decades: dict[int, int] = {}
         by_country: dict[str, int] = {}
@@ -259,7 +212,7 @@ class ProfileSearch:
             else:
                 by_country[value] = by_country.get(value, 0) + count
         counted = sum(genders.values())
-        exact = search_sql.counts_cover(filters) or counted < self.facet_sample
+        exact = counts_cover(filters) or counted < self.facet_sample
         top = sorted(by_country.items(), key=lambda item: (-item[1], item[0]))[:TOP_COUNTRIES]
         result = Facets(
             genders=tuple(sorted(genders.items())),
@@ -279,46 +232,30 @@ class ProfileSearch:
         if page.limit > self.max_limit:
             raise InvalidQueryParameters(f"limit {page.limit} is above {self.max_limit}")
 
-    def _connect(self) -> Connection:
-        conn = self.engine.connect()
-        if self.dialect == "postgresql":
-            # Reads only: no BEGIN/ROLLBACK round trips around them.
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        return conn
+    def _check_depth(self, page: PageRequest, total: int, kind: str) -> None:
+        last = max(1, -(-total // page.limit))
+        if kind == EXACT and page.page > last:
+            raise InvalidQueryParameters(f"page {page.page:,} is past the last page ({last:,} at {page.limit} "
+                                         f"per page)")
+        deepest = self.max_offset // page.limit + 1
+        if page.page > deepest:
+            where = f"the last page is about {last:,}" if kind == ESTIMATE else (
+                f"more than {total:,} match" if kind == AT_LEAST else f"the last page is {last:,}")
+            raise InvalidQueryParameters(
+                f"page {page.page:,} is too deep to reach by number (pages 1-{deepest:,} at {page.limit} per page; "
+                f"{where}): go on from a page with its next cursor")
 
-    def _version(self, conn: Connection) -> int:
-        return int(conn.exec_driver_sql(search_sql.DATA_VERSION_SQL).scalar_one())
-
-    def _total(self, run: Callable[[search_sql.Statement], Any], filters: ProfileFilters, version: int | None,
+    def _total(self, run: StatementRunner, filters: ProfileFilters, version: int | None,
                bound: int | None = None) -> tuple[int, str]:
         key = ("total", filters.cache_key())
         if self.cache is not None:
             hit = self.cache.get(key, version)
             if isinstance(hit, tuple):
                 return hit
-        answer = self.count_with(run, filters, bound)
+        answer = self.store.total(run, filters, cap=self.count_cap, bound=bound)
         if self.cache is not None:
             self.cache.put(key, version, answer)
         return answer
-
-    def count_with(self, run: Callable[[search_sql.Statement], Any], filters: ProfileFilters,
-                   bound: int | None = None) -> tuple[int, str]:
-        """The total and its kind, running each statement through `run` (which returns the first column of the
-        first row): exact when cheap; otherwise the planner's estimate (PostgreSQL) or a capped count (SQLite).
-        `bound` is the gender/age/country count when the caller has it already."""
-        if bound is None:
-            bound = int(run(search_sql.counts_statement(self.dialect, filters)))
-        if search_sql.counts_cover(filters) or bound == 0:
-            return bound, EXACT
-        if bound <= self.count_cap:
-            return int(run(search_sql.count_statement(self.dialect, filters))), EXACT
-        if self.dialect == "postgresql":
-            plan = run(search_sql.estimate_statement(self.dialect, filters))
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            estimate = int(plan[0]["Plan"]["Plan Rows"])
-            return max(1, min(estimate, bound)), ESTIMATE
-        counted = int(run(search_sql.count_statement(self.dialect, filters, self.count_cap)))
-        return (counted, EXACT) if counted <= self.count_cap else (self.count_cap, AT_LEAST)
 
 
 def _country_name(code: str) -> str:

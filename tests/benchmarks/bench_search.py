@@ -35,7 +35,9 @@ from insighta_desktop.db import schema
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
 from insighta_desktop.demo.profiles import AGE_DECADE_WEIGHTS, COUNTRY_WEIGHTS, EPOCH, UniqueNames
-from insighta_desktop.profiles import search_sql
+from insighta_desktop.db import search_sql
+from insighta_desktop.db.profile_store import sort_value
+from insighta_desktop.profiles.cursors import decode_cursor, encode_cursor
 from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.filters import PageRequest, build_filters
 from insighta_desktop.profiles.model import age_group_for, normalise_name
@@ -242,13 +244,12 @@ DEEP_PAGES = [("everyone newest", build_filters(), 1_000_000),
 
 def deep_cursor(search: ProfileSearch, filters, depth: int) -> str | None:
     """A keyset cursor positioned after row `depth` (found once, untimed, through the same sort index)."""
-    stmt = search_sql.page_statement(search.dialect, filters, 1, offset=depth)
-    with search.engine.connect() as conn:
-        row = conn.exec_driver_sql(stmt.sql, stmt.params).first()
-    if row is None:
+    stmt = search_sql.page_statement(search.store.backend, filters, 1, offset=depth)
+    with search.store.reading() as run:
+        rows = run(stmt)
+    if not rows:
         return None
-    _, index = search_sql.SORT_EXPRESSIONS[filters.sort_by]
-    return search_sql.encode_cursor(filters, row[index], row[0])
+    return encode_cursor(filters, sort_value(filters, rows[0]), rows[0][0])
 
 
 def bare_runner(label: str, url: str) -> tuple[Callable[[search_sql.Statement], list], Callable[[], None]]:
@@ -287,7 +288,7 @@ def run_mix(label: str, url: str, rows: int, repeats: int = 5) -> None:
     print(f"\n{label}: {rows:,} profiles, {len(cases)} queries x {repeats} runs (after one untimed run)")
     print(f"  {'query':44} {'total':>16} {'cold':>8} {'bare':>8} {'warm':>8} {'facets':>8}  (medians, ms)")
     for name, filters, req in cases:
-        after = search_sql.decode_cursor(filters, req.cursor, cold.dialect) if req.cursor else None
+        after = decode_cursor(filters, req.cursor) if req.cursor else None
 
         bare = partial(cold.execute, run_bare, filters, req, after)  # the very statements search() runs, bare cursor
         result = cold.search(filters, req)

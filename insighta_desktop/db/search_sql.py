@@ -7,24 +7,17 @@ exactly the same SQL on a bare cursor.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from insighta_desktop.profiles.errors import InvalidQueryParameters
+from insighta_desktop.db.profile_rows import ROW_COLUMNS
 from insighta_desktop.profiles.filters import ProfileFilters
 
-ROW_COLUMNS = ("id", "name", "gender", "gender_probability", "age", "age_group", "country_id", "country_name",
-               "country_probability", "created_at", "name_key")
 # The sort key of each sort_by and how to read it back from a selected row (index into ROW_COLUMNS).
 SORT_EXPRESSIONS = {
-    "age": ("age", 4),
-    "created_at": ("created_at", 9),
-    "name": ("name_key", 10),
-    "gender_probability": ("coalesce(gender_probability, -1.0)", 3),
+    "age": ("age", ROW_COLUMNS.index("age")),
+    "created_at": ("created_at", ROW_COLUMNS.index("created_at")),
+    "name": ("name_key", ROW_COLUMNS.index("name_key")),
+    "gender_probability": ("coalesce(gender_probability, -1.0)", ROW_COLUMNS.index("gender_probability")),
 }
 
 
@@ -170,37 +163,3 @@ def sqlite_sort_index(filters: ProfileFilters, matches: int, rows: int, needed: 
 
 
 DATA_VERSION_SQL = "SELECT coalesce(max(version), 0) FROM profile_data_version"
-
-
-# -- keyset cursors --------------------------------------------------------------------------------------------------
-
-def _fingerprint(filters: ProfileFilters) -> str:
-    return hashlib.sha256(filters.cache_key().encode()).hexdigest()[:12]
-
-
-def encode_cursor(filters: ProfileFilters, sort_value: object, row_id: object) -> str:
-    if isinstance(sort_value, datetime):
-        sort_value = {"t": sort_value.isoformat()}
-    payload = [_fingerprint(filters), sort_value, str(row_id)]
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_cursor(filters: ProfileFilters, cursor: str, dialect: str) -> tuple[object, object]:
-    """(sort value, id) from a cursor made for these filters; InvalidQueryParameters for anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        fingerprint, sort_value, row_id = json.loads(raw)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidQueryParameters("the page cursor is not valid; start again from the first page") from None
-    if fingerprint != _fingerprint(filters):
-        raise InvalidQueryParameters("the page cursor belongs to another query; start again from the first page")
-    if isinstance(sort_value, dict) and set(sort_value) == {"t"} and isinstance(sort_value["t"], str):
-        try:
-            sort_value = datetime.fromisoformat(sort_value["t"])
-        except ValueError:
-            raise InvalidQueryParameters("the page cursor is not valid; start again from the first page") from None
-    elif not isinstance(sort_value, (int, float, str)) or isinstance(sort_value, bool):
-        raise InvalidQueryParameters("the page cursor is not valid; start again from the first page")
-    if not isinstance(row_id, str) or len(row_id) > 40:
-        raise InvalidQueryParameters("the page cursor is not valid; start again from the first page")
-    return sort_value, row_id

@@ -1,0 +1,189 @@
+"""One profile store per back end (SQLite, PostgreSQL) behind one interface: every profile statement lives here.
+
+The services in profiles/ and ingest/ pass dataclasses (ProfileFilters, ProfileBatch) and get rows, Profiles and
+counts back; they never see SQL, a dialect name or a driver connection. Search statements run through a
+`StatementRunner` (a Statement in, all rows out), so the search benchmark can run exactly the same statements on a
+bare driver cursor.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar, NamedTuple
+
+from sqlalchemy.engine import Connection, Engine, RootTransaction
+
+from insighta_desktop.db import search_sql
+from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, load_profiles
+from insighta_desktop.db.profile_rows import PROFILE_FIELDS, profile_from_row
+from insighta_desktop.db.search_sql import Statement
+from insighta_desktop.profiles.filters import ProfileFilters
+from insighta_desktop.profiles.model import Profile
+
+EXACT, AT_LEAST, ESTIMATE = "exact", "at_least", "estimate"
+
+StatementRunner = Callable[[Statement], Sequence[Any]]  # runs one statement, returns all its rows
+
+
+class PageRows(NamedTuple):
+    rows: Sequence[Any]  # in search_sql.ROW_COLUMNS order, at most the limit asked for
+    more: bool  # another row follows
+    bound: int | None  # the gender/age/country count, when the store read it to plan the page
+
+
+class ProfileWrite:
+    """One write transaction of the profile store: load batches, keep the counts, then commit or roll back.
+
+    `connection` is the SQLAlchemy connection of the transaction, for other db/ modules whose statements must commit
+    with the profiles (an import run's totals and rejects)."""
+
+    def __init__(self, store: ProfileStore, connection: Connection, transaction: RootTransaction) -> None:
+        self.store = store
+        self.connection = connection
+        self._transaction = transaction
+
+    def load(self, batch: ProfileBatch, in_flight: Mapping[str, Existing] | None = None) -> LoadResult:
+        """Insert the batch's rows whose name is new; report the others with where they came from."""
+        return load_profiles(self.connection, batch, in_flight)
+
+    def add_counts(self, loaded: LoadResult) -> None:
+        """Bring profile_counts and the data version up to date for what `load` inserted (before committing)."""
+        self.store._add_counts(self.connection, loaded)
+
+    def commit(self) -> None:
+        self._transaction.commit()
+
+    def rollback(self) -> None:
+        self._transaction.rollback()
+
+
+class ProfileStore:
+    """The interface, with what both back ends share; `profile_store_for` picks the back end's subclass."""
+
+    backend: ClassVar[str]
+    parallel_writers: ClassVar[int] = 1  # import batches worth writing at once on separate connections
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def close(self) -> None:
+        """Give back any connection the store keeps (the store still works afterwards)."""
+
+    # -- reads -----------------------------------------------------------------------------------------------------
+    def connect(self) -> Connection:
+        return self.engine.connect()
+
+    @contextmanager
+    def reading(self) -> Iterator[StatementRunner]:
+        """A runner on one connection, for the few statements of one search."""
+        with self.connect() as conn:
+            yield lambda st: conn.exec_driver_sql(st.sql, st.params).all()
+
+    def data_version(self) -> int:
+        """The number the triggers bump on every change to profiles (any client's)."""
+        with self.connect() as conn:
+            return int(conn.exec_driver_sql(search_sql.DATA_VERSION_SQL).scalar_one())
+
+    def page(self, run: StatementRunner, filters: ProfileFilters, limit: int, *, offset: int = 0,
+             after: tuple[object, object] | None = None) -> PageRows:
+        """One page in the filters' order, by offset or after the keyset `after` = (sort value, id)."""
+        rows = run(search_sql.page_statement(self.backend, filters, limit + 1, offset=offset, after=after))
+        return PageRows(rows[:limit], len(rows) > limit, None)
+
+    def counts_total(self, run: StatementRunner, filters: ProfileFilters) -> int:
+        """Exact number of profiles matching the gender/age/country part of the filters (profile_counts)."""
+        return int(run(search_sql.counts_statement(self.backend, filters))[0][0] or 0)
+
+    def total(self, run: StatementRunner, filters: ProfileFilters, *, cap: int,
+              bound: int | None = None) -> tuple[int, str]:
+        """The total and its kind: exact when cheap, else an estimate or a count capped at `cap`.
+        `bound` is counts_total when the caller has it already."""
+        if bound is None:
+            bound = self.counts_total(run, filters)
+        if search_sql.counts_cover(filters) or bound == 0:
+            return bound, EXACT
+        if bound <= cap:
+            return int(run(search_sql.count_statement(self.backend, filters))[0][0]), EXACT
+        return self._large_total(run, filters, cap, bound)
+
+    def _large_total(self, run: StatementRunner, filters: ProfileFilters, cap: int, bound: int) -> tuple[int, str]:
+        counted = int(run(search_sql.count_statement(self.backend, filters, cap))[0][0])
+        return (counted, EXACT) if counted <= cap else (cap, AT_LEAST)
+
+    def facet_rows(self, run: StatementRunner, filters: ProfileFilters, sample: int) -> Sequence[Any]:
+        """(facet, key, count) rows: facet g = gender, a = age decade (key as text), c = country."""
+        return run(search_sql.facets_statement(self.backend, filters, sample))
+
+    def export_pages(self, filters: ProfileFilters, batch_size: int) -> Iterator[list[Profile]]:
+        """Every matching profile in the filters' order, a keyset page at a time on one connection."""
+        _, sort_index = search_sql.SORT_EXPRESSIONS[filters.sort_by]
+        after: tuple[object, object] | None = None
+        with self.reading() as run:
+            while True:
+                rows = run(search_sql.page_statement(self.backend, filters, batch_size, after=after))
+                yield [profile_from_row(row) for row in rows]
+                if len(rows) < batch_size:
+                    return
+                after = (sort_value(filters, rows[-1]), rows[-1][0])
+
+    def browse(self, offset: int, limit: int) -> tuple[list[Profile], int]:
+        """All profiles newest first (a page of them) and how many there are."""
+        sql = (f"SELECT {', '.join(PROFILE_FIELDS)} FROM profiles ORDER BY created_at DESC, id DESC "
+               f"LIMIT {int(limit)} OFFSET {int(offset)}")
+        with self.connect() as conn:
+            rows = [profile_from_row(row) for row in conn.exec_driver_sql(sql)]
+            total = int(conn.exec_driver_sql("SELECT count(*) FROM profiles").scalar_one())
+        return rows, total
+
+    # -- writes ----------------------------------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[ProfileWrite]:
+        """A write transaction; rolled back (and a broken connection dropped) when the block raises."""
+        with self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                self._begin_write(conn)
+                yield ProfileWrite(self, conn, transaction)
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                if _connection_broken(conn):
+                    conn.invalidate()
+                raise
+
+    def _begin_write(self, conn: Connection) -> None:
+        """First statement of a write transaction (none on SQLite: its triggers keep the counts)."""
+
+    def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
+        """Nothing to add on SQLite: its row triggers counted each insert."""
+
+
+def sort_value(filters: ProfileFilters, row: Sequence[Any]) -> object:
+    """The keyset sort value of a row read in ROW_COLUMNS order (NULL probabilities sort as -1)."""
+    _, index = search_sql.SORT_EXPRESSIONS[filters.sort_by]
+    value = row[index]
+    return -1.0 if value is None and filters.sort_by == "gender_probability" else value
+
+
+def _connection_broken(conn: Connection) -> bool:
+    try:
+        raw = conn.connection.driver_connection
+    except Exception:
+        return True
+    return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False) is True)
+
+
+def profile_store_for(engine: Engine) -> ProfileStore:
+    """The store for the engine's back end."""
+    if engine.dialect.name == "postgresql":
+        from insighta_desktop.db.profile_store_postgresql import PostgresProfileStore
+
+        return PostgresProfileStore(engine)
+    from insighta_desktop.db.profile_store_sqlite import SqliteProfileStore
+
+    return SqliteProfileStore(engine)
+
+
+def plan_json(value: object) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
