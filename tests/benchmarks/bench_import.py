@@ -27,9 +27,9 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 
-from insighta_desktop.db.profile_rows import PROFILE_COLUMNS
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
+from insighta_desktop.db.profile_rows import PROFILE_COLUMNS
 from insighta_desktop.demo.profiles import write_profiles_csv
 from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 

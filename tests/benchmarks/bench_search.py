@@ -31,14 +31,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from insighta_desktop.countries import by_alpha2
-from insighta_desktop.db import schema
+from insighta_desktop.db import schema, search_sql
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
-from insighta_desktop.demo.profiles import AGE_DECADE_WEIGHTS, COUNTRY_WEIGHTS, EPOCH, UniqueNames
-from insighta_desktop.db import search_sql
 from insighta_desktop.db.profile_store import sort_value
-from insighta_desktop.profiles.cursors import decode_cursor, encode_cursor
+from insighta_desktop.demo.profiles import AGE_DECADE_WEIGHTS, COUNTRY_WEIGHTS, EPOCH, UniqueNames
 from insighta_desktop.profiles.cache import ResultCache
+from insighta_desktop.profiles.cursors import decode_cursor, encode_cursor
 from insighta_desktop.profiles.filters import PageRequest, build_filters
 from insighta_desktop.profiles.model import age_group_for, normalise_name
 from insighta_desktop.profiles.parser import parse_query
