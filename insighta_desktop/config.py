@@ -105,9 +105,12 @@ class CredentialStore:
     GEMINI_API_KEY = "gemini_api_key"
     RESEND_API_KEY = "resend_api_key"
     DATABASE_PASSWORD = "database_password"
+    DATABASE_SSLPASSWORD = "database_sslpassword"
     MEETMIND_PASSWORD = "meetmind_password"
+    MEETMIND_SSLPASSWORD = "meetmind_sslpassword"
     NAME_PREDICTION_API_KEY = "name_prediction_api_key"  # Genderize, Agify and Nationalize share one key
-    NAMES = (GEMINI_API_KEY, RESEND_API_KEY, DATABASE_PASSWORD, MEETMIND_PASSWORD, NAME_PREDICTION_API_KEY)
+    NAMES = (GEMINI_API_KEY, RESEND_API_KEY, DATABASE_PASSWORD, DATABASE_SSLPASSWORD, MEETMIND_PASSWORD,
+             MEETMIND_SSLPASSWORD, NAME_PREDICTION_API_KEY)
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None,
                  trusted_modules: tuple[str, ...] = TRUSTED_BACKEND_MODULES, service: str = KEYRING_SERVICE):

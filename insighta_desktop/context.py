@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
 from insighta_desktop.db.engine import (
@@ -25,6 +25,7 @@ from insighta_desktop.db.engine import (
 )
 from insighta_desktop.db.meetmind import parse_meetmind_url
 from insighta_desktop.db.migrations import ensure_schema
+from insighta_desktop.db.url_secrets import UrlSecrets, split_secrets, with_secrets
 
 if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db status` does not pay for them
     from insighta_desktop.ingest.pipeline import Importer
@@ -156,25 +157,23 @@ def resolve_database_url(explicit: str | None, settings: Settings, credentials: 
         return explicit
     if os.environ.get(DATABASE_URL_ENV):
         return os.environ[DATABASE_URL_ENV]
-    stored = with_stored_password(settings.database_url, credentials, CredentialStore.DATABASE_PASSWORD)
+    stored = with_stored_secrets(settings.database_url, credentials, CredentialStore.DATABASE_PASSWORD,
+                                 CredentialStore.DATABASE_SSLPASSWORD)
     return stored or default_sqlite_url(paths.data_dir)
 
 
 def store_database_url(url: str | None, settings: Settings, credentials: CredentialStore) -> None:
-    """Keep the URL in the settings without its password; the password goes to the credential store."""
+    """Keep the URL in the settings without its secrets; the password (userinfo or `?password=`) and the
+    `sslpassword` go to the credential store."""
     if not url:
         settings.database_url = None
         credentials.delete(CredentialStore.DATABASE_PASSWORD)
+        credentials.delete(CredentialStore.DATABASE_SSLPASSWORD)
         return
-    parsed = normalise_url(url)
-    credentials.set(CredentialStore.DATABASE_PASSWORD, parsed.password or "")
-    settings.database_url = _without_password(parsed)
-
-
-def _without_password(parsed: URL) -> str:
-    # URL.set() ignores None, so build the URL again without the password.
-    return URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database,
-                      parsed.query).render_as_string(hide_password=False)
+    bare, secrets = split_secrets(normalise_url(url))
+    credentials.set(CredentialStore.DATABASE_PASSWORD, secrets.password or "")
+    credentials.set(CredentialStore.DATABASE_SSLPASSWORD, secrets.sslpassword or "")
+    settings.database_url = bare.render_as_string(hide_password=False)
 
 
 def probe_database(url: str) -> str:
@@ -190,18 +189,22 @@ MEETMIND_URL_ENV = "INSIGHTA_MEETMIND_URL"
 
 
 def store_meetmind_url(url: str | None, settings: Settings, credentials: CredentialStore) -> None:
-    """The MeetMind URL goes to the settings without its password; the password to the credential store."""
+    """The MeetMind URL goes to the settings without its secrets; the password and sslpassword to the credential
+    store."""
     if not url:
         settings.meetmind_url = None
         credentials.delete(CredentialStore.MEETMIND_PASSWORD)
+        credentials.delete(CredentialStore.MEETMIND_SSLPASSWORD)
         return
-    parsed = parse_meetmind_url(url)
-    without_password = _without_password(parsed)
-    if parsed.password:
-        credentials.set(CredentialStore.MEETMIND_PASSWORD, parsed.password)
-    elif without_password != settings.meetmind_url:  # another server: the stored password was not for it
-        credentials.delete(CredentialStore.MEETMIND_PASSWORD)
-    settings.meetmind_url = without_password
+    bare, secrets = split_secrets(parse_meetmind_url(url))
+    without_secrets = bare.render_as_string(hide_password=False)
+    for name, value in ((CredentialStore.MEETMIND_PASSWORD, secrets.password),
+                        (CredentialStore.MEETMIND_SSLPASSWORD, secrets.sslpassword)):
+        if value:
+            credentials.set(name, value)
+        elif without_secrets != settings.meetmind_url:  # another server: the stored secret was not for it
+            credentials.delete(name)
+    settings.meetmind_url = without_secrets
 
 
 def resolve_meetmind_url(explicit: str | None, settings: Settings, credentials: CredentialStore) -> str | None:
@@ -210,18 +213,23 @@ def resolve_meetmind_url(explicit: str | None, settings: Settings, credentials: 
         return explicit
     if os.environ.get(MEETMIND_URL_ENV):
         return os.environ[MEETMIND_URL_ENV]
-    return with_stored_password(settings.meetmind_url, credentials, CredentialStore.MEETMIND_PASSWORD)
+    return with_stored_secrets(settings.meetmind_url, credentials, CredentialStore.MEETMIND_PASSWORD,
+                               CredentialStore.MEETMIND_SSLPASSWORD)
+
+
+def with_stored_secrets(url: str | None, credentials: CredentialStore, password_name: str,
+                        sslpassword_name: str | None = None) -> str | None:
+    """`url` with the stored password (and sslpassword) where it has none of its own."""
+    if not url:
+        return None
+    secrets = UrlSecrets(password=credentials.get(password_name),
+                         sslpassword=credentials.get(sslpassword_name) if sslpassword_name else None)
+    return with_secrets(make_url(url), secrets).render_as_string(hide_password=False)
 
 
 def with_stored_password(url: str | None, credentials: CredentialStore, name: str) -> str | None:
     """`url` with the stored secret `name` as its password when it has none of its own."""
-    if not url:
-        return None
-    parsed = make_url(url)
-    password = credentials.get(name)
-    if password and not parsed.password:
-        parsed = parsed.set(password=password)
-    return parsed.render_as_string(hide_password=False)
+    return with_stored_secrets(url, credentials, name)
 
 
 def open_context(database_url: str | None = None, *, paths: AppPaths | None = None,

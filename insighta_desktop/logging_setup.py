@@ -5,8 +5,18 @@ import logging
 import logging.handlers
 
 from insighta_desktop.config import AppPaths
+from insighta_desktop.db.url_secrets import mask_secrets_in_text
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+class SecretMaskingFormatter(logging.Formatter):
+    """Every line (tracebacks included) with database URL passwords and password=/sslpassword= values masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_secrets_in_text(super().format(record))
+
+
 _configured = False  # once per process: the CLI, the app and the self-test may each call setup_logging
 
 
@@ -19,13 +29,13 @@ def setup_logging(*, verbose: bool = False, console_level: int = logging.INFO,
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else console_level)
-    console.setFormatter(logging.Formatter(FORMAT))
+    console.setFormatter(SecretMaskingFormatter(FORMAT))
     root.addHandler(console)
     try:
         log_dir = (paths or AppPaths.default()).ensure().log_dir
         file_handler = logging.handlers.RotatingFileHandler(
             log_dir / "insighta.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-        file_handler.setFormatter(logging.Formatter(FORMAT))
+        file_handler.setFormatter(SecretMaskingFormatter(FORMAT))
         root.addHandler(file_handler)
     except OSError as exc:
         root.warning("Logging to stderr only; the log folder is not writable: %s", exc)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import TypeAlias
 
-from insighta_desktop.context import AppContext, open_context
+from insighta_desktop.context import DATABASE_URL_ENV, AppContext, open_context
 from insighta_desktop.db.engine import DatabaseUrlError, mask_url
 from insighta_desktop.db.migrations import SchemaError
+from insighta_desktop.db.url_secrets import mask_secrets_in_text, redact_secrets
 
 # What argparse's add_subparsers() returns; each command module's register() adds its commands to it.
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -23,5 +25,6 @@ def open_cli_context(args: argparse.Namespace) -> AppContext:
         if type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
             where = mask_url(args.db) if args.db else "the configured database"
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            reason = mask_secrets_in_text(redact_secrets(reason, args.db, os.environ.get(DATABASE_URL_ENV)))
             raise CliError(f"cannot open {where}: {reason}") from None
         raise

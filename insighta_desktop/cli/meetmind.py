@@ -15,6 +15,7 @@ from insighta_desktop.context import resolve_meetmind_url
 from insighta_desktop.db.engine import DatabaseUrlError, mask_url
 from insighta_desktop.db.meetmind import MeetMindSchemaError
 from insighta_desktop.db.synced_interviews import MeetMindCopy
+from insighta_desktop.db.url_secrets import mask_secrets_in_text, redact_secrets
 from insighta_desktop.interviews.meetmind_sync import SyncProgress, SyncReport, describe_source, sync_meetmind
 from insighta_desktop.interviews.services import retry_notice
 from insighta_desktop.resilience import RetryEvent
@@ -45,6 +46,7 @@ def run_sync(args: Any) -> int:
         except Exception as exc:
             if type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
                 reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                reason = mask_secrets_in_text(redact_secrets(reason, url))
                 raise CliError(f"cannot sync from MeetMind at {mask_url(url)}: {reason}", exit_code=1) from None
             raise
     finally:

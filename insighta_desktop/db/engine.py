@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import PoolProxiedConnection
 
+from insighta_desktop.db.url_secrets import mask_url as mask_url  # re-exported: callers import it from here
+from insighta_desktop.db.url_secrets import redact_secrets
+
 if TYPE_CHECKING:
     import psycopg
 
@@ -31,22 +34,13 @@ def normalise_url(url: str) -> URL:
     try:
         parsed = make_url(url.strip())
     except Exception as exc:  # sqlalchemy.exc.ArgumentError and friends
-        raise DatabaseUrlError(f"Not a database URL: {mask_url(url)} ({exc})") from None
+        raise DatabaseUrlError(f"Not a database URL: {mask_url(url)} ({redact_secrets(str(exc), url)})") from None
     backend = parsed.get_backend_name()
     if backend in ("postgres", "postgresql"):
         return parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+pysqlite")
     raise DatabaseUrlError(f"Unsupported database {backend!r}: use an SQLite file or a postgresql:// URL")
-
-
-def mask_url(url: str | URL) -> str:
-    """The URL with its password replaced by ***, for logs, errors and the window."""
-    try:
-        parsed = url if isinstance(url, URL) else make_url(str(url))
-        return parsed.render_as_string(hide_password=True)
-    except Exception:
-        return "<unparseable database URL>"
 
 
 def database_name(url: str | URL) -> str:

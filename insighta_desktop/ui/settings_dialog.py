@@ -24,12 +24,14 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
 from insighta_desktop.context import probe_database, store_database_url
 from insighta_desktop.db.engine import mask_url
+from insighta_desktop.db.url_secrets import mask_secrets_in_text, redact_secrets
 from insighta_desktop.ui.interviews.meetmind_source import MeetMindSourceBox
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 
-def failure_reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException, url: str | None = None) -> str:
     reason = str(getattr(exc, "orig", None) or exc).strip()
+    reason = mask_secrets_in_text(redact_secrets(reason, url))
     return reason.splitlines()[0] if reason else type(exc).__name__
 
 
@@ -131,7 +133,7 @@ class SettingsDialog(QDialog):
             self.test_result.setText(f"Connected: {version}")
         except Exception as exc:  # every failure is a message for the person, not a crash
             self.test_result.setStyleSheet("color: #b00020;")
-            self.test_result.setText(f"Failed: {failure_reason(exc)}")
+            self.test_result.setText(f"Failed: {failure_reason(exc, url)}")
         finally:
             self.test_button.setEnabled(self.postgres_radio.isChecked())
 
@@ -144,7 +146,7 @@ class SettingsDialog(QDialog):
         try:
             store_database_url(url, self._settings, self._credentials)
         except ValueError as exc:
-            self.test_result.setText(str(exc))
+            self.test_result.setText(mask_secrets_in_text(redact_secrets(str(exc), url)))
             return
         if not self.meetmind_box.save():
             return
