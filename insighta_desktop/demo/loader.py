@@ -1,4 +1,5 @@
-"""Fill a database with the demo set: profiles and interviews, in a few transactions."""
+"""Fill a database with the demo set: profiles and interviews, in a few transactions (statements in
+db/demo_store.py)."""
 from __future__ import annotations
 
 import itertools
@@ -6,10 +7,9 @@ import json
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from insighta_desktop.db import schema
+from insighta_desktop.db.demo_store import database_is_empty, demo_interview_writer, insert_new_profiles
 from insighta_desktop.demo.interviews import generate_interviews
 from insighta_desktop.demo.profiles import generate_profiles
 from insighta_desktop.interviews.model import assessment_id, turn_id
@@ -19,6 +19,8 @@ from insighta_desktop.profiles.model import normalise_name
 DEMO_PROFILES = 5_000
 DEMO_INTERVIEWS = 8
 
+__all__ = ["DEMO_INTERVIEWS", "DEMO_PROFILES", "database_is_empty", "load_demo_data"]
+
 
 def load_demo_data(engine: Engine, profiles: int = DEMO_PROFILES, interviews: int = DEMO_INTERVIEWS,
                    seed: int = 2026) -> dict[str, int]:
@@ -26,14 +28,6 @@ def load_demo_data(engine: Engine, profiles: int = DEMO_PROFILES, interviews: in
     added_profiles = _load_profiles(engine, profiles, seed)
     added_interviews = _load_interviews(engine, interviews, seed)
     return {"profiles": added_profiles, "interviews": added_interviews}
-
-
-def database_is_empty(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        for table in (schema.profiles, schema.interviews):
-            if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
-                return False
-    return True
 
 
 def _load_profiles(engine: Engine, count: int, seed: int) -> int:
@@ -46,44 +40,34 @@ def _load_profiles(engine: Engine, count: int, seed: int) -> int:
             row["id"] = str(uuid7(int(p.created_at.timestamp() * 1000)))
             row["name_key"] = normalise_name(p.name)
             rows.append(row)
-        with engine.begin() as conn:
-            existing = set(conn.execute(sa.select(schema.profiles.c.name_key)
-                                        .where(schema.profiles.c.name_key.in_([r["name_key"] for r in rows])))
-                           .scalars())
-            fresh = [r for r in rows if r["name_key"] not in existing]
-            if fresh:
-                conn.execute(schema.profiles.insert(), fresh)
-            added += len(fresh)
+        added += insert_new_profiles(engine, rows)
     return added
 
 
 def _load_interviews(engine: Engine, count: int, seed: int) -> int:
     added = 0
     now = datetime.now(UTC)
-    with engine.begin() as conn:
-        known = set(conn.execute(sa.select(schema.interviews.c.id)).scalars())
+    with demo_interview_writer(engine) as writer:
+        known = writer.known_ids()
         for iv in generate_interviews(count, seed):
             if iv.id in known:
                 continue
-            conn.execute(schema.interviews.insert().values(
-                id=iv.id, candidate_name=iv.candidate_name, candidate_email=iv.candidate_email, role=iv.role,
-                status=iv.status, rubric_json=json.dumps(iv.rubric), scheduled_at=iv.scheduled_at,
-                created_at=iv.scheduled_at - timedelta(days=3)))
+            interview = {"id": iv.id, "candidate_name": iv.candidate_name, "candidate_email": iv.candidate_email,
+                         "role": iv.role, "status": iv.status, "rubric_json": json.dumps(iv.rubric),
+                         "scheduled_at": iv.scheduled_at, "created_at": iv.scheduled_at - timedelta(days=3)}
+            session = None
+            table_turns: list[dict[str, object]] = []
             if iv.turns:
                 ended = datetime.fromtimestamp(iv.turns[-1].timestamp_sec + 30, UTC)
-                conn.execute(schema.interview_sessions.insert().values(
-                    id=iv.session_id, interview_id=iv.id, started_at=iv.session_started_at, ended_at=ended,
-                    status="completed", transcript_json=iv.transcript_json()))
-                table_turns = [
-                    {"id": turn_id(iv.session_id, t.sequence_no),
-                     "session_id": iv.session_id, **asdict(t)}
-                    for t in iv.turns[:iv.turns_in_table]]
-                if table_turns:
-                    conn.execute(schema.transcript_turns.insert(), table_turns)
+                session = {"id": iv.session_id, "interview_id": iv.id, "started_at": iv.session_started_at,
+                           "ended_at": ended, "status": "completed", "transcript_json": iv.transcript_json()}
+                table_turns = [{"id": turn_id(iv.session_id, t.sequence_no), "session_id": iv.session_id,
+                                **asdict(t)} for t in iv.turns[:iv.turns_in_table]]
+            assessment = None
             if iv.assessment:
-                conn.execute(schema.assessments.insert().values(
-                    id=assessment_id(iv.id), interview_id=iv.id,
-                    status="completed", content_json=json.dumps(iv.assessment), model="demo",
-                    created_at=now, updated_at=now, started_at=now, completed_at=now))
+                assessment = {"id": assessment_id(iv.id), "interview_id": iv.id, "status": "completed",
+                              "content_json": json.dumps(iv.assessment), "model": "demo", "created_at": now,
+                              "updated_at": now, "started_at": now, "completed_at": now}
+            writer.add(interview, session, table_turns, assessment)
             added += 1
     return added

@@ -1,7 +1,7 @@
 """One classification of failures: transient (worth retrying) or permanent.
 
 Used by every retry in the app: Gemini and Resend calls, database reads and the importer's writes. The database
-rules live here; each integration (insighta_desktop/integrations/) registers the rules for its own SDK's errors
+rules live here (the drivers' own error classes are read in db/driver_errors.py); each integration (insighta_desktop/integrations/) registers the rules for its own SDK's errors
 when it is imported. No rule imports a library: an exception of a library nobody has imported cannot exist, so a
 rule looks the library up in `sys.modules` (classifying a database error once cost the import's writer thread 2 s
 of loading google-genai and resend).
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import re
-import sqlite3
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -24,9 +23,6 @@ TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 TransientRule = Callable[[BaseException], bool | None]
 _registered_rules: list[TransientRule] = []
 
-# SQLSTATE classes/codes meaning the connection (not the statement) failed.
-_PG_CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
-_SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
 
 
 def status_is_transient(code: Any) -> bool:
@@ -90,23 +86,9 @@ def _sqlalchemy_verdict(exc: BaseException) -> bool | None:
 
 
 def _dbapi_verdict(exc: BaseException) -> bool | None:
-    if isinstance(exc, sqlite3.OperationalError):
-        text = str(exc).lower()
-        return any(m in text for m in _SQLITE_BUSY_MESSAGES)
-    if isinstance(exc, sqlite3.Error):
-        return False
-    psycopg = sys.modules.get("psycopg")
-    if psycopg is None:
-        return None
-    if isinstance(exc, psycopg.OperationalError):
-        sqlstate = getattr(exc, "sqlstate", None)
-        # no SQLSTATE: the server never answered (refused, reset, closed)
-        return sqlstate is None or sqlstate.startswith(_PG_CONNECTION_SQLSTATES)
-    if isinstance(exc, psycopg.InterfaceError):
-        return "closed" in str(exc).lower()
-    if isinstance(exc, psycopg.Error):
-        return False
-    return None
+    from insighta_desktop.db.driver_errors import driver_error_verdict
+
+    return driver_error_verdict(exc)
 
 
 # --- quota and Retry-After -----------------------------------------------------------------------
