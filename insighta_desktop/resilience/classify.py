@@ -1,10 +1,11 @@
 """One classification of failures: transient (worth retrying) or permanent.
 
 Used by every retry in the app: Gemini and Resend calls, database reads and the importer's writes. The database
-rules live here (the drivers' own error classes are read in db/driver_errors.py); each integration (insighta_desktop/integrations/) registers the rules for its own SDK's errors
-when it is imported. No rule imports a library: an exception of a library nobody has imported cannot exist, so a
-rule looks the library up in `sys.modules` (classifying a database error once cost the import's writer thread 2 s
-of loading google-genai and resend).
+rules live here (the drivers' own error classes are read in db/driver_errors.py); each integration
+(insighta_desktop/integrations/) registers the rules for its own SDK's errors when it is imported. No rule imports
+a library: an exception of a library nobody has imported cannot exist, so a rule looks the library up in
+`sys.modules` (classifying a database error once cost the import's writer thread 2 s of loading google-genai and
+resend).
 """
 
 from __future__ import annotations
