@@ -52,7 +52,7 @@ def start_proxy(target_host: str, target_port: int, rtt_ms: float) -> tuple[subp
     port = free_port()
     proxy = subprocess.Popen([sys.executable, str(PROXY), "--listen", f"127.0.0.1:{port}",
                               "--target", f"{target_host}:{target_port}", "--rtt-ms", str(rtt_ms)],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proxy.stdout is not None
     proxy.stdout.readline()  # "latency proxy … " once it listens
     return proxy, port
