@@ -5,7 +5,7 @@ import logging
 import logging.handlers
 
 from insighta_desktop.config import AppPaths
-from insighta_desktop.db.url_secrets import mask_secrets_in_text
+from insighta_desktop.db.secret_text import mask_secrets_in_text
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 

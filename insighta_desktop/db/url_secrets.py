@@ -11,8 +11,11 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
 
 from sqlalchemy.engine import URL, make_url
 
+# Re-exported: masking text without a URL lives in secret_text.py, free of SQLAlchemy.
+from insighta_desktop.db.secret_text import MASK as MASK
+from insighta_desktop.db.secret_text import mask_secrets_in_text as mask_secrets_in_text
+
 SECRET_QUERY_KEYS = ("password", "sslpassword")
-MASK = "***"
 UNPARSEABLE = "<unparseable database URL>"
 
 # For text that is not a parseable URL: the userinfo password and secret query values, as typed.
@@ -91,16 +94,3 @@ def redact_secrets(text: str, *urls: str | URL | None) -> str:
     for form in sorted((f for f in forms if f), key=len, reverse=True):  # longest first: no partial leftovers
         text = text.replace(form, MASK)
     return text
-
-
-_ANY_USERINFO_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:)(?P<secret>[^@/\r\n]*)(?=@)",
-                                    re.IGNORECASE)
-_ANY_PASSWORD_SETTING = re.compile(r"(?P<head>\b(?:ssl)?password\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|[^\s&'\"]+)",
-                                   re.IGNORECASE)
-
-
-def mask_secrets_in_text(text: str) -> str:
-    """Any text (a log line, a driver's message) with URL passwords and password=/sslpassword= values (URL query or
-    libpq key=value) replaced by ***, without knowing the URL."""
-    text = _ANY_USERINFO_PASSWORD.sub(lambda m: m.group("head") + MASK, text)
-    return _ANY_PASSWORD_SETTING.sub(lambda m: m.group("head") + MASK, text)
