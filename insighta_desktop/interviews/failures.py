@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from insighta_desktop.resilience import is_daily_quota, is_transient, status_code_of
+from insighta_desktop.resilience import (
+    CircuitOpenError,
+    ServerAsksToWait,
+    is_daily_quota,
+    is_transient,
+    status_code_of,
+)
+from insighta_desktop.resilience.reasons import format_seconds, timeout_limit
 
 SETTINGS = "settings"  # Problem.fix: the user should open Settings (a key is missing, refused or out of quota)
 
@@ -25,7 +32,8 @@ def _network_reason(exc: BaseException) -> str | None:
     """httpx's timeouts and connection errors often carry no message at all."""
     names = {cls.__name__ for cls in type(exc).__mro__}
     if names & {"TimeoutException", "TimeoutError"}:
-        return "no answer in time"
+        seconds = timeout_limit(exc)
+        return "no answer in time" if seconds is None else f"no answer in {format_seconds(seconds)}"
     if names & {"ConnectError", "ConnectionError", "NetworkError", "RemoteProtocolError"}:
         detail = str(exc).strip()
         return f"could not connect: {detail}" if detail else "could not connect"
@@ -86,6 +94,8 @@ def explain(exc: BaseException, service: str) -> Problem:
     if is_daily_quota(exc) or getattr(exc, "error_type", None) in ("daily_quota_exceeded", "monthly_quota_exceeded"):
         return Problem(f"{service}'s quota is used up ({_short_reason(exc)}). Try again later, or use another "
                        "key in Settings.", SETTINGS)
+    if isinstance(exc, (ServerAsksToWait, CircuitOpenError)):  # their message says when to try again
+        return Problem(f"{exc}.")
     if is_transient(exc):
         return Problem(f"{service} is not answering right now ({_short_reason(exc)}). Try again in a minute.")
     reason = describe_failure(exc)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from insighta_desktop.resilience.breaker import CircuitBreaker
 from insighta_desktop.resilience.classify import is_transient
 from insighta_desktop.resilience.retry import RetryEvent, RetryPredicate, retry_async
 
@@ -38,9 +39,11 @@ class Retrying:
                     retry_if=self.retry_if, clock=self.clock)
 
     async def run(self, func: Callable[..., Awaitable[T]], *args: Any, task_name: str,
-                  on_retry: Callable[[RetryEvent], Any] | None = None, **kwargs: Any) -> T:
-        return await retry_async(func, *args, task_name=task_name, on_retry=on_retry,
-                                 sleep=self.sleep, **self._options(), **kwargs)
+                  on_retry: Callable[[RetryEvent], Any] | None = None, breaker: CircuitBreaker | None = None,
+                  service: str | None = None, **kwargs: Any) -> T:
+        """`func` retried; with a `breaker`, every attempt goes through it (see resilience.retry)."""
+        return await retry_async(func, *args, task_name=task_name, on_retry=on_retry, sleep=self.sleep,
+                                 breaker=breaker, service=service, **self._options(), **kwargs)
 
     async def run_in_thread(self, func: Callable[..., T], *args: Any, task_name: str,
                             on_retry: Callable[[RetryEvent], Any] | None = None, **kwargs: Any) -> T:

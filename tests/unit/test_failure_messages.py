@@ -42,6 +42,8 @@ def test_no_description_names_an_exception_class(exc):
 
 def test_network_and_file_failures():
     assert describe_failure(httpx.ReadTimeout("")) == "No answer in time"
+    limited = httpx.Request("POST", "http://127.0.0.1/x", extensions={"timeout": {"read": 30.0, "connect": 5.0}})
+    assert describe_failure(httpx.ReadTimeout("", request=limited)) == "No answer in 30 s"
     assert describe_failure(httpx.ConnectError("[Errno 111] Connection refused")) == \
         "Could not connect: [Errno 111] Connection refused"
     assert describe_failure(OSError(errno.EACCES, "Permission denied", "/root/out.txt")) == \
@@ -75,3 +77,14 @@ def test_passing_trouble_says_try_again_and_other_failures_say_what_happened():
                             "Try again in a minute.")
     plain = explain(AssessmentError("The interview has no transcript to assess"), "Gemini")
     assert plain.fix is None and plain.text == "The interview has no transcript to assess."
+
+
+def test_a_wait_asked_for_and_a_pause_say_when_to_try_again():
+    from datetime import datetime
+
+    from insighta_desktop.resilience import BreakerState, BreakerStatus, CircuitOpenError, ServerAsksToWait
+
+    wait = ServerAsksToWait("Gemini", 90)
+    assert explain(wait, "Gemini").text == "Gemini asks to wait 90 s." and describe_failure(wait) == str(wait)
+    status = BreakerStatus("Gemini", BreakerState.OPEN, 5, 60.0, datetime(2025, 1, 1, 14, 32), False)
+    assert explain(CircuitOpenError(status), "Gemini").text == "Gemini paused until 14:32 after repeated failures."

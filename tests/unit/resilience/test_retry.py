@@ -8,7 +8,17 @@ import random
 import httpx
 import pytest
 
-from insighta_desktop.resilience import RetryEvent, is_transient, retry_async, retry_sync
+from insighta_desktop.resilience import (
+    BreakerState,
+    CircuitBreaker,
+    CircuitOpenError,
+    RetryEvent,
+    ServerAsksToWait,
+    describe_error,
+    is_transient,
+    retry_async,
+    retry_sync,
+)
 from tests.fakes.clock import FakeClock
 
 
@@ -95,12 +105,45 @@ async def test_transient_http_errors_are_retried_with_is_transient():
     assert flaky.calls == 3
 
 
-async def test_retry_after_longer_than_the_backoff_wins_up_to_the_cap():
+async def test_retry_after_longer_than_the_backoff_is_honoured_in_full():
     clock = FakeClock()
-    flaky = Flaky(http_error(429, {"Retry-After": "7"}), http_error(429, {"Retry-After": "600"}))
-    await retry_async(flaky.coro, retry_if=is_transient, retry_after_cap=20.0, sleep=clock.sleep,
+    flaky = Flaky(http_error(429, {"Retry-After": "7"}), http_error(429, {"Retry-After": "60"}))
+    await retry_async(flaky.coro, retry_if=is_transient, retry_after_cap=60.0, sleep=clock.sleep,
                       clock=clock.now)
-    assert clock.waits == [7.0, 20.0]
+    assert clock.waits == [7.0, 60.0]  # never cut short: an early call is only refused again
+
+
+async def test_retry_after_beyond_the_cap_fails_at_once_with_the_wait(caplog):
+    clock = FakeClock()
+    caplog.set_level(logging.WARNING, logger="insighta_desktop.resilience")
+    first = http_error(429, {"Retry-After": "90"})
+    flaky = Flaky(first)
+    with pytest.raises(ServerAsksToWait) as caught:
+        await retry_async(flaky.coro, retry_if=is_transient, retry_after_cap=60.0, sleep=clock.sleep,
+                          clock=clock.now, service="Gemini", task_name="Generate assessment")
+    assert str(caught.value) == "Gemini asks to wait 90 s"
+    assert caught.value.wait == 90.0 and caught.value.service == "Gemini"
+    assert caught.value.__cause__ is first and is_transient(caught.value)
+    assert flaky.calls == 1 and clock.waits == []
+    assert caplog.records[-1].getMessage() == (
+        "Attempt 1/3 failed for Generate assessment: HTTP 429. Gemini asks to wait 90 s, longer than this call "
+        "can wait; not retrying")
+
+
+async def test_retry_after_that_would_pass_the_deadline_fails_at_once():
+    clock = FakeClock()
+    flaky = Flaky(http_error(503), http_error(429, {"Retry-After": "20"}))
+    with pytest.raises(ServerAsksToWait, match="The server asks to wait 20 s"):
+        await retry_async(flaky.coro, retry_if=is_transient, deadline=15.0, sleep=clock.sleep, clock=clock.now)
+    assert clock.waits == [1.0] and flaky.calls == 2
+
+
+def test_retry_sync_refuses_a_retry_after_beyond_the_cap_too():
+    clock = FakeClock()
+    flaky = Flaky(http_error(429, {"Retry-After": "120"}))
+    with pytest.raises(ServerAsksToWait, match="asks to wait 120 s"):
+        retry_sync(flaky, retry_if=is_transient, sleep=clock.sleep_sync, clock=clock.now)
+    assert clock.waits == []
 
 
 async def test_retry_after_shorter_than_the_backoff_does_not_shorten_it():
@@ -217,3 +260,66 @@ async def test_retrying_runs_blocking_calls_off_the_loop_with_recorded_waits():
     assert await clock.retrying().run_in_thread(blocking, task_name="Load transcript") == "ok"
     assert clock.waits == [1.0]
     assert threading.main_thread().name not in threads
+
+
+def timeout(kind: type[httpx.TimeoutException], seconds: float) -> httpx.TimeoutException:
+    request = httpx.Request("POST", "http://127.0.0.1/x", extensions={
+        "timeout": {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}})
+    return kind("", request=request)
+
+
+async def test_a_timeout_is_named_in_the_log_line(caplog):
+    clock = FakeClock()
+    caplog.set_level(logging.WARNING, logger="insighta_desktop.resilience")
+    flaky = Flaky(timeout(httpx.ReadTimeout, 30), timeout(httpx.ConnectTimeout, 5), timeout(httpx.ReadTimeout, 30))
+    with pytest.raises(httpx.ReadTimeout):
+        await retry_async(flaky.coro, retry_if=is_transient, task_name="Generate assessment", sleep=clock.sleep,
+                          clock=clock.now)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == ("Attempt 1/3 failed for Generate assessment: timed out after 30 s waiting for the answer. "
+                        "Retrying in 1.00s...")
+    assert lines[1].startswith("Attempt 2/3 failed for Generate assessment: timed out after 5 s connecting.")
+    assert lines[2].endswith("(no attempts left): timed out after 30 s waiting for the answer")
+
+
+def test_describe_error_is_never_empty():
+    assert describe_error(TimeoutError()) == "timed out"
+    assert describe_error(httpx.ReadTimeout("")) == "timed out waiting for the answer"  # no request: no limit
+    assert describe_error(httpx.RemoteProtocolError("")) == "RemoteProtocolError (no message)"
+    assert describe_error(ValueError("bad")) == "bad"
+
+
+async def test_an_open_breaker_fails_the_call_without_trying_it():
+    clock = FakeClock()
+    breaker = CircuitBreaker("Gemini", failure_threshold=2, cooldown=30, clock=clock.now)
+    flaky = Flaky(*[http_error(503) for _ in range(5)])
+    with pytest.raises(CircuitOpenError, match="Gemini paused until") as caught:
+        await retry_async(flaky.coro, retry_if=is_transient, breaker=breaker, sleep=clock.sleep, clock=clock.now)
+    assert flaky.calls == 2 and clock.waits == [1.0]  # opened on the 2nd failure: no wait for a refused 3rd
+    assert isinstance(caught.value.__cause__, httpx.HTTPStatusError)
+    with pytest.raises(CircuitOpenError):
+        await retry_async(flaky.coro, breaker=breaker, sleep=clock.sleep, clock=clock.now)
+    assert flaky.calls == 2
+    clock.advance(30)
+    assert await retry_async(Flaky().coro, breaker=breaker, sleep=clock.sleep, clock=clock.now) == "ok"  # the probe
+    assert breaker.state is BreakerState.CLOSED
+
+
+async def test_a_cancelled_attempt_gives_the_probe_back():
+    clock = FakeClock()
+    breaker = CircuitBreaker("Gemini", failure_threshold=1, cooldown=30, clock=clock.now)
+    breaker.record(breaker.acquire(), ConnectionError("down"))
+    clock.advance(30)
+    started = asyncio.Event()
+
+    async def hang() -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    task = asyncio.ensure_future(retry_async(hang, breaker=breaker))
+    await started.wait()
+    assert breaker.status().probing
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert breaker.state is BreakerState.HALF_OPEN and not breaker.status().probing
