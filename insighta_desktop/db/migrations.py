@@ -42,11 +42,24 @@ def _add_interview_highlights(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.interview_highlights])
 
 
+ASSESSMENT_OWNER_COLUMNS = ("owner_host", "owner_pid", "heartbeat_at")
+
+
+def _add_assessment_owner(conn: Connection) -> None:
+    """Version 6: who is generating an assessment (host, process id, heartbeat), so a dead owner's is taken over."""
+    table = schema.assessments
+    for name in ASSESSMENT_OWNER_COLUMNS:
+        column = table.c[name]
+        conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
+                             f"{column.type.compile(dialect=conn.dialect)}"))
+
+
 UPGRADES: Mapping[int, UpgradeStep] = {
     2: _add_meetmind_tables,
     3: _add_interview_imports,
     4: add_transcript_index,  # full-text search over transcript turns
     5: _add_interview_highlights,
+    6: _add_assessment_owner,
 }
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from insighta_desktop.timestamps import as_utc
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = sa.MetaData()
 
@@ -210,6 +210,10 @@ assessments = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("started_at", UtcDateTime),
     sa.Column("completed_at", UtcDateTime),
+    # while generating: the app doing it (host, process id) and its last sign of life (version 6)
+    sa.Column("owner_host", sa.String(255)),
+    sa.Column("owner_pid", sa.Integer),
+    sa.Column("heartbeat_at", UtcDateTime),
     sa.Index("ix_assessments_interview", "interview_id"),
 )
 

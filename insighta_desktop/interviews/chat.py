@@ -1,7 +1,8 @@
 """The recruiter's chat about one interview: grounded in its transcript and assessment, citing turns.
 
 Answers stream in (`on_text` receives the text so far; a retried stream starts again from ""). Only a
-complete exchange is stored. Without a key, without network, or once retries are exhausted, the answer
+complete exchange is stored. Without a key, without network, while Gemini is paused by its circuit breaker
+or asks for a longer wait than a question can, or once retries are exhausted, the answer
 is a labelled local search of the transcript; it is stored too, marked `local`, so it is still there when
 the recruiter comes back to the interview, and it is never sent to Gemini as part of the conversation.
 """
@@ -22,7 +23,16 @@ from insighta_desktop.interviews.failures import SETTINGS, describe_failure, exp
 from insighta_desktop.interviews.local_search import local_answer
 from insighta_desktop.interviews.model import Assessment, ChatAnswer, ChatMessage, Citation, Interview, Transcript
 from insighta_desktop.interviews.transcript import get_transcript
-from insighta_desktop.resilience import RetryEvent, Retrying, is_daily_quota, is_transient
+from insighta_desktop.resilience import (
+    CircuitBreaker,
+    CircuitOpenError,
+    RetryEvent,
+    Retrying,
+    ServerAsksToWait,
+    describe_error,
+    is_daily_quota,
+    is_transient,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +70,8 @@ def offline_reason(exc: BaseException | None, attempts: int) -> str:
 
     if exc is None or isinstance(exc, GeminiUnavailable):
         return "Gemini is not configured (no API key)."
+    if isinstance(exc, (CircuitOpenError, ServerAsksToWait)):  # the pause, or the server's own wait
+        return f"{exc}."
     if is_daily_quota(exc):
         return "Gemini's daily quota is used up."
     if is_transient(exc):
@@ -85,12 +97,16 @@ def gemini_conversation(history: list[ChatMessage]) -> list[tuple[str, str]]:
 
 
 class ChatService:
+    """With a `breaker` (the Gemini circuit breaker), a paused Gemini is not called: the answer is local."""
+
     def __init__(self, engine: Engine, gemini: Any, retrying: Retrying | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC), *,
+                 breaker: CircuitBreaker | None = None) -> None:
         self.engine = engine
         self.gemini = gemini
         self.retrying = retrying or Retrying()
         self.now = now
+        self.breaker = breaker
 
     async def history(self, interview_id: str) -> list[ChatMessage]:
         return await self.retrying.run_in_thread(repository.list_chat, self.engine, interview_id,
@@ -115,11 +131,12 @@ class ChatService:
             try:
                 text = await self.retrying.run(self._stream_once, messages,
                                                system_prompt(interview, transcript, assessment), on_text,
-                                               task_name="Answer question", on_retry=on_retry)
+                                               task_name="Answer question", on_retry=on_retry,
+                                               breaker=self.breaker, service="Gemini")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("Chat falls back to local search: %s", exc)
+                log.warning("Chat falls back to local search: %s", describe_error(exc))
                 failure = exc
         if text is None:
             notice = offline_reason(failure, self.retrying.max_retries)

@@ -4,22 +4,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.db import highlights_store, schema
-from insighta_desktop.interviews.model import (
-    Assessment,
-    ChatMessage,
-    Citation,
-    Highlight,
-    Interview,
-    InterviewSummary,
-    assessment_id,
-)
+from insighta_desktop.db.assessment_claims import ASSESSMENT_FIELDS, assessment_from_row
+from insighta_desktop.interviews.model import Assessment, ChatMessage, Citation, Highlight, Interview, InterviewSummary
 from insighta_desktop.timestamps import as_utc
 
 iv, sess, turns_t = schema.interviews, schema.interview_sessions, schema.transcript_turns
@@ -126,7 +119,7 @@ def load_for_review(engine: Engine, interview_ids: Sequence[str]) -> list[Review
         if missing:
             raise NotFound(f"No interview with id {', '.join(missing)}")
         assessments = {r.interview_id: r for r in conn.execute(  # ascending: the latest wins
-            sa.select(asm).where(asm.c.interview_id.in_(ids)).order_by(asm.c.updated_at))}
+            sa.select(*ASSESSMENT_FIELDS).where(asm.c.interview_id.in_(ids)).order_by(asm.c.updated_at))}
         sessions: dict[str, Any] = {}  # interview id -> its latest session
         speakers: dict[str, dict[str, tuple[str, str]]] = {}
         for r in conn.execute(sa.select(sess.c.id, sess.c.interview_id, sess.c.started_at, sess.c.transcript_json,
@@ -152,79 +145,18 @@ def load_for_review(engine: Engine, interview_ids: Sequence[str]) -> list[Review
                                      session.transcript_json, speakers.get(session.id, {}))
                    if session is not None else TranscriptSources(interview_id, None, None, [], None))
         result.append(ReviewSources(_interview(rows[interview_id], assessment.status if assessment else None),
-                                    sources, _assessment(assessment) if assessment else None,
+                                    sources, assessment_from_row(assessment) if assessment else None,
                                     [h for h in highlights if h.interview_id == interview_id]))
     return result
 
 
-# --- assessments ----------------------------------------------------------------------------------
-
-def _assessment(row: Any) -> Assessment:
-    content = None
-    if row.content_json:
-        try:
-            content = json.loads(row.content_json)
-        except ValueError:
-            content = None
-    return Assessment(row.id, row.interview_id, row.status, content, row.error, row.model, as_utc(row.updated_at))
-
+# --- assessments (claiming, heartbeats and finishing: db/assessment_claims.py) ----------------------
 
 def get_assessment(engine: Engine, interview_id: str) -> Assessment | None:
     with engine.connect() as conn:
         row = conn.execute(sa.select(asm).where(asm.c.interview_id == interview_id)
                            .order_by(asm.c.updated_at.desc()).limit(1)).first()
-    return _assessment(row) if row else None
-
-
-def claim_assessment(engine: Engine, interview_id: str, model: str, now: datetime,
-                     stale_after: timedelta) -> Assessment | None:
-    """Move the interview's assessment to `generating` (creating it `pending` first).
-
-    Returns None when another run is generating it right now (started less than `stale_after` ago).
-    """
-    with engine.begin() as conn:
-        if conn.execute(sa.select(iv.c.id).where(iv.c.id == interview_id)).first() is None:
-            raise NotFound(f"No interview with id {interview_id}")
-        row = conn.execute(sa.select(asm).where(asm.c.interview_id == interview_id)
-                           .order_by(asm.c.updated_at.desc()).limit(1)).first()
-        if row is None:
-            ident = assessment_id(interview_id)
-            conn.execute(asm.insert().values(id=ident, interview_id=interview_id, status="pending",
-                                             model=model, created_at=now, updated_at=now))
-        else:
-            ident = row.id
-            started = as_utc(row.started_at)
-            if row.status == "generating" and started is not None and now - started < stale_after:
-                return None
-        conn.execute(asm.update().where(asm.c.id == ident).values(
-            status="generating", model=model, error=None, started_at=now, updated_at=now, completed_at=None))
-        return _assessment(conn.execute(sa.select(asm).where(asm.c.id == ident)).one())
-
-
-def finish_assessment(engine: Engine, ident: str, now: datetime, *, content: dict[str, Any] | None = None,
-                      error: str | None = None) -> Assessment:
-    values: dict[str, Any] = {"updated_at": now}
-    if error is None:
-        values.update(status="completed", content_json=json.dumps(content, ensure_ascii=False), error=None,
-                      completed_at=now)
-    else:
-        values.update(status="failed", error=error[:2000])
-    with engine.begin() as conn:
-        conn.execute(asm.update().where(asm.c.id == ident).values(**values))
-        return _assessment(conn.execute(sa.select(asm).where(asm.c.id == ident)).one())
-
-
-def fail_stale_assessments(engine: Engine, now: datetime, older_than: timedelta) -> int:
-    """An assessment left `generating` or `pending` by a crash becomes `failed` (and can be regenerated)."""
-    cutoff = now - older_than
-    with engine.begin() as conn:
-        result = conn.execute(asm.update().where(
-            sa.or_(sa.and_(asm.c.status == "generating",
-                           sa.func.coalesce(asm.c.started_at, asm.c.updated_at) < cutoff),
-                   sa.and_(asm.c.status == "pending", asm.c.updated_at < cutoff))
-        ).values(status="failed", updated_at=now,
-                 error="Interrupted before it finished (the app closed or crashed); regenerate it."))
-        return result.rowcount or 0
+    return assessment_from_row(row) if row else None
 
 
 # --- chat -----------------------------------------------------------------------------------------

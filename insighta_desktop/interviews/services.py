@@ -21,7 +21,7 @@ from insighta_desktop.interviews.highlights import HighlightService
 from insighta_desktop.interviews.model import Interview, InterviewSummary, Transcript, TranscriptExport
 from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
 from insighta_desktop.interviews.transcript_search import TranscriptSearchService
-from insighta_desktop.resilience import RetryEvent, Retrying, format_seconds, status_code_of
+from insighta_desktop.resilience import CircuitBreaker, RetryEvent, Retrying, format_seconds, status_code_of
 
 _BUSY_CODES = {429, 500, 502, 503, 504}
 
@@ -39,10 +39,13 @@ class InterviewServices:
     mailer: ResendMailer | None
     retrying: Retrying = field(default_factory=lambda: Retrying(jitter=0.5))
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # one per Gemini client: assessments and the chat pause together after repeated transient failures
+    gemini_breaker: CircuitBreaker = field(default_factory=lambda: CircuitBreaker("Gemini"))
 
     def __post_init__(self) -> None:
-        self.assessments = AssessmentService(self.engine, self.gemini, self.retrying, self.now)
-        self.chat = ChatService(self.engine, self.gemini, self.retrying, self.now)
+        self.assessments = AssessmentService(self.engine, self.gemini, self.retrying, self.now,
+                                             breaker=self.gemini_breaker)
+        self.chat = ChatService(self.engine, self.gemini, self.retrying, self.now, breaker=self.gemini_breaker)
         self.outbox = OutboxService(self.engine, self.mailer, self.retrying, self.now)
         self.search = TranscriptSearchService(self.engine, self.retrying)
         self.ask_across = AskAcrossService(self.engine, self.gemini, self.retrying, self.search.stats)
@@ -50,11 +53,13 @@ class InterviewServices:
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Any = None, credentials: Any = None,
-                      env: Mapping[str, str] | None = None, retrying: Retrying | None = None) -> InterviewServices:
+                      env: Mapping[str, str] | None = None, retrying: Retrying | None = None,
+                      gemini_breaker: CircuitBreaker | None = None) -> InterviewServices:
         env = os.environ if env is None else env
         gemini = GeminiClient(GeminiConfig.resolve(settings, credentials, env))
         mailer = ResendMailer(ResendConfig.resolve(settings, credentials, env))
-        return cls(engine, gemini, mailer, retrying or Retrying(jitter=0.5))
+        return cls(engine, gemini, mailer, retrying or Retrying(jitter=0.5),
+                   gemini_breaker=gemini_breaker or CircuitBreaker("Gemini"))
 
     async def list(self) -> list[InterviewSummary]:
         return await self.retrying.run_in_thread(repository.list_interviews, self.engine,

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from insighta_desktop.db import schema
 from insighta_desktop.interviews import repository
-from insighta_desktop.interviews.assessments import AssessmentService
 from tests.fakes.gemini import rate_limited
 from tests.fakes.server import Fault
 from tests.integration.interviews.seed import seed_interview
@@ -76,34 +74,6 @@ async def test_regenerate_replaces_a_failed_assessment(services, fake_gemini, db
     assert again.status == "completed"
     with db.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.assessments)).scalar_one() == 1
-
-
-async def test_crash_recovery_fails_old_generating_rows_only(services, db):
-    stuck, fresh = seed_interview(db), seed_interview(db, candidate="Kofi Mensah")
-    now = datetime.now(UTC)
-    repository.claim_assessment(db, stuck, "m", now - timedelta(minutes=30), timedelta(minutes=5))
-    repository.claim_assessment(db, fresh, "m", now - timedelta(seconds=20), timedelta(minutes=5))
-    assert await services.assessments.recover_interrupted() == 1
-    assert repository.get_assessment(db, stuck).status == "failed"
-    assert "Interrupted" in repository.get_assessment(db, stuck).error
-    assert repository.get_assessment(db, fresh).status == "generating"
-
-
-async def test_a_running_generation_is_not_started_twice_but_a_stale_one_is(db, fake_gemini, services):
-    interview = seed_interview(db)
-    now = datetime.now(UTC)
-    repository.claim_assessment(db, interview, "m", now - timedelta(seconds=10), timedelta(minutes=5))
-    service = AssessmentService(db, services.gemini, services.retrying)
-    try:
-        await service.generate(interview)
-        raised = False
-    except RuntimeError as exc:
-        raised = "already being generated" in str(exc)
-    assert raised
-    with db.begin() as conn:  # the first run crashed long ago
-        conn.execute(sa.update(schema.assessments).values(started_at=now - timedelta(minutes=10)))
-    fake_gemini.answer(json.dumps(GOOD))
-    assert (await service.generate(interview)).status == "completed"
 
 
 async def test_cancelled_generation_is_marked_failed(services, fake_gemini, db):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from insighta_desktop import __version__
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import create_engine_for
-from insighta_desktop.db.migrations import current_version, ensure_schema
+from insighta_desktop.db.migrations import ASSESSMENT_OWNER_COLUMNS, current_version, ensure_schema
 from insighta_desktop.db.triggers import install_triggers
 from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.interviews import repository
@@ -28,6 +28,8 @@ def make_version(engine, version: int) -> None:
     later = set().union(*(tables for v, tables in ADDED_IN.items() if v > version))
     with engine.begin() as conn:
         schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name not in later])
+        for column in ASSESSMENT_OWNER_COLUMNS:  # added by version 5
+            conn.execute(sa.text(f"ALTER TABLE assessments DROP COLUMN {column}"))
         install_triggers(conn)
         conn.execute(schema.schema_version.insert().values(version=version, applied_at=datetime.now(UTC),
                                                            app_version=__version__))
