@@ -17,6 +17,7 @@ from insighta_desktop.resilience import (
 from insighta_desktop.resilience.reasons import format_seconds, timeout_limit
 
 SETTINGS = "settings"  # Problem.fix: the user should open Settings (a key is missing, refused or out of quota)
+WAIT = "wait"  # Problem.fix: the service is paused or asked for a wait; asking again at once will not reach it
 
 _AUTH_CODES = {401, 403}
 _NOT_CONFIGURED = ("GeminiUnavailable", "ResendUnavailable", "GeminiNotConfigured")
@@ -25,7 +26,7 @@ _NOT_CONFIGURED = ("GeminiUnavailable", "ResendUnavailable", "GeminiNotConfigure
 @dataclass(frozen=True)
 class Problem:
     text: str  # one or two sentences: what happened, then what to do
-    fix: str | None = None  # SETTINGS when the way forward is in Settings
+    fix: str | None = None  # SETTINGS when the way forward is in Settings, WAIT when it is time
 
 
 def _network_reason(exc: BaseException) -> str | None:
@@ -95,7 +96,7 @@ def explain(exc: BaseException, service: str) -> Problem:
         return Problem(f"{service}'s quota is used up ({_short_reason(exc)}). Try again later, or use another "
                        "key in Settings.", SETTINGS)
     if isinstance(exc, (ServerAsksToWait, CircuitOpenError)):  # their message says when to try again
-        return Problem(f"{exc}.")
+        return Problem(f"{exc}.", WAIT)
     if is_transient(exc):
         return Problem(f"{service} is not answering right now ({_short_reason(exc)}). Try again in a minute.")
     reason = describe_failure(exc)

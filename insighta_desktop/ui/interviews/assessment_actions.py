@@ -1,17 +1,22 @@
 """What the assessment panel's buttons do for the Interviews tab: generate (or fill in by hand), preview and send.
 
 Each flow runs as a task for one interview and reports only while that interview is shown; failures become a
-sentence in the tab's banner with the way forward as buttons (Open Settings, Fill in by hand…, Open Outbox).
+sentence in the tab's banner with the way forward as buttons (Open Settings, Fill in by hand…, Open Outbox, Retry in
+90 s when Gemini asked to wait); a Generate stopped by Gemini's pause is offered again on the pause banner.
 """
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from insighta_desktop.interviews.assessments import GeminiNotConfigured
 from insighta_desktop.interviews.failures import SETTINGS, explain
 from insighta_desktop.interviews.model import Assessment, EmailDraft
+from insighta_desktop.resilience import CircuitOpenError, ServerAsksToWait, format_seconds
 from insighta_desktop.ui.interviews.email_preview import EmailPreviewDialog
+from insighta_desktop.ui.interviews.gemini_waits import RetryLater
 from insighta_desktop.ui.interviews.manual_assessment_dialog import ManualAssessmentDialog
 
 if TYPE_CHECKING:
@@ -25,6 +30,7 @@ OPEN_OUTBOX = "Open Outbox"
 class AssessmentActions:
     def __init__(self, tab: InterviewsTab) -> None:
         self.tab = tab
+        self.retry_later = RetryLater(tab)  # "Retry in 90 s": its timer is the tab's child
         self.editor: ManualAssessmentDialog | None = None
         self.preview: EmailPreviewDialog | None = None
 
@@ -37,11 +43,14 @@ class AssessmentActions:
         return f"{summary.candidate_name} — {summary.role}" if summary is not None else "this interview"
 
     def _report(self, interview_id: str, text: str, *, settings: bool = False, fill_in: bool = False,
-                outbox: bool = False) -> None:
+                outbox: bool = False, retry_in: float | None = None) -> None:
         """Say what went wrong in the banner, with buttons for the way forward, while that interview is shown."""
         if interview_id != self.tab.current_id:
             return
         actions: list[tuple[str, Any]] = []
+        if retry_in is not None:
+            due = time.monotonic() + retry_in
+            actions.append((f"Retry in {format_seconds(retry_in)}", lambda: self._retry_when_asked(interview_id, due)))
         if settings:
             actions.append((OPEN_SETTINGS, self.tab.settings_requested.emit))
         if fill_in:
@@ -70,6 +79,8 @@ class AssessmentActions:
             if isinstance(exc, GeminiNotConfigured):
                 self._report(interview_id, "Gemini has no API key, so it cannot write the assessment. Add a key in "
                              "Settings, or fill in the rubric by hand.", settings=True, fill_in=True)
+            elif isinstance(exc, CircuitOpenError) and self._offer_after_pause(interview_id):
+                pass
             else:
                 problem = explain(exc, "Gemini")
                 self._report(interview_id, f"The assessment was not generated. {problem.text}",
@@ -80,9 +91,36 @@ class AssessmentActions:
         if interview_id == self.tab.current_id:
             self.panel.show_assessment(result)
         if result.status == "failed" and failures:
-            problem = explain(failures[-1], "Gemini")
+            last = failures[-1]
+            if isinstance(last, CircuitOpenError) and self._offer_after_pause(interview_id):
+                return
+            problem = explain(last, "Gemini")
+            wait = last.wait if isinstance(last, ServerAsksToWait) else None
             self._report(interview_id, f"The assessment failed. {problem.text}", settings=problem.fix == SETTINGS,
-                         fill_in=True)
+                         fill_in=True, retry_in=wait)
+
+    # --- Gemini asked to wait, or is paused (gemini_waits.py) ----------------------------------
+    def _offer_after_pause(self, interview_id: str) -> bool:
+        """The pause banner says the assessment waits, and regenerates it on "Retry now"."""
+        if interview_id != self.tab.current_id:
+            return True  # the banner is the tab's; another interview's refusal needs no words now
+        summary = next((i for i in self.tab.model.rows if i.id == interview_id), None)
+        whose = f"{summary.candidate_name}'s assessment" if summary is not None else "The assessment"
+        return self.tab.gemini_pause.offer(f"{whose} was not generated; Retry now generates it.",
+                                           lambda: self.generate(interview_id))
+
+    def _retry_when_asked(self, interview_id: str, due: float) -> None:
+        """"Retry in 90 s" pressed: regenerate at the time Gemini asked for."""
+        seconds = max(0.0, due - time.monotonic())
+        self.retry_later.schedule(seconds, lambda: self.generate(interview_id))
+        at = (datetime.now() + timedelta(seconds=seconds)).strftime("%H:%M:%S")
+        if interview_id == self.tab.current_id:
+            self.tab.banner.show_problem(f"Generating the assessment again at {at}, as Gemini asked.",
+                                         [("Cancel", self._cancel_retry)], kind="info")
+
+    def _cancel_retry(self) -> None:
+        self.retry_later.cancel()
+        self.tab.banner.clear_problem()
 
     # --- by hand -----------------------------------------------------------------------------
     def fill_in_by_hand(self, interview_id: str | None = None) -> asyncio.Task[Any] | None:

@@ -7,6 +7,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from insighta_desktop.interviews.citations import replace_references
+from insighta_desktop.interviews.failures import WAIT
 from insighta_desktop.interviews.model import ChatAnswer, ChatMessage, Citation
 
 
@@ -127,8 +128,9 @@ class ChatPanel(QWidget):
         self._history_html.append(_bubble("assistant", linkify(answer.text, answer.citations), note))
         self._pending_question, self._streaming = None, ""
         if answer.source == "local":
-            self._show_notice(f"{answer.notice} The answer shows the closest transcript passages instead; ask "
-                              "again to try Gemini.", settings=answer.fix == "settings")
+            tail = "." if answer.fix == WAIT else "; ask again to try Gemini."  # asking a paused Gemini again is moot
+            self._show_notice(f"{answer.notice} The answer shows the closest transcript passages instead{tail}",
+                              settings=answer.fix == "settings")
         self.send_button.setEnabled(self.question.isEnabled())
         self._render()
 

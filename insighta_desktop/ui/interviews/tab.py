@@ -24,6 +24,7 @@ from insighta_desktop.ui.interviews.assessment_actions import AssessmentActions
 from insighta_desktop.ui.interviews.assessment_panel import AssessmentPanel
 from insighta_desktop.ui.interviews.chat_panel import ChatPanel
 from insighta_desktop.ui.interviews.compare_view import CompareLauncher
+from insighta_desktop.ui.interviews.gemini_waits import GeminiPauseBanner
 from insighta_desktop.ui.interviews.highlight_actions import HighlightActions
 from insighta_desktop.ui.interviews.highlight_list import HighlightList
 from insighta_desktop.ui.interviews.import_dialog import InterviewImporter
@@ -101,6 +102,7 @@ class InterviewsTab(QWidget):
         self.notice = RetryNotice()
         self.notice.setWordWrap(True)
         self.banner = ProblemBanner()
+        self.gemini_pause = GeminiPauseBanner()  # follows the services' Gemini circuit breaker
         self.header = ElidedLabel("")
         self.header.setStyleSheet("font-size: 14px; font-weight: 600")
         self.transcript = TranscriptView()
@@ -151,6 +153,7 @@ class InterviewsTab(QWidget):
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.header)
         detail_layout.addWidget(self.notice)
+        detail_layout.addWidget(self.gemini_pause)
         detail_layout.addWidget(self.banner)
         detail_layout.addWidget(detail_split, 1)
         self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -172,7 +175,9 @@ class InterviewsTab(QWidget):
     @property
     def services(self) -> InterviewServices:
         """The context's (it replaces them when keys or endpoints change in the settings)."""
-        return self._services if self._services is not None else self._ctx.interviews
+        services = self._services if self._services is not None else self._ctx.interviews
+        self.gemini_pause.bind(services.gemini_breaker)  # the same breaker unless the services were replaced
+        return services
 
     # --- list and selection ------------------------------------------------------------------
     def refresh(self) -> asyncio.Task[None]:

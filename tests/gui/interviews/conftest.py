@@ -9,7 +9,7 @@ from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.integrations.gemini import GeminiClient, GeminiConfig
 from insighta_desktop.integrations.resend_mail import ResendConfig, ResendMailer
 from insighta_desktop.interviews.services import InterviewServices
-from insighta_desktop.resilience import Retrying
+from insighta_desktop.resilience import CircuitBreaker, Retrying
 from insighta_desktop.ui.interviews.tab import InterviewsTab
 from insighta_desktop.ui.shared.tasks import TaskRunner
 
@@ -29,14 +29,20 @@ def open_tab(widget, qloop):
 
 
 @pytest.fixture
-def tab(qtbot, qloop, app_context, fake_gemini, fake_resend):
+def gemini_breaker() -> CircuitBreaker:
+    """The tab's Gemini circuit breaker (a test module overrides this fixture to drive it)."""
+    return CircuitBreaker("Gemini")
+
+
+@pytest.fixture
+def tab(qtbot, qloop, app_context, fake_gemini, fake_resend, gemini_breaker):
     load_demo_data(app_context.engine, profiles=10)
     services = InterviewServices(
         app_context.engine,
         GeminiClient(GeminiConfig(api_key="test-gemini-key", model="gemini-test", base_url=fake_gemini.url,
                                   timeout_s=2)),
         ResendMailer(ResendConfig(api_key="re_test_key", api_url=fake_resend.url, timeout_s=2)),
-        Retrying(sleep=short_sleep))
+        Retrying(sleep=short_sleep), gemini_breaker=gemini_breaker)
     tasks = TaskRunner()
     widget = InterviewsTab(app_context, tasks, services=services)
     qtbot.addWidget(widget)
