@@ -175,11 +175,12 @@ async def _transcript(services: InterviewServices, args: argparse.Namespace) -> 
 
 async def _assess(services: InterviewServices, args: argparse.Namespace) -> int:
     from insighta_desktop.interviews.assessments import AssessmentError
+    from insighta_desktop.resilience import CircuitOpenError
 
     interview_id = await _resolve(services, args.id)
     try:
         result = await services.assessments.generate(interview_id, on_retry=_notice("Gemini"))
-    except AssessmentError as exc:
+    except (AssessmentError, CircuitOpenError) as exc:  # not configured, paused, or another live run has it
         print(f"insighta: assessment not started: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if result.status != "completed":
