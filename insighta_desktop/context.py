@@ -1,8 +1,8 @@
 """The object graph the GUI and the CLI share: paths, settings, secrets, one engine, and the services built on it.
 
 `open_context` opens one database; the `AppContext` it returns builds each service once, on first use (profile
-search, import, interviews with their Gemini and Resend clients and the outbox, review packs) and hands the same
-objects to every tab and command. Widgets never build clients or engines. No Qt here.
+search, import, interviews with their Gemini and Resend clients, Gemini's circuit breaker and the outbox, review
+packs) and hands the same objects to every tab and command. Widgets never build clients or engines. No Qt here.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db st
     from insighta_desktop.packs.exporter import PackExporter
     from insighta_desktop.profiles.from_name import ProfileFromName
     from insighta_desktop.profiles.search import ProfileSearch
+    from insighta_desktop.resilience.breaker import CircuitBreaker
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,13 @@ class AppContext:
 
         return ProfileFromName(self.engine, self.name_services)
 
+    @cached_property
+    def gemini_breaker(self) -> CircuitBreaker:
+        """Gemini's circuit breaker, one per context: it outlives client reloads (new keys start it afresh)."""
+        from insighta_desktop.resilience.breaker import CircuitBreaker
+
+        return CircuitBreaker("Gemini")
+
     @property
     def interviews(self) -> InterviewServices:
         """Transcripts, assessments, chat and the email outbox, with the Gemini and Resend clients."""
@@ -125,13 +133,16 @@ class AppContext:
         fresh = self._build_interviews()
         if (_config(fresh.gemini), _config(fresh.mailer)) == (_config(current.gemini), _config(current.mailer)):
             return None
+        if _config(fresh.gemini) != _config(current.gemini):
+            self.gemini_breaker.reset()  # another key or endpoint: the failures counted were the old one's
         self._interviews = fresh
         return current
 
     def _build_interviews(self) -> InterviewServices:
         from insighta_desktop.interviews.services import InterviewServices
 
-        return InterviewServices.from_settings(self.engine, self.settings, self.credentials)
+        return InterviewServices.from_settings(self.engine, self.settings, self.credentials,
+                                               gemini_breaker=self.gemini_breaker)
 
     async def aclose(self) -> None:
         """Close the network clients (on the event loop that used them)."""

@@ -72,6 +72,7 @@ def test_new_keys_replace_the_clients_without_reading_the_keychain(sqlite_url, p
         credentials.set(CredentialStore.GEMINI_API_KEY, "gem-key-2")  # what the Settings dialog does
         assert ctx.reload_clients() is before
         assert ctx.interviews is not before and ctx.interviews.gemini.config.api_key == "gem-key-2"
+        assert ctx.interviews.gemini_breaker is before.gemini_breaker is ctx.gemini_breaker  # one per context
         assert len(keychain.reads) == reads
         credentials.delete(CredentialStore.GEMINI_API_KEY)
         assert ctx.reload_clients() is not None and not ctx.interviews.gemini.config.available
@@ -89,5 +90,23 @@ def test_the_database_is_named_for_people(db_url, paths, credentials):
             assert (ctx.backend_name, ctx.database_name) == ("PostgreSQL", ctx.engine.url.database)
         assert ctx.database_label.startswith(("sqlite", "postgresql"))
         assert ctx.check_connection().startswith(ctx.backend_name)
+    finally:
+        ctx.close()
+
+
+def test_one_gemini_breaker_per_context_started_afresh_by_a_new_key(sqlite_url, paths, credentials):
+    from insighta_desktop.resilience import BreakerState
+
+    ctx = open_context(sqlite_url, paths=paths, credentials=credentials)
+    try:
+        breaker = ctx.gemini_breaker
+        assert ctx.interviews.assessments.breaker is ctx.interviews.chat.breaker is breaker
+        for _ in range(breaker.failure_threshold):
+            breaker.record(breaker.acquire(), ConnectionError("down"))
+        assert breaker.state is BreakerState.OPEN
+        ctx.settings.gemini_model = "gemini-other"  # another Resend sender would leave the breaker alone
+        ctx.reload_clients()
+        assert ctx.gemini_breaker is breaker and breaker.state is BreakerState.CLOSED
+        assert ctx.interviews.chat.breaker is breaker
     finally:
         ctx.close()
