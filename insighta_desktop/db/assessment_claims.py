@@ -23,6 +23,9 @@ from insighta_desktop.interviews.model import Assessment, assessment_id
 asm = schema.assessments
 GENERATING = "generating"
 _CLAIM_TRIES = 3
+# What an Assessment is read from: never the owner columns, which a review pack written before them lacks.
+ASSESSMENT_FIELDS = (asm.c.id, asm.c.interview_id, asm.c.status, asm.c.content_json, asm.c.error, asm.c.model,
+                     asm.c.updated_at)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def claim_assessment(engine: Engine, interview_id: str, model: str, now: datetim
 
 
 def _read(conn: Connection, ident: str) -> Assessment:
-    return assessment_from_row(conn.execute(sa.select(asm).where(asm.c.id == ident)).one())
+    return assessment_from_row(conn.execute(sa.select(*ASSESSMENT_FIELDS).where(asm.c.id == ident)).one())
 
 
 def beat(engine: Engine, ident: str, owner: Owner, now: datetime) -> bool:

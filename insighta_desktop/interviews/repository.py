@@ -154,7 +154,7 @@ def load_for_review(engine: Engine, interview_ids: Sequence[str]) -> list[Review
 
 def get_assessment(engine: Engine, interview_id: str) -> Assessment | None:
     with engine.connect() as conn:
-        row = conn.execute(sa.select(asm).where(asm.c.interview_id == interview_id)
+        row = conn.execute(sa.select(*ASSESSMENT_FIELDS).where(asm.c.interview_id == interview_id)
                            .order_by(asm.c.updated_at.desc()).limit(1)).first()
     return assessment_from_row(row) if row else None
 
