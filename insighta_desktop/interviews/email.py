@@ -142,7 +142,7 @@ class OutboxService:
                                               html=row.body_html, idempotency_key=row.idempotency_key))
 
         try:
-            message_id = await self.retrying.run(attempt, task_name="Send email", on_retry=on_retry)
+            message_id = await self.retrying.run(attempt, task_name="Send email", on_retry=on_retry, service="Resend")
         except asyncio.CancelledError:
             outbox_store.record_outbox_result(self.engine, item_id, self.now(), attempts,
                                               error="Stopped before it was sent; it will be retried.")

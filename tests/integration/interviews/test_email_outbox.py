@@ -57,6 +57,15 @@ async def test_rate_limit_waits_for_retry_after(services, fake_gemini, fake_rese
     assert clock.waits == [4.0]
 
 
+async def test_a_wait_beyond_the_cap_leaves_the_email_queued_for_later(services, fake_gemini, fake_resend, db, clock):
+    interview = await assessed(services, fake_gemini, db)
+    item = await services.outbox.queue_assessment(interview, "lead@example.com")
+    fake_resend.fail("emails", rate_limited(120))
+    failed = await services.outbox.deliver(item.id)
+    assert failed.status == "failed" and failed.attempts == 1 and failed.last_error == "Resend asks to wait 120 s"
+    assert clock.waits == [] and fake_resend.delivered == []
+
+
 async def test_daily_quota_fails_without_retrying(services, fake_gemini, fake_resend, db, clock):
     interview = await assessed(services, fake_gemini, db)
     item = await services.outbox.queue_assessment(interview, "lead@example.com")
