@@ -1,4 +1,4 @@
-"""Schema version 4 (assessment owners: host, process id, heartbeat) upgrades a version-3 database on both back
+"""Schema version 6 (assessment owners: host, process id, heartbeat) upgrades a version-5 database on both back
 ends, keeping the assessments it holds."""
 from __future__ import annotations
 
@@ -10,17 +10,19 @@ from insighta_desktop import __version__
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ASSESSMENT_OWNER_COLUMNS, current_version, ensure_schema
+from insighta_desktop.db.transcript_index import create_transcript_index
 from insighta_desktop.db.triggers import install_triggers
 
 
-def create_version_3(engine) -> None:
-    """The schema as version 3 wrote it: the assessments table without its owner columns."""
+def create_version_5(engine) -> None:
+    """The schema as version 5 wrote it: the assessments table without its owner columns."""
     with engine.begin() as conn:
         schema.metadata.create_all(conn)
+        create_transcript_index(conn)
         for name in ASSESSMENT_OWNER_COLUMNS:
             conn.execute(sa.text(f"ALTER TABLE assessments DROP COLUMN {name}"))
         install_triggers(conn)
-        conn.execute(schema.schema_version.insert().values(version=3, applied_at=datetime.now(UTC),
+        conn.execute(schema.schema_version.insert().values(version=5, applied_at=datetime.now(UTC),
                                                            app_version=__version__))
         now = datetime.now(UTC)
         conn.execute(schema.interviews.insert().values(id="kept", candidate_name="A", role="R", status="completed",
@@ -29,18 +31,18 @@ def create_version_3(engine) -> None:
                              "VALUES ('a1', 'kept', 'generating', :now, :now)"), {"now": now})
 
 
-def test_version_3_database_gains_the_assessment_owner_columns(db_url, tmp_path):
+def test_version_5_database_gains_the_assessment_owner_columns(db_url, tmp_path):
     engine = create_engine_for(db_url)
     try:
-        create_version_3(engine)
+        create_version_5(engine)
         columns = {c["name"] for c in sa.inspect(engine).get_columns("assessments")}
         assert not set(ASSESSMENT_OWNER_COLUMNS) & columns
-        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 3
+        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 5
         columns = {c["name"] for c in sa.inspect(engine).get_columns("assessments")}
         assert set(ASSESSMENT_OWNER_COLUMNS) <= columns
         a = schema.assessments
         with engine.begin() as conn:
-            assert current_version(conn) == schema.SCHEMA_VERSION == 4
+            assert current_version(conn) == schema.SCHEMA_VERSION == 6
             row = conn.execute(sa.select(a.c.status, a.c.owner_host, a.c.owner_pid, a.c.heartbeat_at)).one()
             assert row == ("generating", None, None, None)
             beat = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)

@@ -28,7 +28,7 @@ def make_version(engine, version: int) -> None:
     later = set().union(*(tables for v, tables in ADDED_IN.items() if v > version))
     with engine.begin() as conn:
         schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name not in later])
-        for column in ASSESSMENT_OWNER_COLUMNS:  # added by version 5
+        for column in ASSESSMENT_OWNER_COLUMNS:  # added by version 6
             conn.execute(sa.text(f"ALTER TABLE assessments DROP COLUMN {column}"))
         install_triggers(conn)
         conn.execute(schema.schema_version.insert().values(version=version, applied_at=datetime.now(UTC),

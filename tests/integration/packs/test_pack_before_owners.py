@@ -1,4 +1,4 @@
-"""A review pack written before assessments recorded their owner (schema version 3) still shows its assessment."""
+"""A review pack written before assessments recorded their owner (schema version 5) still shows its assessment."""
 from __future__ import annotations
 
 import contextlib
@@ -19,15 +19,15 @@ from tests.integration.packs.packdata import PASSPHRASE, export_test_pack
 DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
 
 
-def as_schema_version_3(database: Path) -> None:
-    """The payload as the app wrote it before assessment owners (schema version 4): no owner columns."""
+def as_schema_version_5(database: Path) -> None:
+    """The payload as the app wrote it before assessment owners (schema version 6): no owner columns."""
     with contextlib.closing(sqlite3.connect(database)) as conn:
         data = json.loads(conn.execute(f'SELECT manifest_json FROM "{MANIFEST_TABLE}"').fetchone()[0])
         with conn:
             for column in ASSESSMENT_OWNER_COLUMNS:
                 conn.execute(f"ALTER TABLE assessments DROP COLUMN {column}")
         data.pop("manifest_sha256")
-        data["schema_version"] = 3
+        data["schema_version"] = 5
         data["tables"]["assessments"] = table_digest(conn, "assessments", PACK_TABLES["assessments"]).to_json()
         data["manifest_sha256"] = digest_json(data)
         with conn:
@@ -44,8 +44,8 @@ async def test_a_pack_from_before_assessment_owners_still_shows_its_assessment(s
     saved = await live.assessments.save_manual(imported.interview_id, template)
     path = tmp_path / "before-owners.insighta-pack"
     export_test_pack(sqlite_engine, [imported.interview_id], path)
-    reseal(path, as_schema_version_3)
-    assert verify(path, PASSPHRASE).schema_version == 3
+    reseal(path, as_schema_version_5)
+    assert verify(path, PASSPHRASE).schema_version == 5
     services = PackInterviewServices(open_pack(path, PASSPHRASE))
     try:
         shown = await services.assessments.get(imported.interview_id)
