@@ -1,14 +1,16 @@
 """Comparing candidates on SQLite and PostgreSQL: one role, 2 to 4 interviews, the evidence behind every score."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
+from insighta_desktop.db import assessment_claims as claims
 from insighta_desktop.interviews import repository
 from insighta_desktop.interviews.compare import NOT_ASSESSED, CompareError
 from insighta_desktop.interviews.model import MANUAL_MODEL
+from insighta_desktop.interviews.ownership import this_process
 from insighta_desktop.interviews.repository import NotFound
 from insighta_desktop.interviews.transcript import get_transcript
 from tests.integration.interviews.seed import seed_interview
@@ -20,10 +22,13 @@ GEMINI_STYLE = {"summary": "Concrete answers.", "highlights": ["Reads query plan
                            {"skill": "Communication", "score": 4, "rationale": "Clear throughout [T2, T6]."}]}
 
 
-def store_assessment(engine, interview_id: str, content: dict, model: str = "gemini-test") -> None:
-    now = datetime.now(UTC)
-    claimed = repository.claim_assessment(engine, interview_id, model, now, timedelta(minutes=5))
-    repository.finish_assessment(engine, claimed.id, now, content=content)
+def store_assessment(engine, interview_id: str, content: dict | None, model: str = "gemini-test", *,
+                     error: str | None = None) -> None:
+    """An assessment written as a run of this process writes it: claimed, then completed (or failed)."""
+    now, me = datetime.now(UTC), this_process()
+    claimed = claims.claim_assessment(engine, interview_id, model, now, me, lambda _claim: False)
+    assert not isinstance(claimed, claims.Claim)
+    claims.finish_assessment(engine, claimed.id, me, now, content=content, error=error)
 
 
 @pytest.fixture
@@ -87,9 +92,7 @@ async def test_side_by_side_with_the_evidence_behind_each_score(db, services, th
 
 async def test_a_failed_or_pending_assessment_is_not_assessed(db, services, three):
     ids, _ = three
-    now = datetime.now(UTC)
-    claimed = repository.claim_assessment(db, ids[2], "gemini-test", now, timedelta(minutes=5))
-    repository.finish_assessment(db, claimed.id, now, error="Gemini refused the key")
+    store_assessment(db, ids[2], None, error="Gemini refused the key")
     comparison = await services.compare(ids[1:])
     assert [(i.assessment_status, i.recommendation) for i in comparison.interviews] == [(None, None),
                                                                                         ("failed", None)]

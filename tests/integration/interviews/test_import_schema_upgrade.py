@@ -36,9 +36,11 @@ def make_version(engine, version: int) -> None:
 
 
 def rows(engine) -> dict[str, list[tuple]]:
+    """The rows of these tables, in the columns every version has (version 6 added the assessment owners)."""
+    tables = (schema.interviews, schema.interview_sessions, schema.transcript_turns, schema.assessments)
     with engine.connect() as conn:
-        return {t.name: sorted(map(tuple, conn.execute(sa.select(t)))) for t in
-                (schema.interviews, schema.interview_sessions, schema.transcript_turns, schema.assessments)}
+        return {t.name: sorted(map(tuple, conn.execute(sa.select(
+                    *[c for c in t.c if c.name not in ASSESSMENT_OWNER_COLUMNS])))) for t in tables}
 
 
 @pytest.mark.parametrize("version", [2, 1])
