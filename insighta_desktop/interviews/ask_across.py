@@ -25,7 +25,7 @@ from insighta_desktop.interviews.local_search import STOPWORDS
 from insighta_desktop.interviews.model import ROLE_INTERVIEWER
 from insighta_desktop.interviews.search_text import WORD
 from insighta_desktop.interviews.transcript_search import TranscriptHit, hit_of
-from insighta_desktop.resilience import RetryEvent, Retrying
+from insighta_desktop.resilience import CircuitBreaker, RetryEvent, Retrying
 
 log = logging.getLogger(__name__)
 
@@ -167,12 +167,15 @@ def passages_text(hits: list[TranscriptHit], labels: list[CrossCitation], reason
 
 
 class AskAcrossService:
+    """With a `breaker` (the Gemini circuit breaker), a paused Gemini is not called: the passages are listed."""
+
     def __init__(self, engine: Engine, gemini: Any, retrying: Retrying | None = None,
-                 stats: LexemeStatsCache | None = None) -> None:
+                 stats: LexemeStatsCache | None = None, *, breaker: CircuitBreaker | None = None) -> None:
         self.engine = engine
         self.gemini = gemini
         self.retrying = retrying or Retrying()
         self.stats = stats or LexemeStatsCache()
+        self.breaker = breaker
 
     async def ask(self, question: str, *, on_text: Callable[[str], Any] | None = None,
                   on_retry: Callable[[RetryEvent], Any] | None = None) -> CrossAnswer:
@@ -193,7 +196,8 @@ class AskAcrossService:
         if self.gemini is not None and getattr(getattr(self.gemini, "config", None), "available", True):
             try:
                 answer = await self.retrying.run(self._stream_once, question, system_prompt(hits, labels), on_text,
-                                                 task_name="Answer across interviews", on_retry=on_retry)
+                                                 task_name="Answer across interviews", on_retry=on_retry,
+                                                 breaker=self.breaker, service="Gemini")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # an open circuit or an exhausted retry: the passages still help

@@ -48,7 +48,8 @@ class InterviewServices:
         self.chat = ChatService(self.engine, self.gemini, self.retrying, self.now, breaker=self.gemini_breaker)
         self.outbox = OutboxService(self.engine, self.mailer, self.retrying, self.now)
         self.search = TranscriptSearchService(self.engine, self.retrying)
-        self.ask_across = AskAcrossService(self.engine, self.gemini, self.retrying, self.search.stats)
+        self.ask_across = AskAcrossService(self.engine, self.gemini, self.retrying, self.search.stats,
+                                           breaker=self.gemini_breaker)
         self.highlights = HighlightService(self.engine, self.retrying, self.now)
 
     @classmethod

@@ -144,3 +144,15 @@ async def test_a_timeout_is_named_in_the_retry_log(db, clock, fake_gemini, caplo
     lines = [r.getMessage() for r in caplog.records if "Generate assessment" in r.getMessage()]
     assert lines == ["Attempt 1/2 failed for Generate assessment: timed out after 0.3 s waiting for the answer. "
                      "Retrying in 1.00s..."]
+
+
+async def test_ask_across_lists_passages_without_calling_a_paused_gemini(guarded, fake_gemini, breaker, db):
+    seed_interview(db)
+    fake_gemini.fail_always("generateContent", Fault.error(500), times=5)
+    for _ in range(2):
+        await guarded.assessments.generate(seed_interview(db))
+    assert breaker.state is BreakerState.OPEN
+    calls_before = len(fake_gemini.requests)
+    answer = await guarded.ask_across.ask("Who talked about rate limits?")
+    assert answer.source == "local" and "Gemini paused until" in (answer.notice or "")
+    assert len(fake_gemini.requests) == calls_before  # the open breaker let no call through
