@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db st
     from insighta_desktop.interviews.services import InterviewServices
     from insighta_desktop.packs.exporter import PackExporter
     from insighta_desktop.profiles.from_name import ProfileFromName
+    from insighta_desktop.profiles.saved_searches import SavedSearches
     from insighta_desktop.profiles.search import ProfileSearch
     from insighta_desktop.resilience.breaker import CircuitBreaker
 
@@ -81,6 +82,12 @@ class AppContext:
 
         return ProfileSearch(self.engine, cache=ResultCache(ttl_seconds=self.settings.search_cache_ttl_s,
                                                              max_entries=self.settings.search_cache_size))
+
+    @cached_property
+    def saved_searches(self) -> SavedSearches:
+        from insighta_desktop.profiles.saved_searches import SavedSearches
+
+        return SavedSearches(self.engine)
 
     @cached_property
     def importer(self) -> Importer:

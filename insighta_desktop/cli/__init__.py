@@ -19,6 +19,7 @@ COMMAND_GROUPS = {
     "pack": "insighta_desktop.cli.packs",
     "profiles": "insighta_desktop.cli.profiles",
     "search": "insighta_desktop.cli.search",
+    "searches": "insighta_desktop.cli.searches",
 }
 EXIT_UNAVAILABLE = 1
 log = logging.getLogger("insighta_desktop.cli")

@@ -19,6 +19,7 @@ from insighta_desktop.profiles.filters import (
 )
 from insighta_desktop.profiles.model import AGE_GROUPS
 from insighta_desktop.profiles.parser import ParsedQuery, parse_query
+from insighta_desktop.profiles.saved_searches import SavedSearchNotFound
 from insighta_desktop.profiles.search import ProfileSearch, SearchResult
 
 STRUCTURED = ("gender", "age_group", "country_id", "min_age", "max_age", "min_gender_probability",
@@ -47,22 +48,28 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     cmd.add_argument("--cursor", help="continue after the page that printed this next_cursor (keyset paging)")
     cmd.add_argument("--literal", action="append", default=[], metavar="WORD",
                      help="take WORD as typed, never as a correction of a misspelling (repeat for several)")
+    cmd.add_argument("--saved", metavar="NAME", help="run the search saved under NAME (options still override)")
     cmd.add_argument("--explain", action="store_true", help="show how each word was understood")
     cmd.add_argument("--json", action="store_true", help="print one JSON object")
     cmd.set_defaults(func=run_search)
 
 
-def build_request(args: argparse.Namespace) -> tuple[ParsedQuery | None, ProfileFilters, PageRequest]:
-    """Parsed text (if any), canonical filters (text first, options override), and the page."""
+def build_request(args: argparse.Namespace, saved: ProfileFilters | None = None,
+                  ) -> tuple[ParsedQuery | None, ProfileFilters, PageRequest]:
+    """Parsed text (if any), canonical filters (a saved search's, then the text's, then the options), and the page."""
     from insighta_desktop.cli import CliError
 
     text = " ".join(args.text).strip()
     options = {name: getattr(args, name) for name in STRUCTURED if getattr(args, name, None) is not None}
-    if not text and not options:
+    if not text and not options and saved is None:
         raise CliError("give a query TEXT or at least one filter option (see insighta search --help)")
     try:
         parsed = parse_query(text, literal=args.literal) if text else None
-        combined = parsed.filters.to_dict() if parsed else {}
+        combined = saved.to_dict() if saved is not None else {}
+        if parsed:
+            defaults = build_filters().to_dict()  # the text's default sort does not undo a saved search's sort
+            combined.update({k: v for k, v in parsed.filters.to_dict().items()
+                             if v is not None and not (k in ("sort_by", "order") and v == defaults[k])})
         combined.update(options)
         filters = build_filters(**combined)
         limit = args.limit if args.limit is not None else (parsed.limit if parsed and parsed.limit else DEFAULT_LIMIT)
@@ -75,9 +82,14 @@ def build_request(args: argparse.Namespace) -> tuple[ParsedQuery | None, Profile
 def run_search(args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
 
-    parsed, filters, page = build_request(args)
     ctx = open_cli_context(args)
     try:
+        saved = ctx.saved_searches.get(args.saved).filters if getattr(args, "saved", None) else None
+    except SavedSearchNotFound as exc:
+        ctx.close()
+        raise CliError(f"{exc} (insighta searches list shows them)", 1) from None
+    try:
+        parsed, filters, page = build_request(args, saved)
         result = ProfileSearch(ctx.engine, max_limit=MAX_LIMIT).search(
             filters, page, interpretation=parsed.interpretation if parsed else (),
             unknown_words=parsed.unknown_words if parsed else ())

@@ -54,12 +54,18 @@ def _add_assessment_owner(conn: Connection) -> None:
                              f"{column.type.compile(dialect=conn.dialect)}"))
 
 
+def _add_saved_searches(conn: Connection) -> None:
+    """Version 7: searches saved under a name and the search history, shared by everyone on the database."""
+    schema.metadata.create_all(conn, tables=[schema.saved_searches, schema.search_history])
+
+
 UPGRADES: Mapping[int, UpgradeStep] = {
     2: _add_meetmind_tables,
     3: _add_interview_imports,
     4: add_transcript_index,  # full-text search over transcript turns
     5: _add_interview_highlights,
     6: _add_assessment_owner,
+    7: _add_saved_searches,
 }
 
 

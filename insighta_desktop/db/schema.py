@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from insighta_desktop.timestamps import as_utc
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = sa.MetaData()
 
@@ -296,4 +296,24 @@ interview_highlights = sa.Table(
     sa.Column("note", sa.Text),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index("ix_interview_highlights_interview", "interview_id", "created_at"),
+)
+
+# Searches saved under a name and the recent searches, shared by everyone on this database (version 7).
+saved_searches = sa.Table(
+    "saved_searches",
+    metadata,
+    sa.Column("name_key", sa.String(200), primary_key=True),  # the name folded: case and spacing do not count
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("filters_json", sa.Text, nullable=False),
+    sa.Column("saved_at", UtcDateTime, nullable=False),
+)
+
+search_history = sa.Table(
+    "search_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("filters_json", sa.Text, nullable=False),
+    sa.Column("searched_at", UtcDateTime, nullable=False),
 )

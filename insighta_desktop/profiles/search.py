@@ -88,6 +88,7 @@ class Facets:
     counted: int  # profiles the facets describe
     kind: str  # exact | sample (the first `counted` matches only)
     elapsed_ms: float
+    countries: tuple[tuple[str, int], ...] = ()  # (code, count) of every country with a match, by code
 
 
 def profile_to_dict(p: Profile) -> dict[str, object]:
@@ -218,10 +219,16 @@ class ProfileSearch:
             genders=tuple(sorted(genders.items())),
             age_histogram=tuple(sorted(decades.items())),
             top_countries=tuple((code, _country_name(code), n) for code, n in top),
-            counted=counted, kind=EXACT if exact else "sample", elapsed_ms=0.0)
+            counted=counted, kind=EXACT if exact else "sample", elapsed_ms=0.0,
+            countries=tuple(sorted(by_country.items())))
         if self.cache is not None:
             self.cache.put(key, version, result)
         return replace(result, elapsed_ms=(self._clock() - started) * 1000)
+
+    def country_facet(self, filters: ProfileFilters) -> Facets:
+        """The facets of these filters without their country condition: how many would match in each country
+        (the filter panel's counts). The same facet query as `facets`, so it shares its cache."""
+        return self.facets(filters.without("country_id"))
 
     # -- internals -------------------------------------------------------------------------------------------------
     def _check_page(self, page: PageRequest) -> None:
