@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,7 +28,9 @@ from insighta_desktop.profiles.model import AGE_GROUPS, MAX_AGE
 
 ANY = "any"
 PANEL_DEBOUNCE_MS = 300
-SORT_LABELS = {"created_at": "Date added", "age": "Age", "name": "Name", "gender_probability": "Gender probability"}
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 2  # "Nigeria (NG)", without the count
+NO_MATCH_COLOUR = QColor("#999")
+SORT_LABELS = {"created_at": "Date added", "age": "Age", "name": "Name", "gender_probability": "Gender confidence"}
 
 
 class FilterPanel(QGroupBox):
@@ -39,6 +42,7 @@ class FilterPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Filters", parent)
         self._updating = False
+        self.country_counts: dict[str, int] | None = None
         self._debounce = QTimer(self, singleShot=True, interval=PANEL_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit)
 
@@ -61,6 +65,7 @@ class FilterPanel(QGroupBox):
         for c in sorted(countries.all_countries(), key=lambda c: c.name):
             item = QListWidgetItem(f"{c.name} ({c.alpha2})")
             item.setData(Qt.ItemDataRole.UserRole, c.alpha2)
+            item.setData(LABEL_ROLE, item.text())
             item.setData(Qt.ItemDataRole.UserRole + 1, " ".join(
                 normalise_phrase(p) for p in (c.name, c.alpha2, c.alpha3, *c.aliases, *c.demonyms)))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -189,9 +194,30 @@ class FilterPanel(QGroupBox):
                 return
 
     def _show_selected_countries(self) -> None:
-        names = [self.country_list.item(i).text() for i in range(self.country_list.count())
+        names = [self.country_list.item(i).data(LABEL_ROLE) for i in range(self.country_list.count())
                  if self.country_list.item(i).checkState() == Qt.CheckState.Checked]
         self.selected_countries.setText("Selected: " + ", ".join(names) if names else "Any country")
+
+    def set_country_counts(self, counts: dict[str, int] | None, *, sample: bool = False) -> None:
+        """Show beside each country how many profiles would match there with the other filters as they are
+        (None: no counts). `sample`: the counts describe a sample of the matches, so they are marked as such."""
+        self.country_counts = counts
+        mark = "≈" if sample else ""
+        self.country_list.blockSignals(True)  # a text change is not an edit of the filters
+        try:
+            for i in range(self.country_list.count()):
+                item = self.country_list.item(i)
+                label = item.data(LABEL_ROLE)
+                if counts is None:
+                    item.setText(label)
+                    item.setData(Qt.ItemDataRole.ForegroundRole, None)
+                    continue
+                n = counts.get(item.data(Qt.ItemDataRole.UserRole), 0)
+                item.setText(f"{label}  {mark}{n:,}")
+                item.setData(Qt.ItemDataRole.ForegroundRole, None if n else QBrush(NO_MATCH_COLOUR))
+        finally:
+            self.country_list.blockSignals(False)
+        self.country_list.viewport().update()
 
     def _filter_countries(self, text: str) -> None:
         needle = normalise_phrase(text)

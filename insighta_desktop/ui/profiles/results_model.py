@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 from insighta_desktop.profiles.search import SearchResult
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
-from insighta_desktop.ui.shared.table_model import NO_PARENT, RecordTableModel
+from insighta_desktop.ui.shared.table_model import NO_PARENT, RecordTableModel, configure_table
 
 # Column index -> sort_by for the headers the server can sort by.
-SORTABLE_COLUMNS = {0: "name", 2: "gender_probability", 3: "age", 7: "created_at"}
+SORTABLE_COLUMNS = {0: "name", 2: "age", 5: "gender_probability", 7: "created_at"}
 
 
 class ProfileResultsModel(RecordTableModel):
@@ -55,3 +56,16 @@ class ProfileResultsModel(RecordTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return "Click to sort (on the server)" if section in SORTABLE_COLUMNS else "Not sortable"
         return super().headerData(section, orientation, role)
+
+
+def configure_results_table(table: QTableView) -> None:
+    """Compact rows; sortable headers; fixed readable widths for Name and Country (the columns whose values vary
+    most in length) rather than whatever their longest value asks, so Country stays in view at the default size."""
+    configure_table(table, 0)
+    header = table.horizontalHeader()
+    for column, width in ((0, 170), (3, 170)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(column, width)
+    header.setStretchLastSection(True)
+    header.setSectionsClickable(True)
+    header.setSortIndicatorShown(True)

@@ -1,18 +1,20 @@
-"""Profiles tab: plain-language search with a filter panel kept in step, removable chips, a lazily fetched table
-sorted on the server, the total with its kind and the query time, facet charts, and CSV export.
+"""Profiles tab: plain-language search with a filter panel kept in step (with each country's count), removable
+chips, a lazily fetched table sorted on the server, the total with its kind (the query time in its tooltip), facet
+charts that filter when clicked, saved searches, history and links, and CSV export.
 
 Every database call runs on a worker thread; a new search supersedes the pending one (its result is dropped).
 """
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -23,20 +25,23 @@ from PySide6.QtWidgets import (
 )
 
 from insighta_desktop.context import AppContext
-from insighta_desktop.profiles import typos
+from insighta_desktop.profiles import facet_filters, typos
 from insighta_desktop.profiles.errors import QueryError, UninterpretableQuery
 from insighta_desktop.profiles.export import export_csv
 from insighta_desktop.profiles.filters import PageRequest, ProfileFilters, build_filters, chips
+from insighta_desktop.profiles.links import parse_link
 from insighta_desktop.profiles.parser import Interpretation, parse_query
 from insighta_desktop.profiles.phrasing import to_query_text
+from insighta_desktop.profiles.saved_searches import SavedSearch
 from insighta_desktop.profiles.search import Facets, SearchResult
 from insighta_desktop.ui.profiles.add_profile_dialog import AddProfileDialog
+from insighta_desktop.ui.profiles.column_chooser import ColumnChooser
 from insighta_desktop.ui.profiles.facet_charts import FacetCharts
 from insighta_desktop.ui.profiles.filter_chips import ChipBar
 from insighta_desktop.ui.profiles.filter_panel import FilterPanel
-from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS, ProfileResultsModel
+from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS, ProfileResultsModel, configure_results_table
+from insighta_desktop.ui.profiles.saved_bar import SavedSearchBar
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
-from insighta_desktop.ui.shared.table_model import configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 __all__ = ["PROFILE_COLUMNS", "ProfilesTab"]
@@ -60,6 +65,8 @@ class ProfilesTab(QWidget):
         self._generation = 0
         self.search_task: asyncio.Task[None] | None = None
         self.export_task: asyncio.Task[None] | None = None
+        self.counts_task: asyncio.Task[None] | None = None
+        self._record_next = False  # a search the person asked for goes to the history; a refresh does not
 
         self.query = QLineEdit(placeholderText="Search in plain words, e.g. “Nigerian females aged 20 to 45”",
                                clearButtonEnabled=True)
@@ -80,6 +87,10 @@ class ProfilesTab(QWidget):
         top.addWidget(self.search_button)
         top.addWidget(self.export_button)
         top.addWidget(self.add_button)
+        self.saved_bar = SavedSearchBar(ctx.saved_searches, tasks, lambda: (self.query.text().strip(), self.filters))
+        self.saved_bar.chosen.connect(self.open_search)
+        self.saved_bar.message.connect(self._show_message)
+        top.addWidget(self.saved_bar)
 
         self.error_label = QLabel("")
         self.error_label.setStyleSheet(ERROR_STYLE)
@@ -98,23 +109,22 @@ class ProfilesTab(QWidget):
         self.panel = FilterPanel()
         self.panel.filters_changed.connect(self._panel_changed)
         self.panel.invalid.connect(self._show_error)
-        self.panel.setMaximumWidth(330)
+        self.panel.setMaximumWidth(300)
 
         self.model = ProfileResultsModel(self._fetch_more, self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        configure_table(self.table, 0)
-        header = self.table.horizontalHeader()
-        # Names are what people scan for: a fixed, readable width rather than whatever the other columns leave.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, 210)
-        header.setStretchLastSection(True)
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.sectionClicked.connect(self._header_clicked)
+        configure_results_table(self.table)
+        self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
+        self.column_chooser = ColumnChooser(
+            self.table, QSettings(str(ctx.paths.config_dir / "window.ini"), QSettings.Format.IniFormat),
+            "profiles/hidden_columns")
         self.page_label = QLabel("Loading…")
         self.charts = FacetCharts()
-        self.charts.setMinimumWidth(260)
+        self.charts.setMinimumWidth(220)
+        self.charts.gender_clicked.connect(lambda g: self._narrow(facet_filters.with_gender, g))
+        self.charts.decade_clicked.connect(lambda d: self._narrow(facet_filters.with_decade, d))
+        self.charts.country_clicked.connect(lambda c: self._narrow(facet_filters.with_country, c))
 
         middle = QSplitter(Qt.Orientation.Horizontal)
         middle.addWidget(self.panel)
@@ -126,7 +136,8 @@ class ProfilesTab(QWidget):
         middle.addWidget(table_box)
         middle.addWidget(self.charts)
         middle.setStretchFactor(1, 1)
-        middle.setSizes([280, 720, 280])
+        middle.setSizes([250, 700, 230])
+        self.splitter = middle
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -138,6 +149,7 @@ class ProfilesTab(QWidget):
         self._show_sort_indicator()
         # The typo index takes a fraction of a second to build: build it now, off the GUI thread.
         self._warm_task = tasks.spawn(in_thread(typos.index), key="typo-index")
+        self.saved_bar.refresh()
 
     # -- entry points ------------------------------------------------------------------------------------------------
     def refresh(self) -> asyncio.Task[None]:
@@ -149,6 +161,7 @@ class ProfilesTab(QWidget):
         self._typing.stop()
         text = self.query.text().strip()
         if not text:
+            self._record_next = True
             return self.run_search(self.panel.current_filters() if self._panel_valid() else build_filters())
         try:
             parsed = parse_query(text, literal=self.literal)
@@ -160,6 +173,7 @@ class ProfilesTab(QWidget):
             return None
         self.panel.set_filters(parsed.filters)
         self._show_unknown(parsed.unknown_words)
+        self._record_next = True
         task = self.run_search(parsed.filters, parsed.interpretation)
         self.notes.show_notes(parsed.corrections, parsed.suggestions)
         return task
@@ -191,6 +205,7 @@ class ProfilesTab(QWidget):
         self.panel.set_filters(self.filters)
         self.model.reset(None)
         self.charts.clear()
+        self.panel.set_country_counts(None)
         self.chip_bar.clear_all("Nothing understood.")
         self.notes.show_examples()
         self._show_unknown(())
@@ -206,6 +221,44 @@ class ProfilesTab(QWidget):
         self.search_task = self._tasks.spawn(self._search(filters, interpretation, self._generation),
                                              key="profile-search")
         return self.search_task
+
+    def apply_filters(self, filters: ProfileFilters, text: str | None = None,
+                      interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
+        """Search with these filters, the box showing `text` (default: the filters in words), the panel in step."""
+        self.panel.set_filters(filters)
+        self.query.setText(to_query_text(filters) if text is None else text)
+        self.literal = []
+        self.notes.show_notes(())
+        self._show_unknown(())
+        self._record_next = True
+        return self.run_search(filters, interpretation)
+
+    def open_search(self, search: SavedSearch) -> asyncio.Task[None]:
+        """A saved search or a history entry: its text in the box, its filters as they were saved."""
+        return self.apply_filters(search.filters, search.query)
+
+    def open_link(self, link: str) -> asyncio.Task[None] | None:
+        """An insighta:// link: its filters (or, without any, its text parsed as if typed)."""
+        try:
+            parsed = parse_link(link)
+        except QueryError as exc:
+            self._show_error(f"Cannot open the link: {exc}")
+            return None
+        if parsed.filters is None:
+            self.query.setText(parsed.text)
+            self.literal = []
+            return self.search_text()
+        return self.apply_filters(parsed.filters, parsed.text or None)
+
+    def _narrow(self, add: Callable[[ProfileFilters, Any], ProfileFilters],
+                value: object) -> asyncio.Task[None] | None:
+        """A click on a facet: its filter added to the current ones."""
+        try:
+            filters = add(self.filters, value)
+        except QueryError as exc:
+            self._show_error(str(exc))
+            return None
+        return self.apply_filters(filters)
 
     def open_add_profile(self) -> AddProfileDialog:
         """The Add profile… dialog (one at a time, not modal); a profile it adds refreshes the search."""
@@ -244,8 +297,22 @@ class ProfilesTab(QWidget):
         self._clear_error()
         self.result, self.facets = result, facets
         self.model.reset(result)
+        self.table.scrollToTop()  # a new result starts at its first row, whatever the old one's scroll position
         self.charts.show_facets(facets)
         self._show_status(result)
+        self.counts_task = self._tasks.spawn(self._country_counts(filters, facets, generation),
+                                             key="profile-country-counts")
+        if self._record_next:
+            self._record_next = False
+            self.saved_bar.record(self.query.text().strip(), filters)
+
+    async def _country_counts(self, filters: ProfileFilters, facets: Facets, generation: int) -> None:
+        """Each country's count for the other filters (the country condition left out): one facet query, unless
+        there is no country condition, when the result's own facets are those counts."""
+        if filters.country_ids:
+            facets = await in_thread(self.search_service.country_facet, filters)
+        if generation == self._generation:
+            self.panel.set_country_counts(dict(facets.countries), sample=facets.kind == "sample")
 
     def _fetch_more(self, cursor: str) -> None:
         self._tasks.spawn(self._more(cursor, self._generation), key="profile-fetch-more")
@@ -284,19 +351,10 @@ class ProfilesTab(QWidget):
 
     # -- reactions -----------------------------------------------------------------------------------------------
     def _panel_changed(self, filters: ProfileFilters) -> None:
-        self.query.setText(to_query_text(filters))
-        self.literal = []
-        self.notes.show_notes(())
-        self._show_unknown(())
-        self.run_search(filters)
+        self.apply_filters(filters)
 
     def _remove_chip(self, field: str, value: object) -> None:
-        filters = self.filters.without(field, value)
-        self.panel.set_filters(filters)
-        self.query.setText(to_query_text(filters))
-        self.literal = []
-        self.notes.show_notes(())
-        self.run_search(filters, self.interpretation)
+        self.apply_filters(self.filters.without(field, value), interpretation=self.interpretation)
 
     def _header_clicked(self, section: int) -> None:
         sort_by = SORTABLE_COLUMNS.get(section)
@@ -307,12 +365,8 @@ class ProfilesTab(QWidget):
             order = "asc" if self.filters.order == "desc" else "desc"
         else:
             order = "desc" if sort_by in ("created_at", "gender_probability") else "asc"
-        filters = build_filters(**{**self.filters.to_dict(), "sort_by": sort_by, "order": order})
-        self.panel.set_filters(filters)
-        self.query.setText(to_query_text(filters))
-        self.literal = []
-        self.notes.show_notes(())
-        self.run_search(filters, self.interpretation)
+        self.apply_filters(build_filters(**{**self.filters.to_dict(), "sort_by": sort_by, "order": order}),
+                           interpretation=self.interpretation)
 
     def _choose_export_file(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export profiles", "profiles.csv", "CSV files (*.csv)")
@@ -324,18 +378,22 @@ class ProfilesTab(QWidget):
         if result.total == 0 and not self.filters.has_conditions:
             self.page_label.setText("No profiles yet: import a CSV file on the Import tab.")
             return
+        # The timing is for developers: in the tooltip, not in the sentence people read.
+        cached = " (from the cache)" if result.from_cache else ""
+        self.page_label.setToolTip(f"Search took {result.elapsed_ms:.1f} ms{cached}")
         if result.total == 0:
-            self.page_label.setText(f"No profiles match · {result.elapsed_ms:.1f} ms")
+            self.page_label.setText("No profiles match")
             return
-        cached = " (cached)" if result.from_cache else ""
         self.page_label.setText(
-            f"Showing {self.model.rowCount():,} of {result.total_label} profiles{KIND_TEXT[result.total_kind]}"
-            f" · {result.elapsed_ms:.1f} ms{cached}")
+            f"Showing {self.model.rowCount():,} of {result.total_label} profiles{KIND_TEXT[result.total_kind]}")
 
     def _show_sort_indicator(self) -> None:
         column = next((c for c, field in SORTABLE_COLUMNS.items() if field == self.filters.sort_by), -1)
         order = Qt.SortOrder.AscendingOrder if self.filters.order == "asc" else Qt.SortOrder.DescendingOrder
         self.table.horizontalHeader().setSortIndicator(column, order)
+
+    def _show_message(self, message: str) -> None:
+        self.page_label.setText(message)
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
