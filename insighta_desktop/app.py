@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="check the installation headless on a temporary database, print a line per check, exit")
     parser.add_argument("pack", nargs="?", metavar="PACK",
-                        help="open this review pack (read-only, offline); a file: URL or an insighta:// link too")
+                        help="open this review pack (read-only, offline), a file: URL of one, or an "
+                             "insighta://search?… link (opens the app at that search)")
     parser.add_argument("--passphrase-file", metavar="F",
                         help="with PACK: read its passphrase from the first line of F instead of asking for it")
     return parser
@@ -29,8 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 def resolve_target(args: argparse.Namespace) -> argparse.Namespace:
     """What the desktop passed as the argument (`Exec=insighta-desktop %u`): a path, a file: URL or a link.
 
-    A file: URL becomes the pack's path. An insighta:// link opens the app as usual (links are not acted on yet);
-    it is kept in args.link so the app can log it.
+    A file: URL becomes the pack's path. An insighta:// link goes to args.link: the app opens at that search
+    (`insighta://search?q=…&gender=…&country=…`, see profiles/links.py).
     """
     args.link = None
     target = args.pack

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     """
     setup_logging(verbose=args.verbose)
     if getattr(args, "link", None):
-        log.info("Started from the link %s: opening the app (links are not acted on yet)", args.link)
+        log.info("Started from the link %s", args.link)
     app = create_application()
     install_exception_hook()
     loop = qasync.QEventLoop(app)
@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     app.aboutToQuit.connect(closing.set)
     window = MainWindow(paths=AppPaths.default(), load_demo_on_first_run=not args.no_demo)
     install_startup_probe(window, window.ready)
+    if getattr(args, "link", None):
+        window.open_link(args.link)  # shown once the database is open; a bad link says why in the Profiles tab
     window.open_database_once_painted(args.db)
     window.show()
     with loop:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from insighta_desktop.config import APP_NAME, AppPaths
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.startup_task: asyncio.Task[None] | None = None
         self.exit_code = 0
         self.profiles_tab: ProfilesTab | None = None
+        self.pending_link: str | None = None  # an insighta:// link to open once the database is ready
         self.import_tab: ImportTab | None = None
         self.interviews_tab: InterviewsTab | None = None
         self._state = QSettings(str(self.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
         self._context_actions: list[QAction] = []
         self._build_menus()
+        self._tab_shortcuts()
         self._restore_state()
         self.tabs.currentChanged.connect(self._tab_shown)
         self._reachability = QTimer(self)
@@ -124,12 +126,39 @@ class MainWindow(QMainWindow):
         for action in self._context_actions:
             action.setEnabled(False)
 
+    def _tab_shortcuts(self) -> None:
+        """Ctrl+Tab and Ctrl+Shift+Tab switch tabs whichever widget has the focus (a table or a text box would
+        otherwise take the key for itself)."""
+        self.tab_shortcuts = []
+        for keys, step in (("Ctrl+Tab", 1), ("Ctrl+Shift+Tab", -1), ("Ctrl+Backtab", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda step=step: self.step_tab(step))
+            self.tab_shortcuts.append(shortcut)
+
+    def step_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    def open_link(self, link: str) -> None:
+        """Show the search an insighta:// link describes, in the Profiles tab (once the database is open)."""
+        self.pending_link = link
+        self.tabs.setCurrentIndex(PROFILES)
+        if self.startup_task is not None and self.startup_task.done():
+            self._open_pending_link()
+
+    def _open_pending_link(self) -> None:
+        link, self.pending_link = self.pending_link, None
+        if link is not None and self.ctx is not None:
+            self.ensure_tab(PROFILES)
+            assert self.profiles_tab is not None
+            self.profiles_tab.open_link(link)
+
     def _restore_state(self) -> None:
         geometry = self._state.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1200, 760)
+            self.resize(1200, 800)
         self.tabs.setCurrentIndex(int(str(self._state.value("last_tab", 0))))  # the ini file holds text
 
     # -- the database ------------------------------------------------------------------------------------------------
@@ -188,6 +217,7 @@ class MainWindow(QMainWindow):
                 f"First run: loaded demo data — {added['profiles']:,} profiles and {added['interviews']} "
                 "interviews — so there is something to explore.", 15_000)
         await asyncio.gather(*self.refresh_tabs(), return_exceptions=True)  # the tabs report their own errors
+        self._open_pending_link()
         self.ready.emit()
 
     # -- tabs, built on first visit ----------------------------------------------------------------------------------
