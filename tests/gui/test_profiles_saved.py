@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
-from insighta_desktop.context import open_context
 from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.profiles.filters import build_filters
 from insighta_desktop.profiles.saved_searches import SavedSearches
@@ -28,16 +27,18 @@ def new_tab(qtbot, qloop, ctx) -> ProfilesTab:
     qtbot.addWidget(widget)
     widget.show()
     qloop.run(widget.refresh())
-    qloop.until(lambda: widget.saved_bar.saved_menu.actions(), message="saved menu")
+    qloop.until(lambda: widget.saved_bar.refresh_task.done(), message="saved searches read")
     return widget
 
 
 def search(qloop, tab, text: str) -> None:
     tab.query.setText(text)
     qloop.run(tab.search_text())
+    qloop.until(lambda: tab.counts_task.done() and tab.saved_bar.record_task.done(), message="counts and history")
 
 
 def menu_texts(menu) -> list[str]:
+    menu.aboutToShow.emit()  # filled when opened
     return [a.text() for a in menu.actions() if not a.isSeparator()]
 
 
@@ -55,6 +56,7 @@ def test_save_a_search_then_open_it_from_the_saved_menu(qtbot, qloop, loaded_con
     assert saved.query == "nigerian women over 30" and saved.filters == wanted
 
     search(qloop, tab, "kenyan men")
+    menu_texts(tab.saved_bar.saved_menu)
     action = next(a for a in tab.saved_bar.saved_menu.actions() if a.text() == "Lagos women")
     action.trigger()
     qloop.run(tab.search_task)
@@ -85,6 +87,7 @@ def test_searches_go_to_the_history_shared_through_the_database(qtbot, qloop, lo
     qloop.until(lambda: len(tab.saved_bar.history) == 3, message="history")
     entries = menu_texts(tab.saved_bar.history_menu)
     assert entries[1].endswith("ghanaian seniors") and entries[2].endswith("kenyan men")
+    menu_texts(tab.saved_bar.history_menu)
     tab.saved_bar.history_menu.actions()[2].trigger()
     qloop.run(tab.search_task)
     assert tab.filters == build_filters(gender="male", country_id="KE")
@@ -104,8 +107,8 @@ def test_copy_link_and_open_it_elsewhere(qtbot, qloop, loaded_context):
     assert other.filters == tab.filters and other.query.text() == tab.query.text()
     assert [p.id for p in other.model.rows] == [p.id for p in tab.model.rows]
     assert other.open_link("insighta://search?gender=robot") is None
-    assert other.error_label.text() == ("Cannot open the link: Invalid query parameters: gender must be male or female, "
-                                        "got 'robot'")
+    assert other.error_label.text() == (
+        "Cannot open the link: Invalid query parameters: gender must be male or female, got 'robot'")
 
 
 def test_the_app_opens_at_the_search_of_a_link(qtbot, qloop, loaded_context):

@@ -34,6 +34,8 @@ class SavedSearchBar(QWidget):
         self.saved: list[SavedSearch] = []
         self.history: list[SavedSearch] = []
         self.name_dialog: QInputDialog | None = None
+        self.record_task: asyncio.Task[None] | None = None
+        self.refresh_task: asyncio.Task[None] | None = None
         self.save_button = QPushButton("Save…")
         self.save_button.setToolTip("Keep this search under a name (in the database: everyone using it sees it)")
         self.save_button.clicked.connect(self.ask_name)
@@ -45,11 +47,14 @@ class SavedSearchBar(QWidget):
         self.copy_button = QPushButton("Copy link")
         self.copy_button.setToolTip("Copy an insighta:// link to this search; insighta-desktop LINK opens it")
         self.copy_button.clicked.connect(self.copy_link)
+        # Menus are filled when they open, not after every search: each Qt call that returns nothing costs a
+        # reference to None under PySide6 6.12 on Python 3.11 (see filter_panel.set_country_counts).
+        self.saved_menu.aboutToShow.connect(self._fill_saved_menu)
+        self.history_menu.aboutToShow.connect(self._fill_history_menu)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.save_button, self.saved_button, self.history_button, self.copy_button):
             layout.addWidget(widget)
-        self._fill_menus()
 
     def _menu_button(self, text: str, menu: QMenu) -> QToolButton:
         button = QToolButton(self)
@@ -60,16 +65,16 @@ class SavedSearchBar(QWidget):
 
     # -- reading ------------------------------------------------------------------------------------------------
     def refresh(self) -> asyncio.Task[None]:
-        return self._tasks.spawn(self._load(), key="saved-searches")
+        self.refresh_task = self._tasks.spawn(self._load(), key="saved-searches")
+        return self.refresh_task
 
     async def _load(self) -> None:
         def read() -> tuple[list[SavedSearch], list[SavedSearch]]:
             return self._service.list(), self._service.history()
 
         self.saved, self.history = await in_thread(read)
-        self._fill_menus()
 
-    def _fill_menus(self) -> None:
+    def _fill_saved_menu(self) -> None:
         self.saved_menu.clear()
         if not self.saved:
             self.saved_menu.addAction("No saved searches yet: Save… keeps the current one").setEnabled(False)
@@ -84,6 +89,8 @@ class SavedSearchBar(QWidget):
                 delete_menu.addAction(search.name).triggered.connect(
                     lambda _=False, name=search.name: self.delete(name))
         self.saved_menu.setToolTipsVisible(True)
+
+    def _fill_history_menu(self) -> None:
         self.history_menu.clear()
         if not self.history:
             self.history_menu.addAction("No searches yet").setEnabled(False)
@@ -130,12 +137,12 @@ class SavedSearchBar(QWidget):
 
     def record(self, text: str, filters: ProfileFilters) -> asyncio.Task[None]:
         """Add a finished search to the history."""
-        return self._tasks.spawn(self._record(text, filters), key="search-history")
+        self.record_task = self._tasks.spawn(self._record(text, filters), key="search-history")
+        return self.record_task
 
     async def _record(self, text: str, filters: ProfileFilters) -> None:
         await in_thread(self._service.record, text, filters)
         self.history = await in_thread(self._service.history)
-        self._fill_menus()
 
     def copy_link(self) -> str:
         text, filters = self._current()
