@@ -5,8 +5,8 @@ Blocking: the GUI calls this on worker threads.
 """
 from __future__ import annotations
 
-import json
 import builtins
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime

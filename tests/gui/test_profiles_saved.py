@@ -91,8 +91,10 @@ def test_searches_go_to_the_history_shared_through_the_database(qtbot, qloop, lo
     tab.saved_bar.history_menu.actions()[2].trigger()
     qloop.run(tab.search_task)
     assert tab.filters == build_filters(gender="male", country_id="KE")
+    qloop.until(tab.saved_bar.record_task.done, message="history written")
     other = new_tab(qtbot, qloop, loaded_context)  # another window on the same database sees the history
-    qloop.until(lambda: len(other.saved_bar.history) == 4, message="shared history")
+    assert [h.query for h in other.saved_bar.history] == [h.query for h in tab.saved_bar.history]
+    assert len(other.saved_bar.history) == 4
 
 
 def test_copy_link_and_open_it_elsewhere(qtbot, qloop, loaded_context):
