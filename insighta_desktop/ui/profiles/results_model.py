@@ -63,7 +63,7 @@ def configure_results_table(table: QTableView) -> None:
     most in length) rather than whatever their longest value asks, so Country stays in view at the default size."""
     configure_table(table, 0)
     header = table.horizontalHeader()
-    for column, width in ((0, 180), (3, 160)):
+    for column, width in ((0, 175), (3, 150)):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         table.setColumnWidth(column, width)
     header.setStretchLastSection(True)

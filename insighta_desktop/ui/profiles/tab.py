@@ -121,7 +121,7 @@ class ProfilesTab(QWidget):
             "profiles/hidden_columns")
         self.page_label = QLabel("Loading…")
         self.charts = FacetCharts()
-        self.charts.setMinimumWidth(260)  # narrower, Qt elides the age labels
+        self.charts.setMinimumWidth(280)  # narrower, Qt elides the age labels
         self.charts.gender_clicked.connect(lambda g: self._narrow(facet_filters.with_gender, g))
         self.charts.decade_clicked.connect(lambda d: self._narrow(facet_filters.with_decade, d))
         self.charts.country_clicked.connect(lambda c: self._narrow(facet_filters.with_country, c))
@@ -136,7 +136,7 @@ class ProfilesTab(QWidget):
         middle.addWidget(table_box)
         middle.addWidget(self.charts)
         middle.setStretchFactor(1, 1)
-        middle.setSizes([300, 640, 260])
+        middle.setSizes([300, 590, 280])
         self.splitter = middle
 
         layout = QVBoxLayout(self)
