@@ -15,9 +15,11 @@ from insighta_desktop.db.triggers import install_triggers
 
 
 def create_version_5(engine) -> None:
-    """The schema as version 5 wrote it: the assessments table without its owner columns."""
+    """The schema as version 5 wrote it: the assessments table without its owner columns, and none of the tables
+    later versions add (saved searches, version 7)."""
     with engine.begin() as conn:
-        schema.metadata.create_all(conn)
+        schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables
+                                                 if t.name not in ("saved_searches", "search_history")])
         create_transcript_index(conn)
         for name in ASSESSMENT_OWNER_COLUMNS:
             conn.execute(sa.text(f"ALTER TABLE assessments DROP COLUMN {name}"))
@@ -37,12 +39,12 @@ def test_version_5_database_gains_the_assessment_owner_columns(db_url, tmp_path)
         create_version_5(engine)
         columns = {c["name"] for c in sa.inspect(engine).get_columns("assessments")}
         assert not set(ASSESSMENT_OWNER_COLUMNS) & columns
-        assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 5
+        assert ensure_schema(engine, target=6, backup_dir=tmp_path / "backups") == 5
         columns = {c["name"] for c in sa.inspect(engine).get_columns("assessments")}
         assert set(ASSESSMENT_OWNER_COLUMNS) <= columns
         a = schema.assessments
         with engine.begin() as conn:
-            assert current_version(conn) == schema.SCHEMA_VERSION == 6
+            assert current_version(conn) == 6
             row = conn.execute(sa.select(a.c.status, a.c.owner_host, a.c.owner_pid, a.c.heartbeat_at)).one()
             assert row == ("generating", None, None, None)
             beat = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
