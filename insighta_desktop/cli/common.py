@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from collections.abc import Callable
 from typing import TypeAlias
 
 from insighta_desktop.context import DATABASE_URL_ENV, AppContext, open_context
@@ -28,3 +30,19 @@ def open_cli_context(args: argparse.Namespace) -> AppContext:
             reason = mask_secrets_in_text(redact_secrets(reason, args.db, os.environ.get(DATABASE_URL_ENV)))
             raise CliError(f"cannot open {where}: {reason}") from None
         raise
+
+
+def stdout_stream() -> Callable[[str], None]:
+    """A callback that prints a streamed answer as it grows; a retried stream starts again on a new line."""
+    printed = ""
+
+    def stream(text: str) -> None:
+        nonlocal printed
+        if not text.startswith(printed):  # a retried stream starts again
+            sys.stdout.write("\n")
+            printed = ""
+        sys.stdout.write(text[len(printed):])
+        sys.stdout.flush()
+        printed = text
+
+    return stream

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from insighta_desktop.cli.common import stdout_stream
 from insighta_desktop.interviews.search_text import EmptySearch
 from insighta_desktop.interviews.services import InterviewServices, retry_notice
 from insighta_desktop.resilience import RetryEvent
@@ -56,16 +57,7 @@ async def _search(services: InterviewServices, args: Any) -> int:
 
 
 async def _ask_all(services: InterviewServices, args: Any) -> int:
-    printed = ""
-
-    def stream(text: str) -> None:
-        nonlocal printed
-        if not text.startswith(printed):  # a retried stream starts again
-            sys.stdout.write("\n")
-            printed = ""
-        sys.stdout.write(text[len(printed):])
-        sys.stdout.flush()
-        printed = text
+    stream = stdout_stream()
 
     def notice(event: RetryEvent) -> None:
         print(retry_notice("Gemini", event), file=sys.stderr)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
 from insighta_desktop.cli import interview_import, interview_search, meetmind, review
-from insighta_desktop.cli.common import Subparsers, open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context, stdout_stream
 from insighta_desktop.interviews.export import FORMATS
 from insighta_desktop.interviews.meetmind_sync import load_meetmind_copy
 from insighta_desktop.interviews.model import Assessment
@@ -192,16 +192,7 @@ async def _assess(services: InterviewServices, args: argparse.Namespace) -> int:
 
 async def _ask(services: InterviewServices, args: argparse.Namespace) -> int:
     interview_id = await _resolve(services, args.id)
-    printed = ""
-
-    def stream(text: str) -> None:
-        nonlocal printed
-        if not text.startswith(printed):  # a retried stream starts again
-            sys.stdout.write("\n")
-            printed = ""
-        sys.stdout.write(text[len(printed):])
-        sys.stdout.flush()
-        printed = text
+    stream = stdout_stream()
 
     answer = await services.chat.ask(interview_id, args.question, on_text=stream, on_retry=_notice("Gemini"))
     sys.stdout.write("\n")
