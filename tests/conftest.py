@@ -17,6 +17,7 @@ from insighta_desktop.db.engine import create_engine_for  # noqa: E402
 from insighta_desktop.db.migrations import ensure_schema  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DATA_DIR = REPO_ROOT / "tests" / "data"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -68,14 +69,9 @@ def _drop_schema(dsn: str, schema_name: str, attempts: int = 20) -> None:
 
 
 @pytest.fixture(scope="session")
-def shared_data_dir() -> Path:
-    """The real sample data in ../shared/data (INSIGHTA_SHARED_DATA overrides)."""
-    path = Path(os.environ.get("INSIGHTA_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-    if not (path / "seed_profiles.json").exists():
-        if IN_CI:
-            pytest.fail(f"The shared sample data is missing at {path}")
-        pytest.skip(f"The shared sample data is missing at {path}")
-    return path
+def sample_data_dir() -> Path:
+    """The real sample data committed under tests/data: seed_profiles.json and csv_samples/*.csv."""
+    return SAMPLE_DATA_DIR
 
 
 @pytest.fixture

@@ -33,9 +33,9 @@ def _libpq_dsn(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed(shared_data_dir):
+def seed(sample_data_dir):
     """The seed profiles as stored rows (ids and created_at assigned here, in file order)."""
-    data = json.loads((shared_data_dir / "seed_profiles.json").read_text("utf-8"))["profiles"]
+    data = json.loads((sample_data_dir / "seed_profiles.json").read_text("utf-8"))["profiles"]
     rows = []
     for i, p in enumerate(data):
         created = EPOCH + timedelta(minutes=i * 37 % 2026, seconds=i)
@@ -354,7 +354,7 @@ def test_export_streams_every_match_with_formulas_neutralised(loaded, seed):
     assert sorted(line["id"] for line in lines if not line["name"].startswith("'")) == sorted(r["id"] for r in want)
 
 
-def test_cache_and_counts_follow_a_real_import(loaded, seed, shared_data_dir, tmp_path):
+def test_cache_and_counts_follow_a_real_import(loaded, seed, sample_data_dir, tmp_path):
     """The importer's own write path (COPY + INSERT … SELECT on PostgreSQL, executemany on SQLite)."""
     from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 
@@ -362,7 +362,7 @@ def test_cache_and_counts_follow_a_real_import(loaded, seed, shared_data_dir, tm
     filters = build_filters(country_id=["SN", "GH", "NG"])
     before = search.search(filters)
     assert search.search(filters).from_cache
-    summary = Importer(loaded).run(shared_data_dir / "csv_samples" / "mixed-import.csv",
+    summary = Importer(loaded).run(sample_data_dir / "csv_samples" / "mixed-import.csv",
                                    ImportOptions(rejects_path=tmp_path / "rejects.csv"))
     assert summary.inserted > 0
     after = search.search(filters)

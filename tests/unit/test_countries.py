@@ -22,8 +22,8 @@ def test_every_iso_country_once_with_codes_in_shape():
         assert isinstance(c.aliases, tuple) and isinstance(c.demonyms, tuple)
 
 
-def test_names_match_every_pair_in_the_seed_profiles(shared_data_dir):
-    seed = shared_data_dir / "seed_profiles.json"
+def test_names_match_every_pair_in_the_seed_profiles(sample_data_dir):
+    seed = sample_data_dir / "seed_profiles.json"
     pairs = {(p["country_id"], p["country_name"]) for p in json.loads(seed.read_text("utf-8"))["profiles"]}
     assert len(pairs) > 60
     mismatched = {(code, name, by_alpha2(code) and by_alpha2(code).name) for code, name in pairs

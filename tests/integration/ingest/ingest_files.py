@@ -66,8 +66,8 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, **k
     return path
 
 
-def seed_csv(shared_data_dir: Path, path: Path) -> tuple[Path, int]:
-    data = json.loads((shared_data_dir / "seed_profiles.json").read_text(encoding="utf-8"))["profiles"]
+def seed_csv(sample_data_dir: Path, path: Path) -> tuple[Path, int]:
+    data = json.loads((sample_data_dir / "seed_profiles.json").read_text(encoding="utf-8"))["profiles"]
     columns = ["name", "gender", "gender_probability", "age", "age_group", "country_id", "country_name",
                "country_probability"]
     rows = [[str(p[c]) if p[c] is not None else "" for c in columns] for p in data]

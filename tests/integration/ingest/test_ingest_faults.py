@@ -140,8 +140,8 @@ def test_killed_connection_mid_import(pg_url, tmp_path, attempts):
     engine.dispose()
 
 
-def test_cli_import_json_and_refusal(sqlite_url, tmp_path, capsys, shared_data_dir):
-    sample = shared_data_dir / "csv_samples" / "mixed-import.csv"
+def test_cli_import_json_and_refusal(sqlite_url, tmp_path, capsys, sample_data_dir):
+    sample = sample_data_dir / "csv_samples" / "mixed-import.csv"
     code = cli_main(["import", str(sample), "--db", sqlite_url, "--json", "--batch-size", "4",
                      "--rejects", str(tmp_path / "mixed.rejects.csv")])
     out = capsys.readouterr()

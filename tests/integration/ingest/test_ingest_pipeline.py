@@ -23,8 +23,8 @@ def nonzero(reasons):
     return {k: v for k, v in reasons.items() if v}
 
 
-def test_sample_files_give_exact_counts(db, shared_data_dir, tmp_path):
-    samples = shared_data_dir / "csv_samples"
+def test_sample_files_give_exact_counts(db, sample_data_dir, tmp_path):
+    samples = sample_data_dir / "csv_samples"
     valid = run(db, samples / "valid-import.csv", tmp_path)
     assert (valid.status, valid.total_rows, valid.inserted, valid.skipped) == ("success", 10, 10, 0)
 
@@ -45,8 +45,8 @@ def test_sample_files_give_exact_counts(db, shared_data_dir, tmp_path):
     assert rows[1]["raw_line"] == "Chidinma Eze,female,-3,NG,0.87,0.79"
 
 
-def test_seed_profiles_import_once_then_all_duplicates(db, shared_data_dir, tmp_path):
-    path, count = seed_csv(shared_data_dir, tmp_path / "seed.csv")
+def test_seed_profiles_import_once_then_all_duplicates(db, sample_data_dir, tmp_path):
+    path, count = seed_csv(sample_data_dir, tmp_path / "seed.csv")
     first = run(db, path, tmp_path, batch_size=500)
     assert (first.total_rows, first.inserted, first.skipped) == (count, 2026, 0)
     assert first.corrected == {"age_group": 0, "country_name": 0}
