@@ -1,8 +1,8 @@
-"""GUI fixtures: an app context on a throwaway home, an in-memory keychain, and a qasync loop to drive coroutines."""
+"""GUI fixtures: an app context on a throwaway home, an in-memory keychain, a qasync loop to drive coroutines, and
+a check that each test leaves no window, timer or thread behind."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 
 import pytest
@@ -11,6 +11,7 @@ import qasync
 from insighta_desktop.config import AppPaths, CredentialStore
 from insighta_desktop.context import open_context
 from tests.fakes.memory_keyring import MemoryKeyring
+from tests.gui.qt_leaks import delete_later_now, discard, find_leaks
 
 
 @pytest.fixture
@@ -67,6 +68,24 @@ def qloop(qapp):
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()  # also joins the loop's worker threads
     asyncio.set_event_loop(None)
-    # Collect the closed loop now: left to a later, random collection, its Qt timer object can be destroyed
-    # while Qt activates the next test's timers, which crashes the process.
-    gc.collect()
+    # The closed loop is collected by no_qt_leaks at the end of this test: left to a later, random collection, its
+    # Qt timer object could be destroyed while Qt activates the next test's timers, which crashed the process.
+
+
+@pytest.fixture(autouse=True)
+def no_qt_leaks(qapp):
+    """Fail the test that leaves a window, an active timer, a running thread or an app QObject alive.
+
+    pytest-qt closes the widgets a test registered with qtbot and calls deleteLater on them, but nothing runs those
+    deletions until some later event loop does: without this check every test's widgets, timers and threads lived
+    on into later tests and up to interpreter exit. Autouse, so it is set up first and torn down last, after the
+    test's own fixtures (the qasync loop, the app context) are gone.
+    """
+    before = find_leaks(qapp)
+    yield
+    delete_later_now(qapp)
+    leaks = [leak for leak in find_leaks(qapp) if leak not in before]
+    if leaks:
+        discard(qapp, leaks)  # so the next test starts clean and is not blamed
+        pytest.fail("Qt objects left alive by this test (close them and let them be deleted):\n  "
+                    + "\n  ".join(leak.description for leak in leaks), pytrace=False)

@@ -172,13 +172,13 @@ class ImportTab(QWidget):
         worker.finished.connect(self._on_finished)
         worker.refused.connect(self._on_refused)
         worker.failed.connect(self._on_failed)
-        self.job = ImportJob(worker, self)
-        self.job.done.connect(self._on_job_done)
+        job = self.job = ImportJob(worker, self)
+        job.done.connect(lambda: self._on_job_done(job))
         self.progress_panel.reset(self.chosen_file.name)
         self.stack.setCurrentWidget(self.progress_panel)
         self.show_message(f"{'Resuming' if resume else 'Importing'} {self.chosen_file.name}; "
                           "the window stays usable meanwhile.")
-        self.job.start()
+        job.start()
 
     def cancel_import(self) -> None:
         if self.job is not None:
@@ -203,7 +203,10 @@ class ImportTab(QWidget):
         self.stack.setCurrentWidget(self.empty_page)
         self.show_problem(f"The import stopped with an error: {message}")
 
-    def _on_job_done(self) -> None:
+    def _on_job_done(self, job: ImportJob) -> None:
+        if self.job is job:
+            self.job = None
+        job.deleteLater()  # and its finished thread with it
         self.refresh()
 
     async def _load_rejects(self, run_id: int, file_name: str) -> None:
@@ -251,3 +254,7 @@ class ImportTab(QWidget):
         if self.job is not None and self.job.running:
             self.job.cancel()
             self.job.wait(wait_ms)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()  # the tab on its own, as a window: its thread must stop before the tab is deleted
+        super().closeEvent(event)

@@ -48,14 +48,19 @@ class ImportWorker(QObject):
 
 
 class ImportJob(QObject):
-    """Owns a worker and its thread; `done` fires on the GUI thread once the thread has stopped."""
+    """Owns a worker and its thread; `done` fires on the GUI thread once the thread has stopped.
+
+    The thread is the job's child, so deleting the job (its owner does, after `done`) deletes the thread; the worker
+    is deleted on its own thread as that thread finishes.
+    """
 
     done = Signal()
 
     def __init__(self, worker: ImportWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.worker_thread = QThread()  # not `thread`: that would hide QObject.thread()
+        self._cancel_token = worker.cancel_token  # usable after the worker is gone
+        self.worker_thread = QThread(self)  # not `thread`: that would hide QObject.thread()
         self.worker_thread.setObjectName("csv-import")
         worker.moveToThread(self.worker_thread)
         self.worker_thread.started.connect(worker.run)
@@ -63,13 +68,14 @@ class ImportJob(QObject):
             # Direct: quit from the worker's thread (QThread.quit is thread-safe). A queued call would wait for the
             # GUI thread, which blocks in wait() while the window closes: a 30 s freeze.
             signal.connect(self.worker_thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker_thread.finished.connect(worker.deleteLater)
         self.worker_thread.finished.connect(self.done)
 
     def start(self) -> None:
         self.worker_thread.start()
 
     def cancel(self) -> None:
-        self.worker.cancel()
+        self._cancel_token.cancel()
 
     @property
     def running(self) -> bool:

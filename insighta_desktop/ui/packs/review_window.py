@@ -60,6 +60,7 @@ def signer_line_html(verdict: TrustVerdict) -> str:
 class ReviewPackWindow(QMainWindow):
     def __init__(self, pack: ReviewPack, verdict: TrustVerdict, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a closed pack window is gone, not hidden
         self.pack = pack
         self.verdict = verdict
         self.services = PackInterviewServices(pack)
