@@ -3,6 +3,7 @@ a check that each test leaves no window, timer or thread behind."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 
 import pytest
@@ -11,7 +12,7 @@ import qasync
 from insighta_desktop.config import AppPaths, CredentialStore
 from insighta_desktop.context import open_context
 from tests.fakes.memory_keyring import MemoryKeyring
-from tests.gui.qt_leaks import delete_later_now, discard, find_leaks
+from tests.gui.qt_leaks import Leak, discard, find_leaks, new_leaks
 
 
 @pytest.fixture
@@ -68,8 +69,22 @@ def qloop(qapp):
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()  # also joins the loop's worker threads
     asyncio.set_event_loop(None)
-    # The closed loop is collected by no_qt_leaks at the end of this test: left to a later, random collection, its
-    # Qt timer object could be destroyed while Qt activates the next test's timers, which crashed the process.
+    # Collect the closed loop now: left to a later, random collection, its Qt timer object can be destroyed
+    # while Qt activates the next test's timers, which crashes the process.
+    gc.collect()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def freeze_what_is_imported(qapp):
+    """Keep the modules' objects out of the collections and scans below, as the app does at start-up (ui/app.py):
+    a full collection over them took about 0.3 s per test."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+_left_before: list[Leak] = []  # what earlier tests left that could not be discarded: not blamed on the next one
 
 
 @pytest.fixture(autouse=True)
@@ -81,11 +96,11 @@ def no_qt_leaks(qapp):
     on into later tests and up to interpreter exit. Autouse, so it is set up first and torn down last, after the
     test's own fixtures (the qasync loop, the app context) are gone.
     """
-    before = find_leaks(qapp)
+    global _left_before
     yield
-    delete_later_now(qapp)
-    leaks = [leak for leak in find_leaks(qapp) if leak not in before]
+    leaks = new_leaks(qapp, _left_before)
     if leaks:
         discard(qapp, leaks)  # so the next test starts clean and is not blamed
+        _left_before = find_leaks(qapp)
         pytest.fail("Qt objects left alive by this test (close them and let them be deleted):\n  "
                     + "\n  ".join(leak.description for leak in leaks), pytrace=False)

@@ -27,8 +27,18 @@ def delete_later_now(app: QCoreApplication) -> None:
     """Run the deletions deleteLater() asked for. processEvents() leaves them to the next event loop, and with
     QApplication.processEvents() as the only loop between tests they would wait until some later test."""
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()  # wrappers in reference cycles: Python-owned objects die with them, and may ask for more deletions
-    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def new_leaks(app: QCoreApplication, known: list[Leak]) -> list[Leak]:
+    """What is alive now and was not in `known`, once pending deletions have run."""
+    delete_later_now(app)
+    leaks = [leak for leak in find_leaks(app) if leak not in known]
+    if leaks:  # garbage not collected yet may hold the last reference to a Python-owned object: collect, look again
+        leaks.clear()  # these hold references too
+        gc.collect()
+        delete_later_now(app)
+        leaks = [leak for leak in find_leaks(app) if leak not in known]
+    return leaks
 
 
 def _root(obj: QObject) -> QObject:
@@ -72,3 +82,4 @@ def discard(app: QCoreApplication, leaks: list[Leak]) -> None:
         if obj.parent() is None:
             obj.deleteLater()
     delete_later_now(app)
+    gc.collect()
