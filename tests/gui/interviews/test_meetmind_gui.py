@@ -13,7 +13,7 @@ from insighta_desktop.interviews.meetmind_sync import sync_meetmind
 from insighta_desktop.ui.settings_dialog import SettingsDialog
 from tests.gui.interviews.conftest import open_tab
 from tests.integration.interviews.test_meetmind_sync import ASSESSMENT
-from tests.meetmind_db import INTERVIEW, meetmind  # noqa: F401
+from tests.meetmind_db import INTERVIEW
 
 PASSWORD = "s3cret-pw"
 

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from insighta_desktop.cli import main
 from tests.integration.interviews.test_meetmind_sync import ASSESSMENT
-from tests.meetmind_db import INTERVIEW, meetmind  # noqa: F401
+from tests.meetmind_db import INTERVIEW
 
 PASSWORD = "s3cret-pw"
 

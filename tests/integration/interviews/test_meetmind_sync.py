@@ -14,7 +14,7 @@ from insighta_desktop.db.synced_interviews import meetmind_copy
 from insighta_desktop.interviews.meetmind_sync import MeetMindSync, sync_meetmind
 from insighta_desktop.interviews.model import SOURCE_JSON, SOURCE_NONE, SOURCE_TURNS
 from insighta_desktop.interviews.transcript import get_transcript
-from tests.meetmind_db import INTERVIEW, meetmind  # noqa: F401
+from tests.meetmind_db import INTERVIEW
 
 ASSESSMENT = {"observation": "Concrete answers with measured results.", "highlights": ["EXPLAIN ANALYZE"],
               "red_flags": ["Vague on rate limits"]}
