@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -255,6 +255,6 @@ class ImportTab(QWidget):
             self.job.cancel()
             self.job.wait(wait_ms)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.shutdown()  # the tab on its own, as a window: its thread must stop before the tab is deleted
         super().closeEvent(event)
