@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-import uuid
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,6 +13,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from insighta_desktop.db.engine import create_engine_for  # noqa: E402
 from insighta_desktop.db.migrations import ensure_schema  # noqa: E402
+from tests.pg_schemas import ReadySchemas, create_schema, drop_schema, libpq_dsn, schema_url  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA_DIR = REPO_ROOT / "tests" / "data"
@@ -26,16 +25,12 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytest_plugins = ["tests.fakes.fixtures", "tests.meetmind_db"]
 
 
-def _libpq_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
     """The PostgreSQL server for tests; skipped locally when unreachable, a failure under CI."""
     url = os.environ.get("INSIGHTA_TEST_PG_URL", DEFAULT_PG_URL)
     try:
-        psycopg.connect(_libpq_dsn(url), connect_timeout=3).close()
+        psycopg.connect(libpq_dsn(url), connect_timeout=3).close()
     except psycopg.OperationalError as exc:
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI and is unreachable: {exc}")
@@ -45,28 +40,26 @@ def pg_server_url() -> str:
 
 @pytest.fixture
 def pg_url(pg_server_url: str):
-    """A URL whose connections live in a schema of their own, dropped after the test."""
-    schema_name = f"t_{uuid.uuid4().hex[:12]}"
-    dsn = _libpq_dsn(pg_server_url)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema_name}"')
-    url = make_url(pg_server_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
-    yield url.render_as_string(hide_password=False)
-    _drop_schema(dsn, schema_name)
+    """A URL whose connections live in an empty schema of their own, dropped after the test."""
+    dsn = libpq_dsn(pg_server_url)
+    schema_name = create_schema(dsn)
+    yield schema_url(pg_server_url, schema_name)
+    drop_schema(dsn, schema_name)
 
 
-def _drop_schema(dsn: str, schema_name: str, attempts: int = 20) -> None:
-    """Drop the test's schema; a query a test left running in a worker thread may hold a lock for a moment."""
-    for attempt in range(attempts):
-        try:
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                conn.execute("SET lock_timeout = '2s'")
-                conn.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
-            return
-        except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.25)
+@pytest.fixture(scope="session")
+def ready_pg_schemas(pg_server_url: str):
+    schemas = ReadySchemas(pg_server_url)
+    yield schemas
+    schemas.close()
+
+
+@pytest.fixture
+def ready_pg_url(ready_pg_schemas: ReadySchemas):
+    """A URL in a schema of its own with the current tables and no rows, emptied for another test afterwards."""
+    schema_name = ready_pg_schemas.acquire()
+    yield schema_url(ready_pg_schemas.server_url, schema_name)
+    ready_pg_schemas.release(schema_name)
 
 
 @pytest.fixture(scope="session")
@@ -82,14 +75,15 @@ def sqlite_url(tmp_path) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request) -> str:
-    """An empty database URL, once for each back end."""
-    fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
-    return request.getfixturevalue(fixture)
+    """An empty database URL, once for each back end; for a test that also asks for `db`, that database's URL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("ready_pg_url" if "db" in request.fixturenames else "pg_url")
 
 
 @pytest.fixture
 def db(db_url: str):
-    """An engine on a fresh database with the current schema, once for SQLite and once for PostgreSQL."""
+    """An engine on a database of its own with the current schema and no rows, on SQLite and on PostgreSQL."""
     engine = create_engine_for(db_url)
     ensure_schema(engine)
     yield engine
@@ -122,7 +116,6 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
     if IN_CI and _postgres_skips and session.exitstatus == 0:
         session.exitstatus = 1
     session.config._insighta_exit_status = int(session.exitstatus)
-
 
 def pytest_unconfigure(config):
     """Leave without interpreter finalization once everything is reported.

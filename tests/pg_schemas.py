@@ -1,0 +1,142 @@
+"""PostgreSQL schemas for tests: an empty one per test, or a ready one (current tables, no rows) reused across tests.
+
+Creating a schema with the app's tables (CREATE SCHEMA, then ensure_schema: 46 statements) took about 0.3 s per
+test on the shared server; emptying a used one with TRUNCATE takes a few milliseconds. A ready schema goes back to
+the pool only when the test left its structure as it found it and nothing else holds a lock in it; otherwise it is
+dropped, as every schema used to be.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from insighta_desktop.db.engine import create_engine_for
+from insighta_desktop.db.migrations import ensure_schema
+
+# What a test could change in a schema's structure, and the schema versions it records, as comparable text.
+STRUCTURE_SQL = """
+SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' '
+       || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+ WHERE n.nspname = %(schema)s
+UNION ALL
+SELECT 'relation ' || c.relkind::text || ' ' || c.relname
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(schema)s
+UNION ALL
+SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = %(schema)s
+UNION ALL
+SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(con.oid)
+  FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace WHERE n.nspname = %(schema)s
+UNION ALL
+SELECT 'trigger ' || pg_get_triggerdef(t.oid)
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = %(schema)s AND NOT t.tgisinternal
+UNION ALL
+SELECT 'function ' || p.proname || ' ' || md5(replace(pg_get_functiondef(p.oid), n.nspname || '.', ''))
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %(schema)s
+"""
+LOCKS_HELD_BY_OTHERS_SQL = """
+SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = %s AND l.pid <> pg_backend_pid()
+"""
+
+
+def libpq_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def schema_url(server_url: str, schema_name: str) -> str:
+    """The server URL with connections that work in the schema."""
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
+    return url.render_as_string(hide_password=False)
+
+
+def create_schema(dsn: str) -> str:
+    schema_name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema_name}"')
+    return schema_name
+
+
+def drop_schema(dsn: str, schema_name: str, attempts: int = 20) -> None:
+    """Drop a test's schema; a query a test left running in a worker thread may hold a lock for a moment."""
+    for attempt in range(attempts):
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("SET lock_timeout = '2s'")
+                conn.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+            return
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
+
+
+class ReadySchemas:
+    """Schemas holding the current tables and no rows, lent to one test at a time."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.dsn = libpq_dsn(server_url)
+        self._free: list[str] = []
+        self._lent: set[str] = set()
+        self._pristine: list[str] | None = None
+
+    def acquire(self) -> str:
+        schema_name = self._free.pop() if self._free else self._create()
+        self._lent.add(schema_name)
+        return schema_name
+
+    def release(self, schema_name: str) -> None:
+        self._lent.discard(schema_name)
+        if self._emptied(schema_name):
+            self._free.append(schema_name)
+        else:
+            drop_schema(self.dsn, schema_name)
+
+    def close(self) -> None:
+        for schema_name in [*self._free, *self._lent]:
+            drop_schema(self.dsn, schema_name)
+        self._free.clear()
+        self._lent.clear()
+
+    def _create(self) -> str:
+        schema_name = create_schema(self.dsn)
+        engine = create_engine_for(schema_url(self.server_url, schema_name))
+        try:
+            ensure_schema(engine)
+        finally:
+            engine.dispose()
+        if self._pristine is None:
+            with psycopg.connect(self.dsn, autocommit=True) as conn:
+                self._pristine = self._structure(conn, schema_name)
+        return schema_name
+
+    def _emptied(self, schema_name: str) -> bool:
+        """TRUNCATE every table but schema_version; False when the schema should not be lent again."""
+        try:
+            with psycopg.connect(self.dsn, autocommit=True) as conn:
+                if conn.execute(LOCKS_HELD_BY_OTHERS_SQL, (schema_name,)).fetchone() != (0,):
+                    return False  # a connection the test left behind is still working in it
+                if self._structure(conn, schema_name) != self._pristine:
+                    return False
+                conn.execute("SET lock_timeout = '2s'")
+                tables = [row[0] for row in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'schema_version'",
+                    (schema_name,))]
+                conn.execute("TRUNCATE " + ", ".join(f'"{schema_name}"."{t}"' for t in tables) + " RESTART IDENTITY")
+                return True
+        except psycopg.Error:
+            return False
+
+    @staticmethod
+    def _structure(conn: psycopg.Connection, schema_name: str) -> list[str]:
+        rows = conn.execute(STRUCTURE_SQL, {"schema": schema_name}).fetchall()
+        versions = conn.execute(f'SELECT version FROM "{schema_name}".schema_version ORDER BY version').fetchall()
+        described = [row[0].replace(f"{schema_name}.", "").replace(f'"{schema_name}".', "") for row in rows]
+        return sorted(described) + [f"schema_version {v[0]}" for v in versions]
