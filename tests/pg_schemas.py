@@ -69,6 +69,7 @@ def drop_schema(dsn: str, schema_name: str, attempts: int = 20) -> None:
         try:
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("SET lock_timeout = '2s'")
+                conn.execute(f'SET search_path = "{schema_name}"')  # the TRUNCATE trigger names its tables unqualified
                 conn.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
             return
         except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
@@ -126,6 +127,7 @@ class ReadySchemas:
                 if self._structure(conn, schema_name) != self._pristine:
                     return False
                 conn.execute("SET lock_timeout = '2s'")
+                conn.execute(f'SET search_path = "{schema_name}"')  # the TRUNCATE trigger names its tables unqualified
                 tables = [row[0] for row in conn.execute(
                     "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'schema_version'",
                     (schema_name,))]
