@@ -132,9 +132,17 @@ class ReadySchemas:
                     "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'schema_version'",
                     (schema_name,))]
                 conn.execute("TRUNCATE " + ", ".join(f'"{schema_name}"."{t}"' for t in tables) + " RESTART IDENTITY")
-                return True
+                if refilled := self._non_empty(conn, schema_name, tables):
+                    # The TRUNCATE trigger on profiles bumps the data version as its last act: empty that too.
+                    conn.execute("TRUNCATE " + ", ".join(f'"{schema_name}"."{t}"' for t in refilled))
+                return not self._non_empty(conn, schema_name, tables)
         except psycopg.Error:
             return False
+
+    @staticmethod
+    def _non_empty(conn: psycopg.Connection, schema_name: str, tables: list[str]) -> list[str]:
+        sql = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{schema_name}\".\"{t}\")" for t in tables)
+        return [row[0] for row in conn.execute(sql)]
 
     @staticmethod
     def _structure(conn: psycopg.Connection, schema_name: str) -> list[str]:
