@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -115,17 +114,3 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
     """Under CI a skipped PostgreSQL test fails the run: CI must prove both back ends."""
     if IN_CI and _postgres_skips and session.exitstatus == 0:
         session.exitstatus = 1
-    session.config._insighta_exit_status = int(session.exitstatus)
-
-def pytest_unconfigure(config):
-    """Leave without interpreter finalization once everything is reported.
-
-    After tests that run an import on a QThread, PySide6 6.12 can over-release a reference while the interpreter
-    tears down ("Fatal Python error: bool_dealloc"), turning a green run into exit code 134. The results are final
-    by now, so the process exits with pytest's own status instead.
-    """
-    status = getattr(config, "_insighta_exit_status", None)
-    if status is not None and "PySide6.QtCore" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
