@@ -1,7 +1,8 @@
 """PostgreSQL schemas for tests: an empty one per test, or a ready one (current tables, no rows) reused across tests.
 
 Creating a schema with the app's tables (CREATE SCHEMA, then ensure_schema: 46 statements) took about 0.3 s per
-test on the shared server; emptying a used one with TRUNCATE takes a few milliseconds. A ready schema goes back to
+test on the shared server, and each create and drop adds hundreds of dead rows to catalogs that nothing vacuums there;
+emptying a used one with TRUNCATE takes a few milliseconds. A ready schema goes back to
 the pool only when the test left its structure as it found it and nothing else holds a lock in it; otherwise it is
 dropped, as every schema used to be.
 """
@@ -16,29 +17,34 @@ from sqlalchemy.engine import make_url
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
 
-# What a test could change in a schema's structure, and the schema versions it records, as comparable text.
+# What a test could change in the schema's relations (tables, their indexes and sequences, found by name through the
+# catalogs' indexes: the shared server runs without autovacuum, and a scan of its bloated catalogs took 40 ms each)
+# and functions, as comparable text.
 STRUCTURE_SQL = """
-SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' '
+WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s),
+rels AS (SELECT c.oid, c.relname, c.relkind FROM pg_class c
+          WHERE c.relname = ANY(%(relations)s) AND c.relnamespace = (SELECT oid FROM ns))
+SELECT 'relation ' || relkind::text || ' ' || relname FROM rels
+UNION ALL
+SELECT 'column ' || r.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' '
        || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
- WHERE n.nspname = %(schema)s
+  FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_attrdef d ON d.adrelid = r.oid AND d.adnum = a.attnum
 UNION ALL
-SELECT 'relation ' || c.relkind::text || ' ' || c.relname
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(schema)s
+SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM rels r JOIN pg_index i ON i.indrelid = r.oid
 UNION ALL
-SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = %(schema)s
+SELECT 'constraint ' || con.conname || ' ' || pg_get_constraintdef(con.oid)
+  FROM rels r JOIN pg_constraint con ON con.conrelid = r.oid
 UNION ALL
-SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(con.oid)
-  FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace WHERE n.nspname = %(schema)s
+SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM rels r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
 UNION ALL
-SELECT 'trigger ' || pg_get_triggerdef(t.oid)
-  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = %(schema)s AND NOT t.tgisinternal
+SELECT 'function ' || p.proname || ' ' || md5(replace(pg_get_functiondef(p.oid), %(schema)s || '.', ''))
+  FROM pg_proc p WHERE p.proname = ANY(%(functions)s) AND p.pronamespace = (SELECT oid FROM ns)
+"""
+NAMES_SQL = """
+SELECT 'relation', relname FROM pg_class WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
 UNION ALL
-SELECT 'function ' || p.proname || ' ' || md5(replace(pg_get_functiondef(p.oid), n.nspname || '.', ''))
-  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %(schema)s
+SELECT 'function', proname FROM pg_proc WHERE pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
 """
 LOCKS_HELD_BY_OTHERS_SQL = """
 SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -87,6 +93,7 @@ class ReadySchemas:
         self._free: list[str] = []
         self._lent: set[str] = set()
         self._pristine: list[str] | None = None
+        self._names: dict[str, list[str]] = {"relations": [], "functions": []}
 
     def acquire(self) -> str:
         schema_name = self._free.pop() if self._free else self._create()
@@ -115,6 +122,8 @@ class ReadySchemas:
             engine.dispose()
         if self._pristine is None:
             with psycopg.connect(self.dsn, autocommit=True) as conn:
+                for kind, name in conn.execute(NAMES_SQL, {"schema": schema_name}):
+                    self._names[f"{kind}s"].append(name)
                 self._pristine = self._structure(conn, schema_name)
         return schema_name
 
@@ -144,9 +153,8 @@ class ReadySchemas:
         sql = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{schema_name}\".\"{t}\")" for t in tables)
         return [row[0] for row in conn.execute(sql)]
 
-    @staticmethod
-    def _structure(conn: psycopg.Connection, schema_name: str) -> list[str]:
-        rows = conn.execute(STRUCTURE_SQL, {"schema": schema_name}).fetchall()
+    def _structure(self, conn: psycopg.Connection, schema_name: str) -> list[str]:
+        rows = conn.execute(STRUCTURE_SQL, {"schema": schema_name, **self._names}).fetchall()
         versions = conn.execute(f'SELECT version FROM "{schema_name}".schema_version ORDER BY version').fetchall()
         described = [row[0].replace(f"{schema_name}.", "").replace(f'"{schema_name}".', "") for row in rows]
         return sorted(described) + [f"schema_version {v[0]}" for v in versions]
