@@ -72,19 +72,26 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{(tmp_path / 'insighta-test.db').as_posix()}"
 
 
+# Fixtures that open db_url with ensure_schema and need no more than the current tables and no rows: on PostgreSQL
+# they get a ready schema from the pool (see tests/pg_schemas.py); other tests of db_url get an empty schema.
+READY_SCHEMA_USERS = {"db", "app_context"}
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request) -> str:
-    """An empty database URL, once for each back end; for a test that also asks for `db`, that database's URL."""
+    """An empty database URL, once for each back end (PostgreSQL: with the current tables for `db`, `app_context`)."""
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
-    return request.getfixturevalue("ready_pg_url" if "db" in request.fixturenames else "pg_url")
+    ready = READY_SCHEMA_USERS.intersection(request.fixturenames)
+    return request.getfixturevalue("ready_pg_url" if ready else "pg_url")
 
 
 @pytest.fixture
 def db(db_url: str):
     """An engine on a database of its own with the current schema and no rows, on SQLite and on PostgreSQL."""
     engine = create_engine_for(db_url)
-    ensure_schema(engine)
+    if engine.dialect.name != "postgresql":  # a PostgreSQL one is a ready schema, made by ensure_schema already
+        ensure_schema(engine)
     yield engine
     engine.dispose()
 
