@@ -1,4 +1,5 @@
-"""insighta-desktop started by the desktop with an insighta:// link: the window opens, one log line says why."""
+"""insighta-desktop started by the desktop with an insighta:// link: the window opens at that search, one log line
+says so."""
 from __future__ import annotations
 
 import os
@@ -17,5 +18,5 @@ def test_the_app_started_from_a_link_opens_its_window_and_logs_one_line(tmp_path
     assert any(line.startswith(PROBE_PREFIX) for line in result.stdout.splitlines()), result.stdout
     log = (AppPaths.under(tmp_path).log_dir / "insighta.log").read_text(encoding="utf-8")
     lines = [line for line in log.splitlines() if "insighta://search?q=women" in line]
-    assert len(lines) == 1 and "opening the app" in lines[0], lines
+    assert len(lines) == 1 and "Started from the link" in lines[0], lines  # the link opens its search
     assert "Traceback" not in result.stderr
