@@ -17,6 +17,16 @@ class SecretMaskingFormatter(logging.Formatter):
         return mask_secrets_in_text(super().format(record))
 
 
+class ConsoleFormatter(SecretMaskingFormatter):
+    """One line per record on the terminal: tracebacks go to the log file only (and to the terminal with --verbose)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None,
+                                            "stack_info": None})
+        return super().format(record)
+
+
 _configured = False  # once per process: the CLI, the app and the self-test may each call setup_logging
 
 
@@ -29,7 +39,7 @@ def setup_logging(*, verbose: bool = False, console_level: int = logging.INFO,
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else console_level)
-    console.setFormatter(SecretMaskingFormatter(FORMAT))
+    console.setFormatter(SecretMaskingFormatter(FORMAT) if verbose else ConsoleFormatter(FORMAT))
     root.addHandler(console)
     try:
         log_dir = (paths or AppPaths.default()).ensure().log_dir

@@ -179,13 +179,16 @@ class MainWindow(QMainWindow):
             ctx = await in_thread(open_in_background, database_url, self.paths,
                                   TAB_MODULES[max(self.tabs.currentIndex(), 0)], credentials)
         except Exception as exc:
+            from insighta_desktop.ui.settings_dialog import failure_reason
+
             log.exception("Cannot open the database")
             for placeholder in self._placeholders:
                 placeholder.setText("The database could not be opened.")
             self.statusBar().clearMessage()
             box = QMessageBox(QMessageBox.Icon.Critical, "Insighta Desktop cannot start",
-                              f"The database could not be opened.\n\n{exc}\n\nStart with --db to choose another "
-                              "one, or fix the URL in the settings file.", parent=self)
+                              f"The database could not be opened.\n\n{failure_reason(exc, database_url)}\n\n"
+                              "Start with --db to choose another one, or fix the URL in the settings file.",
+                              parent=self)
             box.finished.connect(self.close)
             box.open()  # not exec(): this runs inside a coroutine
             self.exit_code = 2
