@@ -11,11 +11,7 @@ from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import table_counts
 from insighta_desktop.db.schema import SCHEMA_VERSION
 
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("INSIGHTA_DATABASE_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_home")  # tests/integration/conftest.py
 
 
 def test_db_init_status_and_demo_load(db_url, capsys):

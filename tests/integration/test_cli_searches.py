@@ -11,11 +11,7 @@ from insighta_desktop.profiles.filters import build_filters
 from insighta_desktop.profiles.saved_searches import SavedSearches
 from insighta_desktop.profiles.search import ProfileSearch
 
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("INSIGHTA_DATABASE_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_home")  # tests/integration/conftest.py
 
 
 @pytest.fixture

@@ -17,10 +17,7 @@ from insighta_desktop.profiles.search import ProfileSearch
 PROFILES = 600
 
 
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("INSIGHTA_DATABASE_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_home")  # tests/integration/conftest.py
 
 
 @pytest.fixture
