@@ -47,16 +47,32 @@ ASSESSMENT_OWNER_COLUMNS = ("owner_host", "owner_pid", "heartbeat_at")
 
 def _add_assessment_owner(conn: Connection) -> None:
     """Version 6: who is generating an assessment (host, process id, heartbeat), so a dead owner's is taken over."""
-    table = schema.assessments
-    for name in ASSESSMENT_OWNER_COLUMNS:
-        column = table.c[name]
-        conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
-                             f"{column.type.compile(dialect=conn.dialect)}"))
+    _add_columns(conn, schema.assessments, ASSESSMENT_OWNER_COLUMNS)
 
 
 def _add_saved_searches(conn: Connection) -> None:
     """Version 7: searches saved under a name and the search history, shared by everyone on the database."""
     schema.metadata.create_all(conn, tables=[schema.saved_searches, schema.search_history])
+
+
+IMPORT_RUN_COLUMNS = ("delimiter", "mapping_json", "on_duplicate", "updated", "unchanged", "owner_host", "owner_pid",
+                      "heartbeat_at", "parent_run_id")
+
+
+def _add_import_v2(conn: Connection) -> None:
+    """Version 8: import runs record their delimiter, column mapping, duplicate policy and update counts, their owner
+    (host, process id, heartbeat) and the run a fixed-rows import came from; mappings are kept per header row."""
+    _add_columns(conn, schema.import_runs, IMPORT_RUN_COLUMNS)
+    schema.import_mappings.create(conn)
+
+
+def _add_columns(conn: Connection, table: sa.Table, names: tuple[str, ...]) -> None:
+    for name in names:
+        column = table.c[name]
+        ddl = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(dialect=conn.dialect)}"
+        if isinstance(column.server_default, sa.DefaultClause):  # a counter: NOT NULL DEFAULT 0
+            ddl += f" NOT NULL DEFAULT {column.server_default.arg}"
+        conn.execute(sa.text(ddl))
 
 
 UPGRADES: Mapping[int, UpgradeStep] = {
@@ -66,6 +82,7 @@ UPGRADES: Mapping[int, UpgradeStep] = {
     5: _add_interview_highlights,
     6: _add_assessment_owner,
     7: _add_saved_searches,
+    8: _add_import_v2,
 }
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from insighta_desktop.timestamps import as_utc
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 metadata = sa.MetaData()
 
@@ -113,7 +113,27 @@ import_runs = sa.Table(
     sa.Column("started_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("finished_at", UtcDateTime),
+    # Version 8: how the file was read and merged, who runs it, and the run a "fixed rows" import came from.
+    sa.Column("delimiter", sa.String(4)),
+    sa.Column("mapping_json", sa.Text),  # {"name": "Full Name", ...}: profile field -> the file's column
+    sa.Column("on_duplicate", sa.String(8)),  # skip | update
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("owner_host", sa.String(255)),
+    sa.Column("owner_pid", sa.Integer),
+    sa.Column("heartbeat_at", UtcDateTime),
+    sa.Column("parent_run_id", sa.Integer),  # the run whose rejected rows this run imports, fixed
     sa.Index("ix_import_runs_sha256", "sha256"),
+)
+
+# Version 8: the column mapping last used for a file with these headers, offered again for the next such file.
+import_mappings = sa.Table(
+    "import_mappings",
+    metadata,
+    sa.Column("header_signature", sa.String(64), primary_key=True),  # sha256 of the normalised header row
+    sa.Column("headers_json", sa.Text, nullable=False),
+    sa.Column("mapping_json", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
 import_rejects = sa.Table(

@@ -40,6 +40,15 @@ class RunRecord:
     started_at: datetime
     updated_at: datetime
     finished_at: datetime | None = None
+    delimiter: str | None = None
+    mapping_json: str | None = None  # profile field -> the file's column, as JSON
+    on_duplicate: str | None = None  # skip | update
+    updated: int = 0
+    unchanged: int = 0
+    owner_host: str | None = None
+    owner_pid: int | None = None
+    heartbeat_at: datetime | None = None
+    parent_run_id: int | None = None  # the run whose rejected rows this one imported, fixed
     extra: dict[str, Any] = field(default_factory=dict)
 
     def is_stale(self, now: datetime) -> bool:
