@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from insighta_desktop.config import AppPaths, CredentialStore, Settings
 from insighta_desktop.db.engine import (
+    Engines,
     check_connection,
     create_engine_for,
+    create_engines_for,
     database_name,
     default_sqlite_url,
     mask_url,
@@ -25,6 +27,8 @@ from insighta_desktop.db.engine import (
 )
 from insighta_desktop.db.meetmind import parse_meetmind_url
 from insighta_desktop.db.migrations import ensure_schema
+from insighta_desktop.db.server_info import ServerInfo, read_server_info
+from insighta_desktop.db.url_hosts import parse_url
 from insighta_desktop.db.url_secrets import UrlSecrets, split_secrets, with_secrets
 
 if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db status` does not pay for them
@@ -48,9 +52,20 @@ class AppContext:
     paths: AppPaths
     settings: Settings
     credentials: CredentialStore
-    engine: Engine
+    engine: Engine  # imports and writes (and everything but the profile search): a read-write session
     database_url: str
+    read_engine: Engine | None = None  # the profile search: may be a standby's (multi-host URLs); default `engine`
+    server: ServerInfo | None = None  # what answered and whether this user may write, once read_server() ran
     _interviews: InterviewServices | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.read_engine is None:
+            self.read_engine = self.engine
+
+    @property
+    def engines(self) -> Engines:
+        assert self.read_engine is not None
+        return Engines(self.read_engine, self.engine)
 
     @property
     def database_label(self) -> str:
@@ -74,14 +89,29 @@ class AppContext:
         """One round trip; the server's version, or the driver's exception. Blocking: run it on a worker thread."""
         return check_connection(self.engine)
 
+    def read_server(self) -> ServerInfo:
+        """What answered and whether this user may write (one statement; kept in `server`). Blocking."""
+        self.server = read_server_info(self.engines, self.database_name)
+        return self.server
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why this user may not write here (None: writes allowed, or not known yet)."""
+        return self.server.read_only_reason if self.server is not None else None
+
+    def refuse_writes(self) -> None:
+        """Raise ReadOnlyDatabase (a clear message) when this user may not write, reading the server once if needed."""
+        (self.server or self.read_server()).refuse_writes()
+
     # --- services, built once per database ---------------------------------------------------------------------
     @cached_property
     def profile_search(self) -> ProfileSearch:
         from insighta_desktop.profiles.cache import ResultCache
         from insighta_desktop.profiles.search import ProfileSearch
 
-        return ProfileSearch(self.engine, cache=ResultCache(ttl_seconds=self.settings.search_cache_ttl_s,
-                                                             max_entries=self.settings.search_cache_size))
+        return ProfileSearch(self.read_engine or self.engine,
+                             cache=ResultCache(ttl_seconds=self.settings.search_cache_ttl_s,
+                                               max_entries=self.settings.search_cache_size))
 
     @cached_property
     def saved_searches(self) -> SavedSearches:
@@ -161,7 +191,7 @@ class AppContext:
     def close(self) -> None:
         if "profile_search" in self.__dict__:
             self.profile_search.close()
-        self.engine.dispose()
+        self.engines.dispose()
 
 
 def _config(client: object) -> object:
@@ -242,7 +272,7 @@ def with_stored_secrets(url: str | None, credentials: CredentialStore, password_
         return None
     secrets = UrlSecrets(password=credentials.get(password_name),
                          sslpassword=credentials.get(sslpassword_name) if sslpassword_name else None)
-    return with_secrets(make_url(url), secrets).render_as_string(hide_password=False)
+    return with_secrets(parse_url(url), secrets).render_as_string(hide_password=False)
 
 
 def with_stored_password(url: str | None, credentials: CredentialStore, name: str) -> str | None:
@@ -263,12 +293,12 @@ def open_context(database_url: str | None = None, *, paths: AppPaths | None = No
     if read_secrets:
         credentials.read_all()
     url = resolve_database_url(database_url, settings, credentials, paths)
-    engine = create_engine_for(url, pool_size=settings.pool_size,
-                               statement_timeout_ms=settings.statement_timeout_ms)
+    engines = create_engines_for(url, pool_size=settings.pool_size,
+                                 statement_timeout_ms=settings.statement_timeout_ms)
     try:
-        ensure_schema(engine, backup_dir=paths.data_dir / "backups")
+        ensure_schema(engines.write, backup_dir=paths.data_dir / "backups")
     except Exception:
-        engine.dispose()
+        engines.dispose()
         raise
     log.info("Using database %s", mask_url(url))
-    return AppContext(paths, settings, credentials, engine, url)
+    return AppContext(paths, settings, credentials, engines.write, url, read_engine=engines.read)

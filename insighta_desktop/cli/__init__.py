@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         print("insighta: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a clear line, not a traceback; the log file has the details
+        from insighta_desktop.cli.common import database_failure
+
         logging.getLogger("insighta_desktop.cli").exception("Command failed")
-        print(f"insighta: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"insighta: {database_failure(exc, args.db) or f'{type(exc).__name__}: {exc}'}", file=sys.stderr)
         return 1

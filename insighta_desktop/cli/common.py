@@ -32,6 +32,32 @@ def open_cli_context(args: argparse.Namespace) -> AppContext:
         raise
 
 
+def require_writes(ctx: AppContext) -> None:
+    """A command that writes, on a database this user may only read: one line saying why (reads the server once)."""
+    from insighta_desktop.cli import CliError
+    from insighta_desktop.db.server_info import ReadOnlyDatabase
+
+    try:
+        ctx.refuse_writes()
+    except ReadOnlyDatabase as exc:
+        ctx.close()
+        raise CliError(str(exc)) from None
+
+
+def database_failure(exc: BaseException, url: str | None) -> str | None:
+    """One line for a database failure in the middle of a command (a lost link, a refused write), else None."""
+    from insighta_desktop.db.server_info import write_refused
+
+    if write_refused(exc):
+        return "the database refused the change: this user may only read it. Nothing was changed."
+    if not type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
+        return None
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    text = mask_secrets_in_text(redact_secrets(reason[0] if reason else type(exc).__name__, url,
+                                               os.environ.get(DATABASE_URL_ENV)))
+    return f"the database connection failed: {text}"
+
+
 def stdout_stream() -> Callable[[str], None]:
     """A callback that prints a streamed answer as it grows; a retried stream starts again on a new line."""
     printed = ""

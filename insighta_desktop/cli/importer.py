@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from insighta_desktop.cli.common import Subparsers, open_cli_context
+from insighta_desktop.cli.common import Subparsers, open_cli_context, require_writes
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import CancelToken, ImportOptions
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
@@ -88,6 +88,7 @@ def run_import(args: argparse.Namespace) -> int:
     if not args.file.exists():
         raise CliError(f"{args.file}: no such file")
     ctx = open_cli_context(args)
+    require_writes(ctx)
     progress = TerminalProgress(sys.stderr)
     cancel = CancelToken()
     options = ImportOptions(batch_size=args.batch_size or ctx.settings.import_batch_size,

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
+from insighta_desktop.db.url_hosts import needs_write_session, parse_url, write_url
 from insighta_desktop.db.url_secrets import mask_url as mask_url  # re-exported: callers import it from here
 from insighta_desktop.db.url_secrets import redact_secrets
 
@@ -32,7 +34,7 @@ def default_sqlite_url(data_dir: Path) -> str:
 def normalise_url(url: str) -> URL:
     """Accept the spellings people paste (postgres://, postgresql://) and pin the psycopg 3 driver."""
     try:
-        parsed = make_url(url.strip())
+        parsed = parse_url(url)
     except Exception as exc:  # sqlalchemy.exc.ArgumentError and friends
         raise DatabaseUrlError(f"Not a database URL: {mask_url(url)} ({redact_secrets(str(exc), url)})") from None
     backend = parsed.get_backend_name()
@@ -46,7 +48,7 @@ def normalise_url(url: str) -> URL:
 def database_name(url: str | URL) -> str:
     """What a person calls the database: the SQLite file's name, or the PostgreSQL database's name."""
     try:
-        parsed = url if isinstance(url, URL) else make_url(str(url))
+        parsed = url if isinstance(url, URL) else parse_url(str(url))
     except Exception:
         return "unknown database"
     if parsed.get_backend_name() == "sqlite":
@@ -79,12 +81,41 @@ def sqlite_connection(conn: Connection) -> sqlite3.Connection:
     return cast(sqlite3.Connection, _driver_connection(conn))
 
 
-def create_engine_for(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 30_000) -> Engine:
+def create_engine_for(url: str | URL, *, pool_size: int = 5, statement_timeout_ms: int = 30_000) -> Engine:
     """One engine per database URL; callers keep it for the life of the app (or test)."""
-    parsed = normalise_url(url)
+    parsed = normalise_url(url if isinstance(url, str) else url.render_as_string(hide_password=False))
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
     return _postgres_engine(parsed, pool_size=pool_size, statement_timeout_ms=statement_timeout_ms)
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The engine searches read through, and the one imports and writes use: the same engine, unless the URL lets
+    libpq settle for a standby (several hosts, or `target_session_attrs=prefer-standby` and the like), when writes
+    get an engine of their own that asks for `target_session_attrs=read-write`."""
+
+    read: Engine
+    write: Engine
+
+    @property
+    def split(self) -> bool:
+        return self.read is not self.write
+
+    def dispose(self) -> None:
+        self.read.dispose()
+        if self.split:
+            self.write.dispose()
+
+
+def create_engines_for(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 30_000) -> Engines:
+    """The read and write engines for a database URL (see Engines)."""
+    parsed = normalise_url(url)
+    read = create_engine_for(parsed, pool_size=pool_size, statement_timeout_ms=statement_timeout_ms)
+    if parsed.get_backend_name() != "postgresql" or not needs_write_session(parsed):
+        return Engines(read, read)
+    write = create_engine_for(write_url(parsed), pool_size=pool_size, statement_timeout_ms=statement_timeout_ms)
+    return Engines(read, write)
 
 
 def _sqlite_engine(url: URL) -> Engine:

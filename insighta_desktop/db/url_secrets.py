@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 # Re-exported: masking text without a URL lives in secret_text.py, free of SQLAlchemy.
 from insighta_desktop.db.secret_text import MASK as MASK
 from insighta_desktop.db.secret_text import mask_secrets_in_text as mask_secrets_in_text
+from insighta_desktop.db.url_hosts import parse_url
 
 SECRET_QUERY_KEYS = ("password", "sslpassword")
 UNPARSEABLE = "<unparseable database URL>"
@@ -59,19 +60,19 @@ def with_secrets(url: URL, secrets: UrlSecrets) -> URL:
 def mask_url(url: str | URL) -> str:
     """The URL with every secret part replaced by ***, for logs, errors and the window."""
     try:
-        parsed = url if isinstance(url, URL) else make_url(str(url))
+        parsed = url if isinstance(url, URL) else parse_url(str(url))
     except Exception:
         return UNPARSEABLE
     query = {k: (MASK if k.lower() in SECRET_QUERY_KEYS else v) for k, v in parsed.query.items()}
     text = parsed.difference_update_query(list(parsed.query)).render_as_string(hide_password=True)
-    return f"{text}?{urlencode(query, doseq=True, safe='*/')}" if query else text
+    return f"{text}?{urlencode(query, doseq=True, safe='*/:,')}" if query else text
 
 
 def url_secret_values(url: str | URL) -> set[str]:
     """Every secret in the URL, as parsed and as typed (percent-encoded or not)."""
     values: set[str] = set()
     try:
-        parsed = url if isinstance(url, URL) else make_url(str(url))
+        parsed = url if isinstance(url, URL) else parse_url(str(url))
         _, secrets = split_secrets(parsed)
         values.update(v for v in (secrets.password, parsed.password, secrets.sslpassword) if v)
     except Exception:
