@@ -59,8 +59,11 @@ class TerminalProgress:
 
 def format_summary(summary: ImportSummary) -> str:
     lines = [f"{summary.file_name}: {summary.status} — {summary.total_rows:,} rows, {summary.inserted:,} inserted, "
-             f"{summary.skipped:,} skipped ({summary.encoding}, {summary.duration_s:.1f} s, "
-             f"{summary.rows_per_s:,.0f} rows/s)"]
+             f"{summary.skipped:,} skipped ({summary.encoding})"]
+    if summary.resumed_from_line:
+        lines.append(f"  {summary.speed_text()}")
+    else:
+        lines[0] = lines[0][:-1] + f", {summary.duration_s:.1f} s, {summary.rows_per_s:,.0f} rows/s)"
     for reason in REASONS:
         if summary.reasons.get(reason):
             lines.append(f"  {reason:<20} {summary.reasons[reason]:>10,}")
@@ -71,8 +74,6 @@ def format_summary(summary: ImportSummary) -> str:
         lines.append("  ignored columns: " + ", ".join(summary.extra_columns))
     if summary.skipped:
         lines.append(f"  rejected rows: {summary.rejects_path}")
-    if summary.resumed_from_line:
-        lines.append(f"  resumed from line {summary.resumed_from_line:,}")
     if summary.error:
         lines.append(f"  error: {summary.error}")
     if summary.run_status in ("cancelled", "failed"):

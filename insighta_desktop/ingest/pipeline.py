@@ -29,7 +29,7 @@ from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import Batch, iter_batches
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.reader import CHUNK_SIZE, CsvFile
-from insighta_desktop.ingest.rejects import Reject, RejectsWriter, default_rejects_path, write_rejects_csv
+from insighta_desktop.ingest.rejects import Reject, RejectsWriter, default_rejects_path, open_rejects
 from insighta_desktop.ingest.rows import RowValidator
 from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, ImportProgress, ImportSummary
 from insighta_desktop.ingest.writer import BatchCommit, BatchWriter, Totals
@@ -114,7 +114,8 @@ class _Producer(threading.Thread):
                 self.out.get(timeout=0.05)
             except queue.Empty:
                 pass
-        self.join()
+        if self.ident is not None:  # never started when the import failed before its first batch
+            self.join()
 
 
 class Importer:
@@ -140,30 +141,37 @@ class Importer:
         resumed = runs.find_resumable(self.engine, digest, self.now()) if options.resume else None
         rejects_path = Path(options.rejects_path or (resumed.rejects_path if resumed and resumed.rejects_path
                                                       else default_rejects_path(path)))
-        if resumed:
-            run_id = resumed.id
-            totals = Totals.from_run(resumed)
-            runs.mark_running(self.engine, run_id, self.now(), str(rejects_path))
-            write_rejects_csv(rejects_path, runs.iter_rejects(self.engine, run_id))
-            log.info("Resuming import run %d of %s from line %d", run_id, path.name, resumed.last_line + 1)
-        else:
-            run_id = runs.create_run(self.engine, file_name=str(path.resolve()), file_size=csv_file.size,
-                                     sha256=digest, encoding=csv_file.encoding, batch_size=options.batch_size,
-                                     rejects_path=str(rejects_path), now=self.now())
-            totals = Totals.empty()
+        # The rejects file is opened before the run exists: a path that cannot be written refuses the import
+        # with nothing recorded, and the input itself is never overwritten.
+        rejects_file = open_rejects(rejects_path, path)
+        try:
+            if resumed:
+                run_id = resumed.id
+                totals = Totals.from_run(resumed)
+                runs.mark_running(self.engine, run_id, self.now(), str(rejects_path))
+                rejects_file.write_all(runs.iter_rejects(self.engine, run_id))
+                log.info("Resuming import run %d of %s from line %d", run_id, path.name, resumed.last_line + 1)
+            else:
+                run_id = runs.create_run(self.engine, file_name=str(path.resolve()), file_size=csv_file.size,
+                                         sha256=digest, encoding=csv_file.encoding, batch_size=options.batch_size,
+                                         rejects_path=str(rejects_path), now=self.now())
+                totals = Totals.empty()
+        except BaseException:
+            rejects_file.close()
+            raise
         summary = ImportSummary(status="failed", file_name=path.name, rejects_path=str(rejects_path), run_id=run_id,
                                 extra_columns=list(csv_file.mapping.extra),
                                 resumed_from_line=resumed.last_line + 1 if resumed else None)
         writer = BatchWriter(self.store, run_id, totals, now=self.now, clock=self.clock, sleep=self.sleep,
                              max_attempts=options.max_attempts, initial_delay=options.retry_initial_delay)
-        session_rows = totals.total_rows
+        session_rows, session_inserted = totals.total_rows, totals.inserted
         progress = _ProgressReporter(on_progress, csv_file.size, options.progress_interval, self.clock, started,
                                      resumed.last_offset if resumed else csv_file.data_offset)
         producer = _Producer(csv_file, RowValidator(csv_file.mapping), options.batch_size,
                              resumed.last_offset if resumed else None, options.queue_depth)
         status, error = FAILED, None
         try:
-            with RejectsWriter(rejects_path, append=bool(resumed)) as rejects_file:
+            with rejects_file:
                 producer.start()
                 status = self._drain(producer, writer, rejects_file, progress, cancel, session_rows)
         except KeyboardInterrupt:
@@ -178,6 +186,7 @@ class Importer:
             totals = writer.totals
             duration = self.clock() - started
             handled = totals.total_rows - session_rows
+            summary.session_rows, summary.session_inserted = handled, totals.inserted - session_inserted
             summary.status = {COMPLETED: "success"}.get(status, status)
             summary.run_status = status
             summary.error = error

@@ -38,6 +38,19 @@ class ImportSummary:
     extra_columns: list[str] = field(default_factory=list)
     resumed_from_line: int | None = None
     error: str | None = None
+    # This session's part of the run (the whole run's totals are above): a resumed run's session handles only the
+    # rows after its resume point; duration_s and rows_per_s are this session's too.
+    session_rows: int = 0
+    session_inserted: int = 0
+
+    def speed_text(self) -> str:
+        """The time and rate beside the counts they belong to: this session's, and the whole file's when resumed."""
+        timing = f"{self.duration_s:.1f} s ({self.rows_per_s:,.0f} rows/s)"
+        if not self.resumed_from_line:
+            return f"{self.total_rows:,} rows in {timing}"
+        return (f"this session: {self.session_rows:,} rows from line {self.resumed_from_line:,} in {timing}, "
+                f"{self.session_inserted:,} inserted; whole file: {self.total_rows:,} rows, "
+                f"{self.inserted:,} inserted")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -181,8 +181,9 @@ class SummaryPanel(QWidget):
         colour = {"success": "#1b7a1b", "cancelled": "#a05a00"}.get(s.status, "#b00020")
         word = {"success": "Imported", "cancelled": "Cancelled", "failed": "Failed"}.get(s.status, s.status)
         self.title.setText(f"<b style='color:{colour}'>{word}: {s.file_name}</b>")
+        timing = "" if s.resumed_from_line else f" · {s.duration_s:.1f} s · {s.rows_per_s:,.0f} rows/s"
         self.counts.setText(f"{s.total_rows:,} rows · <b>{s.inserted:,} inserted</b> · {s.skipped:,} skipped · "
-                            f"{s.encoding} · {s.duration_s:.1f} s · {s.rows_per_s:,.0f} rows/s")
+                            f"{s.encoding}{timing}")
         self.reasons.setText(f"Skipped by reason: {format_reasons(s.reasons)}")
         notes = []
         corrected = {k: v for k, v in s.corrected.items() if v}
@@ -191,7 +192,7 @@ class SummaryPanel(QWidget):
         if s.extra_columns:
             notes.append("Ignored columns: " + ", ".join(c.strip() for c in s.extra_columns))
         if s.resumed_from_line:
-            notes.append(f"Resumed from line {s.resumed_from_line:,}.")
+            notes.append(f"Resumed; {s.speed_text()}.")
         if s.skipped and s.rejects_path:
             notes.append(f"Rejected rows written to {s.rejects_path}")
         if s.error:
