@@ -13,6 +13,7 @@ ASCII = "ascii"
 UTF8 = "utf-8"
 UTF8_SIG = "utf-8-sig"
 CP1252 = "cp1252"
+FIXED = "fixed"  # an encoding chosen by a person (not the rule): `codec` decodes every line
 
 _CP1252_FALLBACK = "insighta-cp1252-latin1"
 
@@ -34,15 +35,27 @@ def decode_cp1252(data: bytes) -> str:
 class LineDecoder:
     """Decodes one line of bytes at a time; `encoding` says what the file turned out to be."""
 
-    __slots__ = ("state", "bom")
+    __slots__ = ("state", "bom", "codec")
 
-    def __init__(self, state: str = ASCII, bom: bool = False) -> None:
+    def __init__(self, state: str = ASCII, bom: bool = False, codec: str = "") -> None:
         self.state = state
         self.bom = bom
+        self.codec = codec  # with state FIXED
+
+    @classmethod
+    def chosen(cls, codec: str, bom: bool = False) -> LineDecoder:
+        """A decoder for an encoding a person chose: UTF-8 and cp1252 keep their own decoding, others use codec."""
+        if codec == UTF8:
+            return cls(UTF8, bom=bom)
+        if codec == CP1252:
+            return cls(CP1252)
+        return cls(FIXED, codec=codec)
 
     @property
     def encoding(self) -> str:
         """The encoding reported to people: an all-ASCII file is reported as UTF-8 (it is valid UTF-8)."""
+        if self.state == FIXED:
+            return self.codec
         if self.bom:
             return UTF8_SIG
         return CP1252 if self.state == CP1252 else UTF8
@@ -63,11 +76,12 @@ class LineDecoder:
                 return line.decode(UTF8, "backslashreplace"), False
             self.state = UTF8
             return text, True
-        if state == UTF8:
+        if state == UTF8 or state == FIXED:
+            codec = self.codec if state == FIXED else UTF8
             try:
-                return line.decode(UTF8), True
+                return line.decode(codec), True
             except UnicodeDecodeError:
-                return line.decode(UTF8, "backslashreplace"), False
+                return line.decode(codec, "backslashreplace"), False
         return decode_cp1252(line), True
 
     def observe(self, chunk: bytes) -> None:
@@ -93,18 +107,34 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 _BINARY_CONTROL = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20)) + b"\x7f"
 
 
-def binary_reason(head: bytes) -> str | None:
-    """Why the first bytes of a file say it is not a CSV text file, or None when it looks like text."""
+def signature_reason(head: bytes) -> str | None:
+    """The kind of file its first bytes say it is, when that is a known kind that is not CSV text."""
     for magic, what in _SIGNATURES:
         if head.startswith(magic):
             return f"this is {what}, not a CSV text file"
+    return None
+
+
+def binary_reason(head: bytes) -> str | None:
+    """Why the first bytes of an 8-bit file say it is not a CSV text file, or None when it looks like text."""
+    signature = signature_reason(head)
+    if signature:
+        return signature
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "the file is UTF-16 text; save it as CSV UTF-8 (or Windows/ANSI)"
+        return "the file is UTF-16 text; read it as UTF-16 (or leave the encoding to detection)"
     sample = head[:8192]
-    first_line = sample.split(b"\n", 1)[0]
+    first_line = sample.replace(b"\r", b"\n").split(b"\n", 1)[0]
     if b"\x00" in first_line:
         return "the header line contains NUL bytes: this is not a CSV text file"
-    controls = len(sample) - len(sample.translate(None, _BINARY_CONTROL))
+    return control_reason(sample.decode("latin-1"))
+
+
+_CONTROL_CHARS = {c: None for c in _BINARY_CONTROL}
+
+
+def control_reason(sample: str) -> str | None:
+    """A sample of text that is more than 5% control characters is binary data."""
+    controls = len(sample) - len(sample.translate(_CONTROL_CHARS))
     if sample and controls / len(sample) > 0.05:
         return "the file is mostly binary data, not CSV text"
     return None

@@ -1,28 +1,51 @@
 """Stream a CSV file as blocks of records (line numbers, raw text, byte offsets) in bounded memory.
 
 The file is read in chunks of about 256 KB cut at line ends; b"\\n" is the same byte in UTF-8 and cp1252, so lines
-are found before decoding. A block of clean text takes the fast path: a line without a quote character parses the
-same with str.split as with the csv module (a hypothesis test holds them equal), a line with quotes goes through the
-csv module on its own. Anything else (quotes spanning lines, bad bytes, NUL, stray CR) goes to line_parser.
+are found before decoding; a lone CR (Excel for Mac ends lines so) becomes b"\\n" first, one byte for one, so
+offsets stay exact. UTF-16 files go through wide_reader.py instead. A block of clean text takes the fast path: a
+line without a quote character parses the same with str.split as with the csv module (a hypothesis test holds them
+equal), a line with quotes goes through the csv module on its own. Anything else (quotes spanning lines, bad bytes,
+NUL) goes to line_parser.
 """
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from itertools import accumulate, repeat
 from operator import add
 from pathlib import Path
 from typing import BinaryIO
 
-from insighta_desktop.ingest.decoding import ASCII, CP1252, UTF8, UTF8_BOM, LineDecoder, binary_reason, decode_cp1252
+from insighta_desktop.ingest.decoding import (
+    ASCII,
+    CP1252,
+    FIXED,
+    UTF8,
+    LineDecoder,
+    binary_reason,
+    control_reason,
+    decode_cp1252,
+    signature_reason,
+)
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.file_format import (
+    AUTO,
+    DETECT,
+    SAMPLE_BYTES,
+    DetectedFormat,
+    FileFormat,
+    detect_format,
+    sample_text,
+)
 from insighta_desktop.ingest.headers import HeaderMapping, map_headers
-from insighta_desktop.ingest.line_parser import MAX_LINE_BYTES, Line, RecordBlock, parse_lines
+from insighta_desktop.ingest.line_parser import BROKEN_ENCODING, MAX_LINE_BYTES, Line, RecordBlock, parse_lines
 
 CHUNK_SIZE = 256 * 1024
-DELIMITERS = (",", ";", "\t", "|")
+_LONE_CR = re.compile(rb"\r(?!\n|\Z)")  # at the very end it may be the first half of a CRLF still to come
+_LINE_END = re.compile(rb"\r\n?|\n")
 
-__all__ = ["CHUNK_SIZE", "CsvFile", "RecordBlock", "iter_blocks", "sniff_delimiter"]
+__all__ = ["CHUNK_SIZE", "CsvFile", "RecordBlock", "iter_blocks"]
 
 
 def _byte_blocks(fh: BinaryIO, offset: int, chunk_size: int) -> Iterator[tuple[bytes | None, int, int]]:
@@ -36,6 +59,8 @@ def _byte_blocks(fh: BinaryIO, offset: int, chunk_size: int) -> Iterator[tuple[b
                 yield pending, pos, len(pending)
             return
         data = pending + chunk if pending else chunk
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+            data = _LONE_CR.sub(b"\n", data)
         cut = data.rfind(b"\n") + 1
         if cut:
             yield data[:cut], pos, cut
@@ -47,12 +72,12 @@ def _byte_blocks(fh: BinaryIO, offset: int, chunk_size: int) -> Iterator[tuple[b
             continue
         skipped, pending = len(data), b""
         while chunk := fh.read(chunk_size):
-            newline = chunk.find(b"\n")
-            if newline < 0:
+            line_end = _LINE_END.search(chunk)
+            if line_end is None:
                 skipped += len(chunk)
                 continue
-            skipped += newline + 1
-            pending = chunk[newline + 1:]
+            skipped += line_end.end()
+            pending = chunk[line_end.end():]
             break
         yield None, pos, skipped
         pos += skipped
@@ -62,6 +87,14 @@ def _decode(data: bytes, decoder: LineDecoder) -> tuple[list[str], list[bool] | 
     """The block's lines (without \\n) and, when some line does not decode, a per-line ok flag."""
     if decoder.state == CP1252:
         text = decode_cp1252(data)
+    elif decoder.state == FIXED:
+        try:
+            text = data.decode(decoder.codec)
+        except UnicodeDecodeError:
+            pairs = [decoder.decode(part) for part in data.split(b"\n")]
+            if data.endswith(b"\n"):
+                pairs.pop()
+            return [t for t, _ in pairs], [ok for _, ok in pairs]
     elif data.isascii():
         text = data.decode(ASCII)
     else:
@@ -135,7 +168,7 @@ def iter_blocks(fh: BinaryIO, decoder: LineDecoder, offset: int, first_line: int
             line_no += 1
         else:
             texts, oks = _decode(data, decoder)
-            if decoder.state == UTF8 and not data.isascii():
+            if decoder.state in (UTF8, FIXED) and not data.isascii():
                 sizes = map(len, data.split(b"\n"))
             else:
                 sizes = map(len, texts)
@@ -178,73 +211,108 @@ def _fast_block(texts: list[str], delimiter: str) -> tuple[list[list[str]], list
     return None if rows is None else (rows, texts)
 
 
-def sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] else ","
-
-
 class CsvFile:
-    """An opened (not yet imported) CSV file: its header mapping, delimiter, and where the data starts.
+    """An opened (not yet imported) CSV file: its format, header mapping, and where the data starts.
 
     Opening reads only the first chunks; it raises ImportRefused for a file that cannot be imported at all.
+    `file_format` overrides what detection would choose (encoding, delimiter).
     """
 
-    def __init__(self, path: Path | str, *, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, path: Path | str, *, chunk_size: int = CHUNK_SIZE,
+                 file_format: FileFormat = DETECT) -> None:
         self.path = Path(path)
         self.chunk_size = chunk_size
+        self.requested = file_format
         try:
             self.size = self.path.stat().st_size
         except OSError as exc:
             raise ImportRefused("unreadable", f"cannot read {self.path.name}: {exc.strerror or exc}") from None
         if self.path.is_dir():
             raise ImportRefused("not_a_file", f"{self.path.name} is a folder, not a CSV file")
-        self.bom = False
-        self.delimiter = ","
+        self.format: DetectedFormat
         self.header: list[str] = []
         self.mapping: HeaderMapping
         self.data_offset = 0
         self.decoder = LineDecoder()
         self._open()
 
+    @property
+    def delimiter(self) -> str:
+        return self.format.delimiter
+
+    @property
+    def bom(self) -> bool:
+        return self.format.bom > 0
+
     def _open(self) -> None:
         if self.size == 0:
             raise ImportRefused("empty_file", "the file is empty")
         with self.path.open("rb") as fh:
-            head = fh.read(max(self.chunk_size, 8192))
-        reason = binary_reason(head)
+            head = fh.read(max(self.chunk_size, SAMPLE_BYTES))
+        reason = signature_reason(head)
         if reason:
             raise ImportRefused("not_text", reason)
-        self.bom = head.startswith(UTF8_BOM)
-        start = len(UTF8_BOM) if self.bom else 0
-        if not head[start:].strip():
+        try:
+            self.format = detect_format(head, self.requested)
+        except ValueError as exc:
+            raise ImportRefused("bad_format", str(exc)) from None
+        start = self.format.bom
+        if self.format.wide:
+            text = sample_text(head[:8192], self.format.encoding, start)
+            reason = control_reason(text)
+        else:
+            reason = binary_reason(head)
+            text = head[start:].decode("latin-1")
+        if reason:
+            raise ImportRefused("not_text", reason)
+        if not text.strip():
             raise ImportRefused("empty_file", "the file holds only blank lines")
-        first_line = head[start:].lstrip(b"\r\n").split(b"\n", 1)[0]
-        text, ok = LineDecoder(UTF8 if self.bom else ASCII).decode(first_line)
-        if not ok:
-            raise ImportRefused("not_text", "the header line is not readable text")
-        self.delimiter = sniff_delimiter(text)
-        self.decoder = LineDecoder(UTF8 if self.bom else ASCII, bom=self.bom)
+        self.decoder = self._new_decoder()
         with self.path.open("rb") as fh:
             fh.seek(start)
             header = None
-            for block in iter_blocks(fh, self.decoder, start, 1, None, self.delimiter, self.chunk_size):
+            for block in self._iter_blocks(fh, self.decoder, start, 1, None):
                 for i, fields in enumerate(block.rows):
                     if header is None:
                         problem = block.problems[i] if block.problems else None
+                        if problem == BROKEN_ENCODING:
+                            raise ImportRefused("not_text", "the header line is not readable text")
                         if problem:
                             raise ImportRefused("bad_header", f"the header line cannot be read: {problem}")
                         header = fields
                         self.header = fields
-                        self.mapping = map_headers(fields)
+                        self.mapping = self._map_headers(fields)
                         self.data_offset = block.ends[i]
                     else:
                         return
         raise ImportRefused("header_only", "the file has a header but no data rows")
 
+    def _map_headers(self, fields: list[str]) -> HeaderMapping:
+        try:
+            return map_headers(fields)
+        except ImportRefused as exc:
+            if not self.format.notes:
+                raise
+            raise ImportRefused(exc.code, f"{exc.message}; {'; '.join(self.format.notes)}") from None
+
+    def _new_decoder(self) -> LineDecoder:
+        fmt = self.format
+        if fmt.encoding == AUTO:
+            return LineDecoder(UTF8 if fmt.bom else ASCII, bom=fmt.bom > 0)
+        return LineDecoder.chosen(fmt.encoding, bom=fmt.bom > 0)
+
+    def _iter_blocks(self, fh: BinaryIO, decoder: LineDecoder, offset: int, first_line: int,
+                     width: int | None) -> Iterator[RecordBlock]:
+        if self.format.wide:
+            from insighta_desktop.ingest.wide_reader import iter_wide_blocks
+
+            return iter_wide_blocks(fh, self.format.encoding, offset, first_line, width, self.delimiter,
+                                    self.chunk_size)
+        return iter_blocks(fh, decoder, offset, first_line, width, self.delimiter, self.chunk_size)
+
     @property
     def encoding(self) -> str:
-        return self.decoder.encoding
+        return self.format.encoding if self.format.wide else self.decoder.encoding
 
     def blocks(self, start_offset: int | None = None) -> Iterator[RecordBlock]:
         """Record blocks from the first data line, or from `start_offset` (a record boundary, for resume)."""
@@ -253,7 +321,7 @@ class CsvFile:
         self.decoder = decoder
         with self.path.open("rb") as fh:
             fh.seek(offset)
-            yield from iter_blocks(fh, decoder, offset, line_no, self.mapping.width, self.delimiter, self.chunk_size)
+            yield from self._iter_blocks(fh, decoder, offset, line_no, self.mapping.width)
 
     def preview(self, limit: int = 20) -> RecordBlock:
         """The first `limit` records, for a look before importing."""
@@ -275,24 +343,31 @@ class CsvFile:
 
     def _state_at(self, offset: int) -> tuple[LineDecoder, int]:
         """The decoder state and line number at a record boundary, from the bytes before it."""
-        decoder = LineDecoder(UTF8 if self.bom else ASCII, bom=self.bom)
-        newlines = 0
+        decoder = self._new_decoder()
+        start = self.format.bom
+        if self.format.wide:
+            from insighta_desktop.ingest.wide_reader import wide_line_number
+
+            return decoder, wide_line_number(self.path, self.format.encoding, start, offset, self.chunk_size)
+        breaks = 0
+        last_cr = False
         with self.path.open("rb") as fh:
-            remaining = offset
+            fh.seek(start)
+            remaining = offset - start
             pending = b""
-            first = True
             while remaining > 0:
                 chunk = fh.read(min(self.chunk_size, remaining))
                 if not chunk:
                     break
                 remaining -= len(chunk)
-                if first and self.bom:
-                    chunk = chunk[len(UTF8_BOM):]
-                first = False
-                newlines += chunk.count(b"\n")
+                # Lines end at LF, CRLF or a lone CR, as the reader cuts them.
+                breaks += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+                if last_cr and chunk.startswith(b"\n"):
+                    breaks -= 1
+                last_cr = chunk.endswith(b"\r")
                 data = pending + chunk
                 cut = data.rfind(b"\n") + 1
                 decoder.observe(data[:cut])
                 pending = data[cut:]
             decoder.observe(pending)
-        return decoder, newlines + 1
+        return decoder, breaks + 1
