@@ -30,6 +30,8 @@ from insighta_desktop.db.migrations import ensure_schema
 from insighta_desktop.db.server_info import ServerInfo, read_server_info
 from insighta_desktop.db.url_hosts import parse_url
 from insighta_desktop.db.url_secrets import UrlSecrets, split_secrets, with_secrets
+from insighta_desktop.resilience.link import DatabaseLink
+from insighta_desktop.resilience.policy import Retrying
 
 if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db status` does not pay for them
     from insighta_desktop.ingest.pipeline import Importer
@@ -44,6 +46,7 @@ if TYPE_CHECKING:  # the services' modules load on first use, so `insighta db st
 log = logging.getLogger(__name__)
 
 DATABASE_URL_ENV = "INSIGHTA_DATABASE_URL"
+DATABASE_RETRIES = 100_000  # in effect: until the link is back, or the search is superseded or closed
 BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
@@ -56,6 +59,11 @@ class AppContext:
     database_url: str
     read_engine: Engine | None = None  # the profile search: may be a standby's (multi-host URLs); default `engine`
     server: ServerInfo | None = None  # what answered and whether this user may write, once read_server() ran
+    link: DatabaseLink = field(default_factory=DatabaseLink)  # connecting / online / offline, for the status bar
+    # How database reads wait out a lost link: with backoff, for as long as the person waits (a new search or
+    # closing the tab cancels them).
+    database_retrying: Retrying = field(default_factory=lambda: Retrying(
+        max_retries=DATABASE_RETRIES, initial_delay=0.5, backoff_factor=2.0, max_delay=8.0, jitter=0.25))
     _interviews: InterviewServices | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +100,7 @@ class AppContext:
     def read_server(self) -> ServerInfo:
         """What answered and whether this user may write (one statement; kept in `server`). Blocking."""
         self.server = read_server_info(self.engines, self.database_name)
+        self.link.reached(self.server.label)
         return self.server
 
     @property

@@ -19,9 +19,9 @@ SAMPLE_DATA_DIR = REPO_ROOT / "tests" / "data"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-# The fake Gemini and Resend servers (fake_gemini, fake_resend) and MeetMind databases (meetmind), for every test
-# that asks for them.
-pytest_plugins = ["tests.fakes.fixtures", "tests.meetmind_db"]
+# The fake Gemini and Resend servers (fake_gemini, fake_resend), MeetMind databases (meetmind) and PostgreSQL roles
+# (reader_role, closed_port), for every test that asks for them.
+pytest_plugins = ["tests.fakes.fixtures", "tests.meetmind_db", "tests.pg_roles"]
 
 
 @pytest.fixture(scope="session")

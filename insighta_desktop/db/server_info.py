@@ -68,7 +68,7 @@ def read_server_info(engines: Engines, database: str) -> ServerInfo:
             with engines.write.connect() as conn:
                 reason = _read_only_reason(conn)
         except Exception as exc:  # sqlalchemy's OperationalError: libpq found no read-write server
-            reason = f"no read-write server is reachable ({_first_line(exc)})"
+            reason = f"no read-write server is reachable ({failure_line(exc)})"
     return ServerInfo(backend, host if host and not host.startswith("/") else "localhost", database, reason)
 
 
@@ -93,7 +93,8 @@ def _sqlite_info(engine: Engine, database: str) -> ServerInfo:
     return ServerInfo(f"SQLite {version}", None, database, reason)
 
 
-def _first_line(exc: BaseException) -> str:
+def failure_line(exc: BaseException) -> str:
+    """The driver's own reason, first line only (SQLAlchemy's wrapper adds the SQL and a link)."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 

@@ -27,6 +27,7 @@ from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 if TYPE_CHECKING:
     from insighta_desktop.config import CredentialStore
     from insighta_desktop.context import AppContext
+    from insighta_desktop.resilience.link import LinkStatus
     from insighta_desktop.ui.imports.tab import ImportTab
     from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
     from insighta_desktop.ui.interviews.tab import InterviewsTab
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REACHABILITY_INTERVAL_MS = 30_000
+OFFLINE_CHECK_INTERVAL_MS = 5_000  # while the link is down: notice its return even with no search waiting
+LINK_STYLES = {"connecting": "color: #667;", "online": "color: #1b7a1b;", "offline": "color: #b00020;"}
+READ_ONLY_STYLE = "color: #8a6d00;"
 PROFILES, IMPORT, INTERVIEWS = range(3)
 TAB_TITLES = ("Profiles", "Import", "Interviews")
 TAB_MODULES = ("insighta_desktop.ui.profiles.tab", "insighta_desktop.ui.imports.tab",
@@ -70,6 +74,7 @@ class _AfterFirstPaint(QObject):
 
 class MainWindow(QMainWindow):
     ready = Signal()  # the start-up work is done: the database is open and the tab on screen shows its data
+    link_changed = Signal(object)  # LinkStatus, from the context's DatabaseLink (any thread)
 
     def __init__(self, ctx: AppContext | None = None, *, paths: AppPaths | None = None,
                  load_demo_on_first_run: bool = True) -> None:
@@ -78,7 +83,8 @@ class MainWindow(QMainWindow):
         self.ctx: AppContext | None = None
         self.paths = paths or (ctx.paths if ctx is not None else AppPaths.default())
         self.load_demo_on_first_run = load_demo_on_first_run
-        self.tasks = TaskRunner(on_error=lambda exc: show_error(exc, self))
+        self.tasks = TaskRunner(on_error=self._task_failed)
+        self._unsubscribe_link: Callable[[], None] | None = None
         self.startup_task: asyncio.Task[None] | None = None
         self.exit_code = 0
         self.profiles_tab: ProfilesTab | None = None
@@ -95,8 +101,10 @@ class MainWindow(QMainWindow):
             self._placeholders.append(placeholder)
             self.tabs.addTab(placeholder, title)
         self.setCentralWidget(self.tabs)
-        self.db_label = QLabel()
+        self.db_label = QLabel("○ connecting…")
+        self.db_label.setStyleSheet(LINK_STYLES["connecting"])
         self.statusBar().addPermanentWidget(self.db_label)
+        self.link_changed.connect(self._show_link)
         self._context_actions: list[QAction] = []
         self._build_menus()
         self._tab_shortcuts()
@@ -199,6 +207,7 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: AppContext) -> None:
         """Use this database: title and status, the tab on screen, the reachability check, first-run demo data."""
         self.ctx = ctx
+        self._follow_link(ctx)
         self.setWindowTitle(f"{APP_NAME} — {ctx.database_name}")
         self.statusBar().clearMessage()
         for action in self._context_actions:
@@ -255,11 +264,14 @@ class MainWindow(QMainWindow):
             from insighta_desktop.ui.profiles.tab import ProfilesTab
 
             self.profiles_tab = ProfilesTab(ctx, self.tasks)
+            self.profiles_tab.set_read_only(ctx.read_only_reason)
             return self.profiles_tab
         if index == IMPORT:
+            from insighta_desktop.ui.imports.read_only import show_read_only
             from insighta_desktop.ui.imports.tab import ImportTab
 
             self.import_tab = ImportTab(ctx, self.tasks)
+            show_read_only(self.import_tab, ctx.read_only_reason)
             return self.import_tab
         from insighta_desktop.ui.interviews.tab import InterviewsTab
 
@@ -297,6 +309,9 @@ class MainWindow(QMainWindow):
         if self.import_tab is not None:
             self.import_tab.shutdown()  # a running import stops after its batch; what it committed stays
         self.tasks.cancel_all()
+        if self._unsubscribe_link is not None:
+            self._unsubscribe_link()
+            self._unsubscribe_link = None
         super().closeEvent(event)
 
     # -- status, settings, switching ---------------------------------------------------------------------------------
@@ -304,21 +319,77 @@ class MainWindow(QMainWindow):
         return self.tasks.spawn(self._check_database(), key="reachability")
 
     async def _check_database(self) -> None:
-        from insighta_desktop.ui.settings_dialog import failure_reason
+        """One statement: what answers (the status bar) and whether this user may write (the tabs)."""
+        from insighta_desktop.db.server_info import failure_line
 
         ctx = self.ctx
         if ctx is None:
             return
-        name = f"{ctx.backend_name} · {ctx.database_name}"
+        was_read_only = ctx.read_only_reason
         try:
-            await in_thread(ctx.check_connection)
-            self.db_label.setText(f"● {name}")
-            self.db_label.setToolTip(f"{ctx.database_label}\nThe database is reachable.")
-            self.db_label.setStyleSheet("color: #1b7a1b;")
+            server = await in_thread(ctx.read_server)  # reports the link as reached
         except Exception as exc:
-            self.db_label.setText(f"● {name} — unreachable")
-            self.db_label.setToolTip(f"{ctx.database_label}\n{failure_reason(exc)}")
-            self.db_label.setStyleSheet("color: #b00020;")
+            log.warning("The database is unreachable: %s", failure_line(exc))
+            ctx.link.lost(failure_line(exc))
+            return
+        if server.read_only_reason != was_read_only:
+            self._apply_read_only(server.read_only_reason)
+
+    # -- the link and read-only databases ----------------------------------------------------------------------------
+    def _follow_link(self, ctx: AppContext) -> None:
+        if self._unsubscribe_link is not None:
+            self._unsubscribe_link()
+        self._unsubscribe_link = ctx.link.subscribe(self.link_changed.emit)
+        self._show_link(ctx.link.status)
+
+    def _show_link(self, status: LinkStatus) -> None:
+        """The status bar's database label: connecting…, the server, or offline — retrying."""
+        ctx = self.ctx
+        if ctx is None:
+            return
+        reason = ctx.read_only_reason
+        text = status.text
+        style = LINK_STYLES[status.state.value]
+        tooltip = ctx.database_label
+        if status.state.value == "offline":
+            tooltip += f"\nThe database cannot be reached: {status.reason}\nThe app retries by itself; what is on " \
+                       "screen stays until it is back."
+        elif status.state.value == "online" and reason is not None:
+            text += " · read-only"
+            style = READ_ONLY_STYLE
+            tooltip += f"\nRead-only: {reason}."
+        self.db_label.setText(("○ " if status.state.value == "connecting" else "● ") + text)
+        self.db_label.setStyleSheet(style)
+        self.db_label.setToolTip(tooltip)
+        interval = OFFLINE_CHECK_INTERVAL_MS if status.state.value == "offline" else REACHABILITY_INTERVAL_MS
+        if self._reachability.interval() != interval:
+            self._reachability.setInterval(interval)
+
+    def _apply_read_only(self, reason: str | None) -> None:
+        """Tell the built tabs; a tab built later asks the context itself."""
+        from insighta_desktop.ui.imports.read_only import show_read_only
+
+        if self.import_tab is not None:
+            show_read_only(self.import_tab, reason)
+        if self.profiles_tab is not None:
+            self.profiles_tab.set_read_only(reason)
+        if self.ctx is not None:
+            self._show_link(self.ctx.link.status)
+
+    def _task_failed(self, exc: BaseException) -> None:
+        """A background task's failure: a lost link goes to the status bar (no dialog per failed call), a refused
+        write to one clear line; anything else to the error dialog."""
+        from insighta_desktop.db.server_info import failure_line, write_refused
+        from insighta_desktop.resilience import is_transient
+
+        if write_refused(exc):
+            reason = self.ctx.read_only_reason if self.ctx is not None else None
+            self.statusBar().showMessage(
+                f"Not saved: this database is read-only for you{f' ({reason})' if reason else ''}.", 15_000)
+        elif is_transient(exc) and self.ctx is not None:
+            self.ctx.link.lost(failure_line(exc))
+        else:
+            show_error(exc, self)
 
     def import_interviews(self) -> QFileDialog:
         """File → Import interviews…: choose transcript files; the Interviews tab shows what was imported."""
@@ -376,6 +447,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             return
         old, self.ctx = self.ctx, new_ctx
+        self._follow_link(new_ctx)
         self.setWindowTitle(f"{APP_NAME} — {new_ctx.database_name}")
         self._discard_tabs()
         await old.aclose()

@@ -190,7 +190,9 @@ def test_title_names_the_database_and_the_status_bar_keeps_the_masked_url(qtbot,
     assert window.windowTitle() == f"Insighta Desktop — {name}"
     assert "://" not in window.windowTitle()
     qloop.until(lambda: "●" in window.db_label.text(), message="database status")
-    assert window.db_label.text() == f"● {app_context.backend_name} · {name}"
+    server = app_context.server  # what answered: "SQLite 3.40.1 · name", "PostgreSQL 15 · 127.0.0.1 · name"
+    assert window.db_label.text() == f"● {server.label}"
+    assert server.backend.startswith(f"{app_context.backend_name} ") and server.label.endswith(f" · {name}")
     assert window.db_label.toolTip().splitlines()[0] == app_context.database_label
     window.grab().save(str(tmp_path / "title.png"))
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from insighta_desktop.context import AppContext
+from insighta_desktop.db.server_info import failure_line
 from insighta_desktop.profiles import facet_filters, typos
 from insighta_desktop.profiles.errors import QueryError, UninterpretableQuery
 from insighta_desktop.profiles.export import export_csv
@@ -34,11 +35,13 @@ from insighta_desktop.profiles.parser import Interpretation, parse_query
 from insighta_desktop.profiles.phrasing import to_query_text
 from insighta_desktop.profiles.saved_searches import SavedSearch
 from insighta_desktop.profiles.search import Facets, SearchResult
+from insighta_desktop.resilience import RetryEvent, is_transient
 from insighta_desktop.ui.profiles.add_profile_dialog import AddProfileDialog
 from insighta_desktop.ui.profiles.column_chooser import ColumnChooser
 from insighta_desktop.ui.profiles.facet_charts import FacetCharts
 from insighta_desktop.ui.profiles.filter_chips import ChipBar
 from insighta_desktop.ui.profiles.filter_panel import FilterPanel
+from insighta_desktop.ui.profiles.offline import ADD_TIP, SAVE_TIP, offline_text, read_only_refusal
 from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS, ProfileResultsModel, configure_results_table
 from insighta_desktop.ui.profiles.saved_bar import SavedSearchBar
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
@@ -66,6 +69,8 @@ class ProfilesTab(QWidget):
         self.search_task: asyncio.Task[None] | None = None
         self.export_task: asyncio.Task[None] | None = None
         self.counts_task: asyncio.Task[None] | None = None
+        self.more_task: asyncio.Task[None] | None = None
+        self.read_only_reason: str | None = None  # why this user may not write here (None: writes allowed)
         self._record_next = False  # a search the person asked for goes to the history; a refresh does not
 
         self.query = QLineEdit(placeholderText="Search in plain words, e.g. “Nigerian females aged 20 to 45”",
@@ -73,7 +78,7 @@ class ProfilesTab(QWidget):
         self.search_button = QPushButton("Search")
         self.export_button = QPushButton("Export CSV…")
         self.add_button = QPushButton("Add profile…")
-        self.add_button.setToolTip("Predict a profile from a name (Genderize, Agify, Nationalize) and store it")
+        self.add_button.setToolTip(ADD_TIP)
         self.add_button.clicked.connect(self.open_add_profile)
         self.add_dialog: AddProfileDialog | None = None
         self._typing = QTimer(self, singleShot=True, interval=TYPING_DEBOUNCE_MS)
@@ -218,6 +223,8 @@ class ProfilesTab(QWidget):
         self.chip_bar.set_chips(chips(filters), interpretation)
         self._show_sort_indicator()
         self.page_label.setText("Searching…")
+        if self.more_task is not None and not self.more_task.done():
+            self.more_task.cancel()  # the next page of the previous search (it may be waiting for the link)
         self.search_task = self._tasks.spawn(self._search(filters, interpretation, self._generation),
                                              key="profile-search")
         return self.search_task
@@ -260,8 +267,11 @@ class ProfilesTab(QWidget):
             return None
         return self.apply_filters(filters)
 
-    def open_add_profile(self) -> AddProfileDialog:
+    def open_add_profile(self) -> AddProfileDialog | None:
         """The Add profile… dialog (one at a time, not modal); a profile it adds refreshes the search."""
+        if self.read_only_reason is not None:
+            self._show_error(read_only_refusal("Adding a profile", self.read_only_reason))
+            return None
         if self.add_dialog is None:
             dialog = AddProfileDialog(self._ctx.profiles_from_name, self._tasks, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -279,6 +289,18 @@ class ProfilesTab(QWidget):
         self.export_task = self._tasks.spawn(self._export(Path(path), self.filters), key="profile-export")
         return self.export_task
 
+    def set_read_only(self, reason: str | None) -> None:
+        """A database this user may only read: searching works; adding, saving and the history do not."""
+        self.read_only_reason = reason
+        for button, tip in ((self.add_button, ADD_TIP), (self.saved_bar.save_button, SAVE_TIP)):
+            button.setEnabled(reason is None)
+            button.setToolTip(tip if reason is None else read_only_refusal(button.text().rstrip("…"), reason))
+
+    def _offline(self, event: RetryEvent) -> None:
+        """A search or page waits for the link: say so; what is on screen stays."""
+        self._ctx.link.lost(failure_line(event.error), event.delay)
+        self.page_label.setText(offline_text(event.delay, self.model.rowCount()))
+
     # -- background work ---------------------------------------------------------------------------------------------
     async def _search(self, filters: ProfileFilters, interpretation: tuple[Interpretation, ...],
                       generation: int) -> None:
@@ -287,11 +309,13 @@ class ProfilesTab(QWidget):
             return page, self.search_service.facets(filters)
 
         try:
-            result, facets = await in_thread(work)
+            result, facets = await self._ctx.database_retrying.run_in_thread(
+                work, task_name="Profile search", on_retry=self._offline)
         except QueryError as exc:
             if generation == self._generation:
                 self._show_error(str(exc))
             return
+        self._ctx.link.reached()
         if generation != self._generation:
             return  # a newer search has started; this answer is stale
         self._clear_error()
@@ -304,23 +328,30 @@ class ProfilesTab(QWidget):
                                              key="profile-country-counts")
         if self._record_next:
             self._record_next = False
-            self.saved_bar.record(self.query.text().strip(), filters)
+            if self.read_only_reason is None:  # the history is a write
+                self.saved_bar.record(self.query.text().strip(), filters)
 
     async def _country_counts(self, filters: ProfileFilters, facets: Facets, generation: int) -> None:
         """Each country's count for the other filters (the country condition left out): one facet query, unless
         there is no country condition, when the result's own facets are those counts."""
         if filters.country_ids:
-            facets = await in_thread(self.search_service.country_facet, filters)
+            try:
+                facets = await in_thread(self.search_service.country_facet, filters)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                return  # the link dropped: the panel keeps the counts it has until the next search
         if generation == self._generation:
             self.panel.set_country_counts(dict(facets.countries), sample=facets.kind == "sample")
 
     def _fetch_more(self, cursor: str) -> None:
-        self._tasks.spawn(self._more(cursor, self._generation), key="profile-fetch-more")
+        self.more_task = self._tasks.spawn(self._more(cursor, self._generation), key="profile-fetch-more")
 
     async def _more(self, cursor: str, generation: int) -> None:
         try:
-            result = await in_thread(self.search_service.search, self.filters,
-                                     PageRequest(page=1, limit=FETCH_SIZE, cursor=cursor))
+            result = await self._ctx.database_retrying.run_in_thread(
+                self.search_service.search, self.filters, PageRequest(page=1, limit=FETCH_SIZE, cursor=cursor),
+                task_name="Next profiles", on_retry=self._offline)
         except QueryError as exc:
             self.model.fetch_failed()
             self._show_error(str(exc))
@@ -328,6 +359,7 @@ class ProfilesTab(QWidget):
         except asyncio.CancelledError:
             self.model.fetch_failed()
             raise
+        self._ctx.link.reached()
         if generation == self._generation:
             self.model.append(result)
             self._show_status(result)

@@ -10,7 +10,7 @@ from insighta_desktop.context import open_context
 from insighta_desktop.db.server_info import ReadOnlyDatabase, write_refused
 from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.profiles.filters import PageRequest, build_filters
-from tests.integration.replicas.conftest import schema_of
+from tests.pg_roles import schema_of
 from tests.pg_schemas import libpq_dsn
 
 
