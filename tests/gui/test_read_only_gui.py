@@ -32,7 +32,8 @@ def test_a_reader_role_gets_a_read_only_app_that_says_why(qtbot, qloop, reader_r
     assert reason in window.db_label.toolTip()
 
     note = banner(import_tab)
-    assert note is not None and note.isVisible() and "read-only for you" in note.text() and reader_role.name in note.text()
+    assert note is not None and note.isVisible()
+    assert "read-only for you" in note.text() and reader_role.name in note.text()
     assert not import_tab.drop_zone.isEnabled() and not import_tab.acceptDrops()
     window.grab().save(str(tmp_path / "import-read-only.png"))
 
