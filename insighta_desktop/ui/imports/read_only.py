@@ -1,12 +1,15 @@
 """The Import tab on a database this user may only read: a banner that says why, and nothing left to start.
 
 Kept apart from tab.py (which the import screens keep changing): it needs only the tab's layout. The banner goes
-first; every other widget of the tab is disabled (the history stays visible), drops are refused. With `reason`
+first; every other widget of the tab is disabled (the history stays visible), the drop zone hidden, drops
+are refused. With `reason`
 None the tab is as it was.
 """
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QLayout, QWidget
+
+from insighta_desktop.ui.shared.drop_zone import DropZone
 
 BANNER_NAME = "read-only-banner"
 BANNER_STYLE = ("background: #fff4d6; color: #5c4400; border: 1px solid #e6c970; border-radius: 4px; "
@@ -43,6 +46,8 @@ def show_read_only(tab: QWidget, reason: str | None) -> None:
     for widget in _widgets(layout):
         if widget is not label:
             widget.setEnabled(reason is None)
+    for zone in tab.findChildren(DropZone):  # its inviting look does not grey out: out of sight instead
+        zone.setVisible(reason is None)
 
 
 def _widgets(layout: QLayout) -> list[QWidget]:

@@ -8,9 +8,9 @@ SAVE_TIP = "Keep this search under a name (in the database: everyone using it se
 
 
 def offline_text(retry_in: float, rows_shown: int) -> str:
-    kept = f" The {rows_shown:,} profiles below are from before the link dropped." if rows_shown else ""
-    return (f"Offline — retrying in {format_seconds(retry_in)}; the search runs by itself once the database is "
-            f"back.{kept}")
+    """Under the table while a search waits for the link (short: the charts' note shares the line)."""
+    kept = " · showing the last results" if rows_shown else ""
+    return f"Offline — retrying in {format_seconds(retry_in)}{kept}"
 
 
 def read_only_refusal(action: str, reason: str) -> str:
