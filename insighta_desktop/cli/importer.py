@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from insighta_desktop.cli.common import Subparsers, open_cli_context, require_writes
+from insighta_desktop.cli.import_options import add_import_v2_arguments, chosen_columns, format_v2_lines, same_file_note
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import CancelToken, ImportOptions
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
@@ -28,6 +29,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     cmd.add_argument("--resume", action="store_true",
                      help="continue the last cancelled, failed or interrupted import of this same file")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON on the last line of stdout")
+    add_import_v2_arguments(cmd)
     cmd.set_defaults(func=run_import)
 
 
@@ -72,8 +74,9 @@ def format_summary(summary: ImportSummary) -> str:
         lines.append("  corrected: " + ", ".join(f"{v:,} {k}" for k, v in corrected.items()))
     if summary.extra_columns:
         lines.append("  ignored columns: " + ", ".join(summary.extra_columns))
-    if summary.skipped:
+    if summary.skipped and summary.rejects_path:
         lines.append(f"  rejected rows: {summary.rejects_path}")
+    lines += format_v2_lines(summary)
     if summary.error:
         lines.append(f"  error: {summary.error}")
     if summary.run_status in ("cancelled", "failed"):
@@ -86,19 +89,32 @@ def run_import(args: argparse.Namespace) -> int:
 
     if args.batch_size is not None and args.batch_size < 1:
         raise CliError("--batch-size must be at least 1")
+    if args.dry_run and args.resume:
+        raise CliError("--dry-run checks the whole file; it cannot be combined with --resume")
     if not args.file.exists():
         raise CliError(f"{args.file}: no such file")
+    try:
+        columns = chosen_columns(args)
+    except ImportRefused as exc:
+        raise CliError(f"cannot import {args.file.name}: {exc.message}") from None
     ctx = open_cli_context(args)
-    require_writes(ctx)
+    if not args.dry_run:
+        require_writes(ctx)
     progress = TerminalProgress(sys.stderr)
     cancel = CancelToken()
     options = ImportOptions(batch_size=args.batch_size or ctx.settings.import_batch_size,
-                            rejects_path=args.rejects, resume=args.resume)
+                            rejects_path=args.rejects, resume=args.resume, columns=columns,
+                            on_duplicate=args.on_duplicate, dry_run=args.dry_run)
     try:
+        if not args.resume and not args.dry_run:
+            note = same_file_note(ctx.engine, args.file)
+            if note:
+                print(f"insighta: {note}", file=sys.stderr)
         summary = ctx.importer.run(args.file, options, on_progress=progress, cancel=cancel)
     except ImportRefused as exc:
         progress.finish()
-        raise CliError(f"cannot import {args.file.name}: {exc.message}") from None
+        hint = " — choose its column with --map FIELD=COLUMN" if exc.code == "missing_columns" else ""
+        raise CliError(f"cannot import {args.file.name}: {exc.message}{hint}") from None
     except KeyboardInterrupt:
         progress.finish()
         print("insighta: import interrupted; committed batches are kept — run again with --resume to continue",

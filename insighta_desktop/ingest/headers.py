@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from insighta_desktop.ingest.errors import ImportRefused
-
 REQUIRED_FIELDS = ("name", "gender", "age", "country_id")
 OPTIONAL_FIELDS = ("gender_probability", "country_probability", "age_group", "country_name")
 FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
@@ -49,37 +47,7 @@ class HeaderMapping:
 
 
 def map_headers(headers: list[str] | tuple[str, ...]) -> HeaderMapping:
-    """The mapping for a header row, or ImportRefused naming what is missing."""
-    keys = [header_key(h) for h in headers]
-    if not any(keys):
-        raise ImportRefused("empty_header", "the first line is empty: a header row with name, gender, age and "
-                                            "country_id is required")
-    columns: dict[str, int] = {}
-    claimed: set[int] = set()
-    # Pass by alias rank, so an exact `country_id` wins over a `country` column that then maps to country_name.
-    depth = max(len(a) for a in ALIASES.values())
-    for rank in range(depth):
-        for name in FIELDS:
-            aliases = ALIASES[name]
-            if name in columns or rank >= len(aliases):
-                continue
-            for index, key in enumerate(keys):
-                if index not in claimed and key == aliases[rank]:
-                    columns[name] = index
-                    claimed.add(index)
-                    break
-    if "country_name" not in columns:
-        for index, key in enumerate(keys):
-            if index not in claimed and key == "country":
-                columns["country_name"] = index
-                claimed.add(index)
-    missing = [name for name in REQUIRED_FIELDS if name not in columns]
-    if missing:
-        found = ", ".join(repr(h.strip()) for h in headers) or "nothing"
-        raise ImportRefused(
-            "missing_columns",
-            f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)} "
-            f"(the header has {found})")
-    extra = tuple(h for i, h in enumerate(headers) if i not in claimed)
-    renamed = {headers[i]: name for name, i in columns.items() if headers[i] != name}
-    return HeaderMapping(tuple(headers), columns, extra, renamed)
+    """The automatic mapping for a header row, or ImportRefused naming what is missing (see ingest/mapping.py)."""
+    from insighta_desktop.ingest.mapping import resolve
+
+    return resolve(headers)

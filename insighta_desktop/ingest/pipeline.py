@@ -8,7 +8,6 @@ errors retry the batch with backoff.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
 import threading
@@ -25,12 +24,13 @@ from typing import Final
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.db.profile_store import ProfileStore, profile_store_for
-from insighta_desktop.ingest import runs
+from insighta_desktop.ingest import run_start, runs
 from insighta_desktop.ingest.batches import Batch, iter_batches
 from insighta_desktop.ingest.errors import ImportRefused
-from insighta_desktop.ingest.reader import CHUNK_SIZE, CsvFile
+from insighta_desktop.ingest.reader import CsvFile
 from insighta_desktop.ingest.rejects import Reject, RejectsWriter, default_rejects_path, open_rejects
 from insighta_desktop.ingest.rows import RowValidator
+from insighta_desktop.ingest.run_start import file_sha256
 from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, ImportProgress, ImportSummary
 from insighta_desktop.ingest.writer import BatchCommit, BatchWriter, Totals
 
@@ -48,6 +48,9 @@ class ImportOptions:
     retry_initial_delay: float = 0.5
     progress_interval: float = 0.1  # at most this often, in seconds
     queue_depth: int = 2  # validated batches waiting for the database
+    dry_run: bool = False  # check the whole file and give the summary an import would, writing nothing
+    columns: dict[str, str | None] | None = None  # field -> column chosen (--map, --mapping, the preview)
+    on_duplicate: str = "skip"  # skip | update: what a name already stored does
 
 
 class CancelToken:
@@ -62,14 +65,6 @@ class CancelToken:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class _End(Enum):
@@ -136,34 +131,50 @@ class Importer:
         otherwise returns the summary, whose status is success, cancelled or failed."""
         started = self.clock()
         path = Path(path)
-        csv_file = CsvFile(path, chunk_size=CHUNK_SIZE)
-        digest = file_sha256(path)
-        resumed = runs.find_resumable(self.engine, digest, self.now()) if options.resume else None
-        rejects_path = Path(options.rejects_path or (resumed.rejects_path if resumed and resumed.rejects_path
-                                                      else default_rejects_path(path)))
-        # The rejects file is opened before the run exists: a path that cannot be written refuses the import
-        # with nothing recorded, and the input itself is never overwritten.
-        rejects_file = open_rejects(rejects_path, path)
+        if options.dry_run:
+            from insighta_desktop.ingest.dry_run import check_file
+
+            return check_file(self.store, path, options, self.now, self.clock, on_progress, cancel)
+        start = run_start.begin(self.engine, path, options, self.now)
+        csv_file, resumed, owner = start.csv_file, start.resumed, start.owner
+        try:
+            rejects_path = Path(options.rejects_path or (resumed.rejects_path if resumed and resumed.rejects_path
+                                                          else default_rejects_path(path)))
+            # The rejects file is opened before the run exists: a path that cannot be written refuses the import
+            # with nothing recorded, and the input itself is never overwritten.
+            rejects_file = open_rejects(rejects_path, path)
+        except BaseException:
+            if owner is not None:
+                owner.release()
+            raise
         try:
             if resumed:
                 run_id = resumed.id
                 totals = Totals.from_run(resumed)
                 runs.mark_running(self.engine, run_id, self.now(), str(rejects_path))
+                assert owner is not None  # a resumed run is owned by begin()
+                owner.claim()
                 rejects_file.write_all(runs.iter_rejects(self.engine, run_id))
                 log.info("Resuming import run %d of %s from line %d", run_id, path.name, resumed.last_line + 1)
             else:
                 run_id = runs.create_run(self.engine, file_name=str(path.resolve()), file_size=csv_file.size,
-                                         sha256=digest, encoding=csv_file.encoding, batch_size=options.batch_size,
-                                         rejects_path=str(rejects_path), now=self.now())
+                                         sha256=start.sha256, encoding=csv_file.encoding,
+                                         batch_size=options.batch_size, rejects_path=str(rejects_path),
+                                         now=self.now())
+                owner = start.own(run_id)
                 totals = Totals.empty()
         except BaseException:
             rejects_file.close()
+            if owner is not None:
+                owner.release()
             raise
         summary = ImportSummary(status="failed", file_name=path.name, rejects_path=str(rejects_path), run_id=run_id,
                                 extra_columns=list(csv_file.mapping.extra),
-                                resumed_from_line=resumed.last_line + 1 if resumed else None)
+                                resumed_from_line=resumed.last_line + 1 if resumed else None,
+                                resume_note=start.note, mapping=start.chosen, on_duplicate=start.on_duplicate)
         writer = BatchWriter(self.store, run_id, totals, now=self.now, clock=self.clock, sleep=self.sleep,
-                             max_attempts=options.max_attempts, initial_delay=options.retry_initial_delay)
+                             max_attempts=options.max_attempts, initial_delay=options.retry_initial_delay,
+                             on_duplicate=start.on_duplicate)
         session_rows, session_inserted = totals.total_rows, totals.inserted
         progress = _ProgressReporter(on_progress, csv_file.size, options.progress_interval, self.clock, started,
                                      resumed.last_offset if resumed else csv_file.data_offset)
@@ -183,6 +194,8 @@ class Importer:
         finally:
             producer.close()
             runs.finish_run(self.engine, run_id, status, self.now(), error)
+            if owner is not None:
+                owner.release()
             totals = writer.totals
             duration = self.clock() - started
             handled = totals.total_rows - session_rows
@@ -191,6 +204,7 @@ class Importer:
             summary.run_status = status
             summary.error = error
             summary.total_rows, summary.inserted, summary.skipped = totals.total_rows, totals.inserted, totals.skipped
+            summary.updated, summary.unchanged = totals.updated, totals.unchanged
             summary.reasons = dict(totals.reasons)
             summary.corrected = dict(totals.corrected)
             summary.encoding = writer.encoding or csv_file.encoding
@@ -207,7 +221,8 @@ class Importer:
                                                           force=True, phase="retrying", message=message)
         # PostgreSQL: two batches at once on two connections, so the server's index work uses both cores; each
         # commits after the one before it. SQLite has one writer at a time anyway.
-        parallel = self.store.parallel_writers
+        # Updates run one batch at a time: an update's count triggers must not lock counts a batch before it adds.
+        parallel = 1 if writer.on_duplicate == "update" else self.store.parallel_writers
         in_flight: deque[tuple[Batch, Future[list[Reject]]]] = deque()
         previous: tuple[Batch, BatchCommit] | None = None
 

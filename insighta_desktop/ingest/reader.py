@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate, repeat
 from operator import add
 from pathlib import Path
@@ -219,8 +219,10 @@ class CsvFile:
     """
 
     def __init__(self, path: Path | str, *, chunk_size: int = CHUNK_SIZE,
-                 file_format: FileFormat = DETECT) -> None:
+                 file_format: FileFormat = DETECT,
+                 map_columns: Callable[[list[str]], HeaderMapping] = map_headers) -> None:
         self.path = Path(path)
+        self.map_columns = map_columns  # the header row -> which column feeds each field
         self.chunk_size = chunk_size
         self.requested = file_format
         try:
@@ -289,7 +291,7 @@ class CsvFile:
 
     def _map_headers(self, fields: list[str]) -> HeaderMapping:
         try:
-            return map_headers(fields)
+            return self.map_columns(fields)
         except ImportRefused as exc:
             if not self.format.notes:
                 raise

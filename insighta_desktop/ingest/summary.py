@@ -51,10 +51,17 @@ class ImportSummary:
         return (f"this session: {self.session_rows:,} rows from line {self.resumed_from_line:,} in {timing}, "
                 f"{self.session_inserted:,} inserted; whole file: {self.total_rows:,} rows, "
                 f"{self.inserted:,} inserted")
+    updated: int = 0  # names already stored whose profile the file changed (--on-duplicate update)
+    unchanged: int = 0  # names already stored whose profile the file holds as it is (--on-duplicate update)
+    on_duplicate: str = "skip"
+    mapping: dict[str, str | None] = field(default_factory=dict)  # field -> the file's column (None: not read)
+    resume_note: str | None = None  # which run a --resume continued, or that it started a new one
+    dry_run: bool = False  # the summary of a check: nothing was written
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        ordered = {k: data.pop(k) for k in ("status", "total_rows", "inserted", "skipped", "reasons")}
+        ordered = {k: data.pop(k) for k in ("status", "total_rows", "inserted", "skipped", "updated", "unchanged",
+                                            "reasons")}
         ordered.update(data)
         return ordered
 

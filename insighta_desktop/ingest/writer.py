@@ -11,8 +11,10 @@ from itertools import compress
 
 from sqlalchemy.engine import Engine
 
+from insighta_desktop.db import run_ownership
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch
 from insighta_desktop.db.profile_store import ProfileStore, ProfileWrite, profile_store_for
+from insighta_desktop.db.profile_update import UpdateResult, update_profiles
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
 from insighta_desktop.ingest.rejects import Reject
@@ -22,6 +24,7 @@ from insighta_desktop.profiles.ids import Uuid7Batches
 log = logging.getLogger(__name__)
 
 IN_DATABASE = "already in the database"
+NO_UPDATES = UpdateResult(0, 0, frozenset())
 _RETRY_SQLSTATES = ("40001", "40P01")  # serialization failure, deadlock: the same transaction may pass next time
 
 
@@ -32,6 +35,8 @@ class Totals:
     skipped: int = 0
     reasons: dict[str, int] = field(default_factory=empty_reasons)
     corrected: dict[str, int] = field(default_factory=lambda: {"age_group": 0, "country_name": 0})
+    updated: int = 0  # --on-duplicate update: stored profiles the file changed
+    unchanged: int = 0  # --on-duplicate update: stored profiles that held the file's values already
 
     @classmethod
     def empty(cls) -> Totals:
@@ -41,15 +46,16 @@ class Totals:
     def from_run(cls, run: runs.RunRecord) -> Totals:
         corrected = {"age_group": 0, "country_name": 0}
         corrected.update(run.corrected)
-        return cls(run.total_rows, run.inserted, run.skipped, dict(run.reasons), corrected)
+        return cls(run.total_rows, run.inserted, run.skipped, dict(run.reasons), corrected, run.updated,
+                   run.unchanged)
 
-    def plus(self, batch: Batch, inserted: int, rejects: list[Reject]) -> Totals:
+    def plus(self, batch: Batch, inserted: int, rejects: list[Reject], updates: UpdateResult = NO_UPDATES) -> Totals:
         reasons = dict(self.reasons)
         for reject in rejects:
             reasons[reject.reason] = reasons.get(reject.reason, 0) + 1
         corrected = {k: self.corrected.get(k, 0) + batch.corrected.get(k, 0) for k in self.corrected}
         return Totals(self.total_rows + batch.records, self.inserted + inserted, self.skipped + len(rejects),
-                      reasons, corrected)
+                      reasons, corrected, self.updated + updates.updated, self.unchanged + updates.unchanged)
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -107,7 +113,8 @@ class BatchWriter:
 
     def __init__(self, store: ProfileStore | Engine, run_id: int, totals: Totals, *, now: Callable[[], datetime],
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 max_attempts: int = 5, initial_delay: float = 0.5) -> None:
+                 max_attempts: int = 5, initial_delay: float = 0.5, on_duplicate: str = "skip") -> None:
+        self.on_duplicate = on_duplicate  # skip | update: a name stored before this run
         self.store = store if isinstance(store, ProfileStore) else profile_store_for(store)
         self.engine = self.store.engine
         self.run_id = run_id
@@ -181,19 +188,20 @@ class BatchWriter:
                 if runs.claim_batch(tx.connection, self.run_id) >= batch.end_offset:
                     tx.rollback()
                     return None
-                result = self._load(tx, batch, in_flight)
+                result, updates = self._load(tx, batch, in_flight)
             else:
                 # The run's row is claimed only once the earlier batch committed: it locks that row.
-                result = self._load(tx, batch, in_flight)
+                result, updates = self._load(tx, batch, in_flight)
                 after.wait_committed(seen)
                 if runs.claim_batch(tx.connection, self.run_id) >= batch.end_offset:
                     tx.rollback()
                     return None
-            outcome = self._record(tx, batch, result)
+            outcome = self._record(tx, batch, result, updates)
             tx.commit()
             return outcome
 
-    def _load(self, tx: ProfileWrite, batch: Batch, in_flight: Mapping[str, Existing] | None) -> LoadResult:
+    def _load(self, tx: ProfileWrite, batch: Batch,
+              in_flight: Mapping[str, Existing] | None) -> tuple[LoadResult, UpdateResult]:
         columns = batch.columns
         created_at = self.now()
         with self._ids_lock:
@@ -201,15 +209,28 @@ class BatchWriter:
         profiles = ProfileBatch(ids, columns.names, columns.keys, columns.genders, columns.gender_ps,
                                 columns.ages, columns.age_groups, columns.country_ids, columns.country_names,
                                 columns.country_ps, columns.lines, created_at, self.run_id)
-        return tx.load(profiles, in_flight)
+        loaded = tx.load(profiles, in_flight)
+        if self.on_duplicate != "update" or not loaded.existing:
+            return loaded, NO_UPDATES
+        # Names stored before this run are updated; a name this run inserted (or updated) is a repeat in the file.
+        stored_before = [key for key, where in loaded.existing.items() if where.import_run_id != self.run_id]
+        return loaded, update_profiles(tx.connection, profiles, stored_before)
 
-    def _record(self, tx: ProfileWrite, batch: Batch, result: LoadResult) -> tuple[Totals, list[Reject]]:
-        rejects = self._duplicates(batch, result.existing)
-        if result.inserted + len(rejects) != batch.records:
+    def _record(self, tx: ProfileWrite, batch: Batch, result: LoadResult,
+                updates: UpdateResult = NO_UPDATES) -> tuple[Totals, list[Reject]]:
+        existing = result.existing
+        if updates.keys:
+            existing = {key: where for key, where in existing.items() if key not in updates.keys}
+        rejects = self._duplicates(batch, existing)
+        written = updates.updated + updates.unchanged
+        if result.inserted + written + len(rejects) != batch.records:
             raise RuntimeError(f"import counts do not add up for lines up to {batch.last_line}: "
-                               f"{result.inserted} inserted + {len(rejects)} rejected != {batch.records} rows")
-        totals = self.totals.plus(batch, result.inserted, rejects)
+                               f"{result.inserted} inserted + {written} updated + {len(rejects)} rejected "
+                               f"!= {batch.records} rows")
+        totals = self.totals.plus(batch, result.inserted, rejects, updates)
         tx.add_counts(result)
+        run_ownership.record_updates(tx.connection, self.run_id, updated=totals.updated, unchanged=totals.unchanged,
+                                     now=self.now())
         runs.record_batch(tx.connection, self.run_id, rejects=rejects, total_rows=totals.total_rows,
                           inserted=totals.inserted, skipped=totals.skipped, reasons=totals.reasons,
                           corrected=totals.corrected, last_offset=batch.end_offset, last_line=batch.last_line,
