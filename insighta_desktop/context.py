@@ -305,9 +305,24 @@ def open_context(database_url: str | None = None, *, paths: AppPaths | None = No
     engines = create_engines_for(url, pool_size=settings.pool_size,
                                  statement_timeout_ms=settings.statement_timeout_ms)
     try:
-        ensure_schema(engines.write, backup_dir=paths.data_dir / "backups")
+        _ensure_schema(engines, paths)
     except Exception:
         engines.dispose()
         raise
     log.info("Using database %s", mask_url(url))
     return AppContext(paths, settings, credentials, engines.write, url, read_engine=engines.read)
+
+
+def _ensure_schema(engines: Engines, paths: AppPaths) -> None:
+    """Create or upgrade through the read-write engine. With a multi-host URL whose read-write servers are all out
+    of reach (a standby answers), open through the read engine when the schema is current: searching works, and
+    the app is read-only until a read-write server is back (read_server says why)."""
+    from insighta_desktop.resilience.classify import is_transient
+
+    try:
+        ensure_schema(engines.write, backup_dir=paths.data_dir / "backups")
+    except Exception as exc:
+        if not engines.split or not is_transient(exc):
+            raise
+        log.warning("No read-write server reachable (%s); opening through the read engine", exc)
+        ensure_schema(engines.read, backup_dir=paths.data_dir / "backups")

@@ -2,13 +2,16 @@
 writes ask for a read-write session."""
 from __future__ import annotations
 
+import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
 from insighta_desktop.context import open_context
 from insighta_desktop.db.engine import psycopg_connection
+from insighta_desktop.db.server_info import ReadOnlyDatabase
 from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.profiles.filters import PageRequest, build_filters
+from tests.pg_schemas import libpq_dsn
 
 
 def multi_host(url: str, *hosts: str, **query: str) -> str:
@@ -44,23 +47,23 @@ def test_the_first_host_down_the_second_answers_searches_and_writes(pg_url, clos
         ctx.close()
 
 
-def test_no_read_write_host_reachable_is_read_only_with_the_reason(pg_url, closed_port, app_paths, credentials):
-    """Only the standby-preferring reads can be served when every read-write candidate is down: here the one host
-    that is up is read-write, so the write engine is the one that fails only when its hosts are all down."""
-    url = multi_host(pg_url, f"127.0.0.1:{closed_port}", server_address(pg_url),
+def test_no_read_write_server_reachable_opens_read_only_on_the_standby(reader_role, pg_url, closed_port, app_paths,
+                                                                       credentials):
+    """A role whose sessions are read-only looks to libpq like a standby: `read-write` finds no server, while
+    `prefer-standby` settles for it. The app opens through the read engine, searches, and says why it is read-only."""
+    owner = open_context(pg_url, paths=app_paths, credentials=credentials)
+    load_demo_data(owner.engine, profiles=150, interviews=0)
+    owner.close()
+    with psycopg.connect(libpq_dsn(pg_url), autocommit=True) as conn:
+        conn.execute(f'ALTER ROLE "{reader_role.name}" SET default_transaction_read_only = on')
+    url = multi_host(reader_role.url, f"127.0.0.1:{closed_port}", server_address(pg_url),
                      target_session_attrs="prefer-standby")
     ctx = open_context(url, paths=app_paths, credentials=credentials)
     try:
-        ctx.engine.dispose()
-        broken = make_url(ctx.engine.url).update_query_dict({"host": (f"127.0.0.1:{closed_port}",)})
-        from insighta_desktop.db.engine import Engines, create_engine_for
-        from insighta_desktop.db.server_info import read_server_info
-
-        write = create_engine_for(broken)
-        try:
-            info = read_server_info(Engines(ctx.read_engine, write), ctx.database_name)
-        finally:
-            write.dispose()
-        assert info.read_only and "no read-write server is reachable" in (info.read_only_reason or "")
+        assert ctx.profile_search.search(build_filters(), PageRequest(limit=5)).total == 150
+        reason = ctx.read_server().read_only_reason or ""
+        assert reason.startswith("no read-write server is reachable") and "read-only" in reason
+        with pytest.raises(ReadOnlyDatabase):
+            ctx.refuse_writes()
     finally:
         ctx.close()
