@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 5  # per host, unless the URL sets connect_timeout
 
 
 class DatabaseUrlError(ValueError):
@@ -147,7 +148,9 @@ def _postgres_engine(url: URL, *, pool_size: int, statement_timeout_ms: int) -> 
         options = " ".join(options)
     options = f"{options} -c statement_timeout={int(statement_timeout_ms)}".strip()
     url = url.difference_update_query(["options"])
-    connect_args = {"options": options, "connect_timeout": 5, "application_name": "insighta-desktop"}
+    connect_args: dict[str, object] = {"options": options, "application_name": "insighta-desktop"}
+    if "connect_timeout" not in url.query:  # the URL's own wins (connect_args would override it)
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
     return sa.create_engine(
         url,
         pool_size=pool_size,

@@ -114,3 +114,22 @@ def test_a_dropped_link_keeps_the_results_says_offline_and_recovers(qtbot, qloop
     qloop.until(lambda: window.db_label.text() == f"● {remote.server.label}", message="online again")
     assert not visible_dialogs()
     qloop.until(lambda: window.tasks.pending == 0, message="no task left spinning")
+
+
+def test_scrolling_while_offline_waits_for_the_link_then_appends(qtbot, qloop, remote, proxy):
+    window = MainWindow(remote, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    window.show()
+    qloop.run(window.startup_task)
+    tab = window.profiles_tab
+    qloop.until(lambda: tab.model.rowCount() == 100, message="first page")
+    first = [p.id for p in tab.model.rows]
+    proxy.stop()
+    tab.model.fetchMore()  # the table asks for the next page as it scrolls
+    qloop.until(lambda: "Offline — retrying" in tab.page_label.text(), message="offline under the table")
+    assert "offline — retrying" in window.db_label.text()
+    assert [p.id for p in tab.model.rows] == first and not visible_dialogs()
+    proxy.start()
+    qloop.until(lambda: tab.model.rowCount() == 200, timeout=10, message="the next page once the link is back")
+    assert [p.id for p in tab.model.rows[:100]] == first and "of 300" in tab.page_label.text()
+    qloop.until(lambda: window.tasks.pending == 0, message="no task left spinning")
