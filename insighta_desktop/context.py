@@ -6,9 +6,10 @@ packs) and hands the same objects to every tab and command. Widgets never build 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,8 @@ class AppContext:
     def __post_init__(self) -> None:
         if self.read_engine is None:
             self.read_engine = self.engine
+        if self.database_retrying.sleep is asyncio.sleep:  # a waiting search wakes once the link is back
+            self.database_retrying = replace(self.database_retrying, sleep=self.link.wait)
 
     @property
     def engines(self) -> Engines:

@@ -7,8 +7,10 @@ reports from its event loop; the window hops threads through a signal anyway).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,6 +52,7 @@ class DatabaseLink:
         self._lock = threading.Lock()
         self._status = LinkStatus(LinkState.CONNECTING)
         self._listeners: list[Listener] = []
+        self._reached = 0  # calls that got through: a waiting retry wakes when this moves
 
     @property
     def status(self) -> LinkStatus:
@@ -65,6 +68,7 @@ class DatabaseLink:
         with self._lock:
             previous = self._status
             status = LinkStatus(LinkState.ONLINE, server or previous.server)
+            self._reached += 1
         if previous.state is LinkState.OFFLINE:
             log.info("Database link back (%s)", status.server or "server unknown")
         self._set(status)
@@ -90,6 +94,18 @@ class DatabaseLink:
                 listener(status)
             except Exception:  # a listener's bug must not break the call that reported
                 log.exception("A database link listener failed")
+
+    async def wait(self, seconds: float, poll: float = 0.25) -> None:
+        """Sleep `seconds`, or less: until another call gets through (the reachability check, another search).
+        A retry's wait: the search runs as soon as the link is known to be back."""
+        with self._lock:
+            reached = self._reached
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(left, poll))
+            with self._lock:
+                if self._reached != reached:
+                    return
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener` after every change; returns the function that unsubscribes it."""
