@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = 5.0  # seconds between the timer's heartbeats
 HEARTBEAT_STALE = timedelta(seconds=30)  # an owner on another host with no heartbeat for this long is gone
+SESSION_GONE_WAIT = 5.0  # seconds a dead owner's PostgreSQL session may take to end
 
 try:
     import fcntl
@@ -186,6 +188,13 @@ def check_owner(engine: Engine, record: RunRecord, now: Callable[[], datetime]) 
     if owner._lock.available and record.owner_pid is not None:
         if owner.try_acquire():
             return Liveness(False, owner)
+        if record.owner_host == this_host() and not _pid_exists(record.owner_pid):
+            # The owner process is gone; its database session ends as soon as the server sees the socket close.
+            deadline = time.monotonic() + SESSION_GONE_WAIT
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+                if owner.try_acquire():
+                    return Liveness(False, owner)
         return Liveness(True)
     if owner_alive_without_lock(record, now()):
         return Liveness(True)
