@@ -4,14 +4,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from insighta_desktop.cli.common import Subparsers, open_cli_context, require_writes
 from insighta_desktop.cli.import_options import add_import_v2_arguments, chosen_columns, format_v2_lines, same_file_note
+from insighta_desktop.ingest.child_command import OPTIONS_JSON_FLAG, PROGRESS_JSON_FLAG, options_from_json
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.pipeline import CancelToken, ImportOptions
+from insighta_desktop.ingest.progress import CANCEL_COMMAND, ProgressTicker, summary_line
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
+
+if TYPE_CHECKING:
+    from insighta_desktop.context import AppContext
 
 BAR_WIDTH = 30
 
@@ -30,6 +36,10 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                      help="continue the last cancelled, failed or interrupted import of this same file")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON on the last line of stdout")
     add_import_v2_arguments(cmd)
+    cmd.add_argument(PROGRESS_JSON_FLAG, dest="progress_json", action="store_true",
+                     help="for the desktop app: progress as JSON lines on stdout (ten a second), the summary as the "
+                          "last line; a line 'cancel' on stdin (or its end) stops the import")
+    cmd.add_argument(OPTIONS_JSON_FLAG, dest="options_json", metavar="JSON", help=argparse.SUPPRESS)
     cmd.set_defaults(func=run_import)
 
 
@@ -100,11 +110,19 @@ def run_import(args: argparse.Namespace) -> int:
     ctx = open_cli_context(args)
     if not args.dry_run:
         require_writes(ctx)
-    progress = TerminalProgress(sys.stderr)
-    cancel = CancelToken()
     options = ImportOptions(batch_size=args.batch_size or ctx.settings.import_batch_size,
                             rejects_path=args.rejects, resume=args.resume, columns=columns,
                             on_duplicate=args.on_duplicate, dry_run=args.dry_run)
+    if args.options_json:
+        try:
+            options = options_from_json(args.options_json, options)
+        except (ValueError, TypeError) as exc:
+            ctx.close()
+            raise CliError(f"--options-json: {exc}") from None
+    if args.progress_json:
+        return _run_for_parent(args, ctx, options)
+    progress = TerminalProgress(sys.stderr)
+    cancel = CancelToken()
     try:
         if not args.resume and not args.dry_run:
             note = same_file_note(ctx.engine, args.file)
@@ -130,3 +148,32 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"insighta: import failed: {summary.error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _run_for_parent(args: argparse.Namespace, ctx: AppContext, options: ImportOptions) -> int:
+    """The desktop app's import: progress as JSON lines on stdout, cancel from stdin, the summary as the last line.
+    A refused file is one line on stderr and exit 2, as from a terminal."""
+    from insighta_desktop.cli import CliError
+
+    cancel = CancelToken()
+    threading.Thread(target=_watch_stdin, args=(cancel,), name="import-cancel", daemon=True).start()
+    try:
+        with ProgressTicker(sys.stdout) as ticker:
+            summary = ctx.importer.run(args.file, options, on_progress=ticker, cancel=cancel)
+    except ImportRefused as exc:
+        raise CliError(f"cannot import {args.file.name}: {exc.message}") from None
+    finally:
+        ctx.close()
+    print(summary_line(summary), flush=True)
+    return 1 if summary.run_status == "failed" else 0
+
+
+def _watch_stdin(cancel: CancelToken) -> None:
+    """A line 'cancel', or the end of stdin (the parent closed it, or died), cancels the import."""
+    try:
+        for line in sys.stdin:
+            if line.strip() == CANCEL_COMMAND:
+                break
+    except (OSError, ValueError):
+        pass
+    cancel.cancel()

@@ -18,12 +18,13 @@ RejectRow = tuple[int, str, str, str]  # line_number, reason, detail, raw_line
 
 
 def create_run(engine: Engine, *, file_name: str, file_size: int, sha256: str, status: str, encoding: str,
-               batch_size: int, reasons_json: str, rejects_path: str | None, now: datetime) -> int:
+               batch_size: int, reasons_json: str, rejects_path: str | None, now: datetime,
+               parent_run_id: int | None = None) -> int:
     with engine.begin() as conn:
         result = conn.execute(import_runs.insert().values(
             file_name=file_name, file_size=file_size, sha256=sha256, status=status, encoding=encoding,
             batch_size=batch_size, reasons_json=reasons_json, rejects_path=rejects_path,
-            started_at=now, updated_at=now))
+            started_at=now, updated_at=now, parent_run_id=parent_run_id))
         key = result.inserted_primary_key
         assert key is not None  # an INSERT of one row
         return int(key[0])

@@ -51,6 +51,7 @@ class ImportOptions:
     dry_run: bool = False  # check the whole file and give the summary an import would, writing nothing
     columns: dict[str, str | None] | None = None  # field -> column chosen (--map, --mapping, the preview)
     on_duplicate: str = "skip"  # skip | update: what a name already stored does
+    parent_run_id: int | None = None  # this file holds the fixed rejected rows of that run
 
 
 class CancelToken:
@@ -160,7 +161,7 @@ class Importer:
                 run_id = runs.create_run(self.engine, file_name=str(path.resolve()), file_size=csv_file.size,
                                          sha256=start.sha256, encoding=csv_file.encoding,
                                          batch_size=options.batch_size, rejects_path=str(rejects_path),
-                                         now=self.now())
+                                         now=self.now(), parent_run_id=options.parent_run_id)
                 owner = start.own(run_id)
                 totals = Totals.empty()
         except BaseException:
@@ -177,7 +178,8 @@ class Importer:
                              on_duplicate=start.on_duplicate)
         session_rows, session_inserted = totals.total_rows, totals.inserted
         progress = _ProgressReporter(on_progress, csv_file.size, options.progress_interval, self.clock, started,
-                                     resumed.last_offset if resumed else csv_file.data_offset)
+                                     resumed.last_offset if resumed else csv_file.data_offset, run_id)
+        progress.report(totals, progress.start_offset, 0, force=True, phase="starting")
         producer = _Producer(csv_file, RowValidator(csv_file.mapping), options.batch_size,
                              resumed.last_offset if resumed else None, options.queue_depth)
         status, error = FAILED, None
@@ -273,8 +275,9 @@ def _describe(exc: BaseException) -> str:
 
 class _ProgressReporter:
     def __init__(self, callback: ProgressCallback | None, size: int, interval: float, clock: Callable[[], float],
-                 started: float, start_offset: int) -> None:
+                 started: float, start_offset: int, run_id: int | None = None) -> None:
         self.callback = callback
+        self.run_id = run_id
         self.size = size
         self.interval = interval
         self.clock = clock
@@ -295,7 +298,8 @@ class _ProgressReporter:
         done = max(0, offset - self.start_offset)
         eta = (self.size - offset) / (done / elapsed) if done > 0 and elapsed > 0.2 else None
         snapshot = ImportProgress(offset, self.size, totals.total_rows, totals.inserted, totals.skipped,
-                                  dict(totals.reasons), elapsed, rate, eta, phase, message)
+                                  dict(totals.reasons), elapsed, rate, eta, phase, message,
+                                  self.run_id)
         try:
             self.callback(snapshot)
         except Exception:  # a broken progress display must not break the import

@@ -74,10 +74,11 @@ def reasons_json(reasons: dict[str, int], corrected: dict[str, int]) -> str:
 
 
 def create_run(engine: Engine, *, file_name: str, file_size: int, sha256: str, encoding: str, batch_size: int,
-               rejects_path: str | None, now: datetime) -> int:
+               rejects_path: str | None, now: datetime, parent_run_id: int | None = None) -> int:
     return stored_runs.create_run(engine, file_name=file_name, file_size=file_size, sha256=sha256, status=RUNNING,
                                   encoding=encoding, batch_size=batch_size,
-                                  reasons_json=reasons_json(empty_reasons(), {}), rejects_path=rejects_path, now=now)
+                                  reasons_json=reasons_json(empty_reasons(), {}), rejects_path=rejects_path, now=now,
+                                  parent_run_id=parent_run_id)
 
 
 def get_run(engine: Engine, run_id: int) -> RunRecord | None:

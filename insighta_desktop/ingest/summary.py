@@ -79,8 +79,9 @@ class ImportProgress:
     elapsed_s: float
     rows_per_s: float  # rows handled per second in this session
     eta_s: float | None
-    phase: str = "importing"  # importing | retrying | finished
+    phase: str = "importing"  # starting | importing | retrying | finished
     message: str = ""
+    run_id: int | None = None  # the run being written (known from the first snapshot on)
 
     @property
     def fraction(self) -> float:

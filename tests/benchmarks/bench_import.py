@@ -7,8 +7,9 @@ The dirty file comes from `insighta demo-data profiles --dirty` (about 3% bad ro
 duplicates); 5% of its names are put in the database first. The import runs as the real CLI in a child process
 (its peak RSS comes from wait4). The clean rows it inserted are then exported and loaded into an identical empty
 table (same schema, indexes and triggers, created by ensure_schema) with `psql \\copy` and with the sqlite3
-command-line `.import` (same journal and cache settings as the app's connections). The GUI figure is the longest
-gap between ticks of a 5 ms QTimer on the GUI thread while the Import tab's worker imports the file.
+command-line `.import` (same journal and cache settings as the app's connections). The GUI figures are the gaps
+between ticks of a 5 ms QTimer on the GUI thread while the Import tab imports the file (in its child process), and
+the time a Profiles-tab search takes during the import against the same search idle (`--gui-only`: just these).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,56 +179,116 @@ def bench_sqlite(dirty: Path, seed_file: Path, workdir: Path) -> None:
           f"{summary['duration_s'] / import_wall:.2f}x import itself")
 
 
-def gui_child(url: str, path: str) -> None:
-    """Child process: the Import tab's worker imports the file; a QTimer on the GUI thread measures stalls."""
+def gui_child(url: str, path: str, seed_path: str) -> None:
+    """Child process: the Import tab imports the file the way the app does (in a child process of its own) while a
+    5 ms QTimer on the GUI thread measures the event loop's gaps and the Profiles tab searches now and then."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import asyncio
+
+    import qasync
     from PySide6.QtCore import QTimer
 
+    from insighta_desktop.config import AppPaths
+    from insighta_desktop.context import open_context
+    from insighta_desktop.profiles.filters import build_filters
     from insighta_desktop.ui.app import create_application
-    from insighta_desktop.ui.imports.worker import ImportJob, ImportWorker
+    from insighta_desktop.ui.imports.tab import ImportTab
+    from insighta_desktop.ui.profiles.tab import ProfilesTab
+    from insighta_desktop.ui.shared.tasks import TaskRunner
 
     app = create_application()  # the app's own start-up, garbage-collector tuning included
-    engine = create_engine_for(url)
-    worker = ImportWorker(Importer(engine), Path(path),
-                          ImportOptions(rejects_path=Path(path).with_suffix(".gui.rejects.csv")))
-    job = ImportJob(worker)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    home = Path(path).parent / "gui-home"
+    ctx = open_context(url, paths=AppPaths.under(home).ensure())
+    Importer(ctx.engine).run(Path(seed_path), ImportOptions(rejects_path=home / "seed.rejects.csv"))
+    tasks = TaskRunner()
+    imports, profiles = ImportTab(ctx, tasks), ProfilesTab(ctx, tasks)
     gaps: list[float] = []
     last = [time.perf_counter()]
-    result: dict = {}
+    tick_on = [False]
 
     def tick() -> None:
         now = time.perf_counter()
-        gaps.append(now - last[0])
+        if tick_on[0]:
+            gaps.append(now - last[0])
         last[0] = now
 
     heartbeat = QTimer()
     heartbeat.setInterval(5)
     heartbeat.timeout.connect(tick)
     updates = [0]
-    worker.progress.connect(lambda _p: updates.__setitem__(0, updates[0] + 1))
-    worker.finished.connect(lambda s: result.update(s.to_dict()))
-    job.done.connect(app.quit)
-    started = time.perf_counter()
+    searches = [0]
+
+    async def search() -> float:
+        """One Profiles-tab search (varied, so no answer comes from the cache), from the call to its answer shown."""
+        searches[0] += 1
+        filters = build_filters(min_age=18 + searches[0] % 40, max_age=60 + searches[0] % 30)
+        started = time.perf_counter()
+        await profiles.run_search(filters)
+        return time.perf_counter() - started
+
+    async def scenario() -> dict:
+        for _ in range(3):  # warm up connections and caches
+            await search()
+        idle = [await search() for _ in range(9)]
+        imports.chosen_file = Path(path)
+        tick_on[0] = True
+        last[0] = time.perf_counter()
+        started = time.perf_counter()
+        imports.start_import()
+        job = imports.job
+        assert job is not None
+        job.progress.connect(lambda _p: updates.__setitem__(0, updates[0] + 1))
+        busy: list[float] = []
+        await asyncio.sleep(1.0)
+        while imports.busy:
+            busy.append(await search())
+            await asyncio.sleep(0.5)
+        wall = time.perf_counter() - started
+        tick_on[0] = False
+        summary = imports.last_summary
+        return {"wall": wall, "rows": summary.total_rows if summary else None,
+                "status": summary.status if summary else None, "idle": idle, "busy": busy}
+
     heartbeat.start()
-    job.start()
-    app.exec()
-    wall = time.perf_counter() - started
+    try:
+        result = loop.run_until_complete(scenario())
+    finally:
+        heartbeat.stop()
+        imports.shutdown()
+        loop.run_until_complete(asyncio.sleep(0.2))
+        imports.deleteLater()
+        profiles.deleteLater()
+        loop.close()  # joins the loop's worker threads
+        ctx.close()
     gaps.sort()
-    print(json.dumps({"wall": wall, "max_stall_ms": gaps[-1] * 1000, "p99_ms": gaps[int(len(gaps) * 0.99)] * 1000,
-                      "ticks": len(gaps), "progress_updates": updates[0], "rows": result.get("total_rows"),
-                      "status": result.get("status")}))
+    median = statistics.median
+    print(json.dumps({**{k: result[k] for k in ("wall", "rows", "status")},
+                      "max_stall_ms": gaps[-1] * 1000, "p99_ms": gaps[int(len(gaps) * 0.99)] * 1000,
+                      "p50_ms": median(gaps) * 1000, "ticks": len(gaps), "progress_updates": updates[0],
+                      "search_idle_ms": median(result["idle"]) * 1000,
+                      "search_busy_ms": median(result["busy"]) * 1000 if result["busy"] else None,
+                      "search_busy_max_ms": max(result["busy"]) * 1000 if result["busy"] else None,
+                      "searches_busy": len(result["busy"])}))
 
 
-def bench_gui(server_url: str, dirty: Path, workdir: Path) -> None:
+def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path) -> None:
     schema, url = new_pg_schema(server_url)
     try:
-        cmd = [sys.executable, __file__, "--gui-child", url, str(dirty)]
+        cmd = [sys.executable, __file__, "--gui-child", url, str(dirty), str(seed_file)]
         _wall, _rss, out = run_measured(cmd)
         data = json.loads(out.strip().splitlines()[-1])
-        print(f"GUI (Import tab worker, PostgreSQL): {data['rows']:,} rows in {data['wall']:.1f} s, "
-              f"status {data['status']}; event loop: longest stall {data['max_stall_ms']:.1f} ms, "
-              f"p99 {data['p99_ms']:.1f} ms over {data['ticks']:,} ticks of a 5 ms QTimer; "
+        print(f"GUI (Import tab, import in a child process, PostgreSQL): {data['rows']:,} rows in "
+              f"{data['wall']:.1f} s, status {data['status']}")
+        print(f"  event loop: p50 {data['p50_ms']:.1f} ms, p99 {data['p99_ms']:.1f} ms, "
+              f"longest {data['max_stall_ms']:.1f} ms between ticks of a 5 ms QTimer ({data['ticks']:,} ticks); "
               f"{data['progress_updates']} progress updates ({data['progress_updates'] / data['wall']:.1f}/s)")
+        busy = data["search_busy_ms"]
+        ratio = f"{busy / data['search_idle_ms']:.2f}x" if busy else "n/a"
+        print(f"  Profiles-tab search: idle median {data['search_idle_ms']:.0f} ms; during the import median "
+              f"{busy or 0:.0f} ms (max {data['search_busy_max_ms'] or 0:.0f} ms, {data['searches_busy']} searches): "
+              f"{ratio} idle")
     finally:
         drop_pg_schema(server_url, schema)
 
@@ -239,7 +301,8 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--skip-gui", action="store_true")
-    parser.add_argument("--gui-child", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--gui-only", action="store_true", help="only the GUI figures (event loop, search)")
+    parser.add_argument("--gui-child", nargs=3, metavar=("URL", "FILE", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.gui_child:
         gui_child(*args.gui_child)
@@ -251,6 +314,10 @@ def main() -> None:
         print(f"Dirty file: {args.rows:,} rows, {dirty.stat().st_size / 1e6:.1f} MB "
               f"(generated in {time.perf_counter() - started:.1f} s); {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
+        if args.gui_only:
+            bench_gui(args.pg_url, dirty, seed_file, workdir)
+            print(f"load average at the end {os.getloadavg()[0]:.2f}")
+            return
         rss_small = bench_postgresql(args.pg_url, dirty, seed_file, seeded, workdir)
         if not args.skip_sqlite:
             bench_sqlite(dirty, seed_file, workdir)
@@ -261,7 +328,7 @@ def main() -> None:
             print(f"  peak RSS {args.rows:,} rows: {rss_small:.0f} MB; {args.big_rows:,} rows: {rss_big:.0f} MB "
                   f"({(rss_big / rss_small - 1) * 100:+.1f}%)")
         if not args.skip_gui:
-            bench_gui(args.pg_url, dirty, workdir)
+            bench_gui(args.pg_url, dirty, seed_file, workdir)
         print(f"load average at the end {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -154,7 +154,7 @@ class ProgressPanel(QWidget):
     def _cancel(self) -> None:
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Cancelling…")
-        self.note_label.setText("Stopping after the current batch; rows already committed are kept.")
+        self.note_label.setText("Stopping the import; rows already committed are kept.")
         self.cancel_requested.emit()
 
 

@@ -1,4 +1,4 @@
-"""Import tab: drop or choose a CSV, look at a preview, import on a worker thread with live progress, then the
+"""Import tab: drop or choose a CSV, look at a preview, import in a child process with live progress, then the
 summary, the rejected rows, and the history of past imports (with Resume)."""
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ from insighta_desktop.ingest.preview import FilePreview, preview_file
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.runs import RunRecord, iter_rejects, list_runs
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
+from insighta_desktop.ui.imports.child_import import ChildImportJob, home_of
 from insighta_desktop.ui.imports.panels import PreviewPanel, ProgressPanel, SummaryPanel
 from insighta_desktop.ui.imports.rejects import RejectsPanel
-from insighta_desktop.ui.imports.worker import ImportJob, ImportWorker
 from insighta_desktop.ui.shared.drop_zone import DropZone
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
@@ -66,7 +66,7 @@ class ImportTab(QWidget):
         self._ctx, self._tasks = ctx, tasks
         self.setAcceptDrops(True)
         self.chosen_file: Path | None = None
-        self.job: ImportJob | None = None
+        self.job: ChildImportJob | None = None
         self.last_summary: ImportSummary | None = None
         self.batch_size = ctx.settings.import_batch_size
 
@@ -167,12 +167,12 @@ class ImportTab(QWidget):
         if self.busy or self.chosen_file is None:
             return
         options = ImportOptions(batch_size=self.batch_size, resume=resume)
-        worker = ImportWorker(self._ctx.importer, self.chosen_file, options)
-        worker.progress.connect(self._on_progress)
-        worker.finished.connect(self._on_finished)
-        worker.refused.connect(self._on_refused)
-        worker.failed.connect(self._on_failed)
-        job = self.job = ImportJob(worker, self)
+        job = self.job = ChildImportJob(self._ctx.engine, self._ctx.database_url, self.chosen_file, options,
+                                        home_of(self._ctx.paths), self)
+        job.progress.connect(self._on_progress)
+        job.finished.connect(self._on_finished)
+        job.refused.connect(self._on_refused)
+        job.failed.connect(self._on_failed)
         job.done.connect(lambda: self._on_job_done(job))
         self.progress_panel.reset(self.chosen_file.name)
         self.stack.setCurrentWidget(self.progress_panel)
@@ -203,10 +203,10 @@ class ImportTab(QWidget):
         self.stack.setCurrentWidget(self.empty_page)
         self.show_problem(f"The import stopped with an error: {message}")
 
-    def _on_job_done(self, job: ImportJob) -> None:
+    def _on_job_done(self, job: ChildImportJob) -> None:
         if self.job is job:
             self.job = None
-        job.deleteLater()  # and its finished thread with it
+        job.deleteLater()  # and its ended process with it
         self.refresh()
 
     async def _load_rejects(self, run_id: int, file_name: str) -> None:
@@ -250,11 +250,11 @@ class ImportTab(QWidget):
         self.resume_button.setEnabled(False)
 
     def shutdown(self, wait_ms: int = 30_000) -> None:
-        """Cancel a running import and wait for its thread (window closing)."""
+        """Cancel a running import and wait for its process (window closing)."""
         if self.job is not None and self.job.running:
             self.job.cancel()
             self.job.wait(wait_ms)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.shutdown()  # the tab on its own, as a window: its thread must stop before the tab is deleted
+        self.shutdown()  # the tab on its own, as a window: its import must stop before the tab is deleted
         super().closeEvent(event)
