@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
+from insighta_desktop.db.pg_connect import initialize_in_one_round_trip
 from insighta_desktop.db.url_hosts import needs_write_session, parse_url, write_url
 from insighta_desktop.db.url_secrets import mask_url as mask_url  # re-exported: callers import it from here
 from insighta_desktop.db.url_secrets import redact_secrets
@@ -151,14 +153,41 @@ def _postgres_engine(url: URL, *, pool_size: int, statement_timeout_ms: int) -> 
     connect_args: dict[str, object] = {"options": options, "application_name": "insighta-desktop"}
     if "connect_timeout" not in url.query:  # the URL's own wins (connect_args would override it)
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args=connect_args,
+        use_native_hstore=False,  # no hstore columns: skip the type lookup on the first connection
     )
+    initialize_in_one_round_trip(engine)
+    _ping_idle_connections(engine)
+    return engine
+
+
+# A pooled connection idle for longer than this is pinged before use (a round trip); one used more recently is not:
+# a ping on every checkout was a round trip per user action. A connection that failed since is dropped at checkout
+# (psycopg marks it broken), and a statement that meets a dead link is retried by the callers' retry layer.
+IDLE_PING_SECONDS = 20.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["insighta_idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if getattr(dbapi_conn, "broken", False) or getattr(dbapi_conn, "closed", False):
+            raise sa.exc.DisconnectionError("the connection was lost while idle in the pool")
+        since = record.info.get("insighta_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the pool then connects afresh
+            raise sa.exc.DisconnectionError(f"the idle connection did not answer a ping: {exc}") from exc
 
 
 def check_connection(engine: Engine) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from insighta_desktop import __version__
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import is_sqlite
+from insighta_desktop.db.pg_connect import schema_version_read_on_connect
 from insighta_desktop.db.transcript_index import add_transcript_index, create_transcript_index
 from insighta_desktop.db.triggers import install_triggers
 
@@ -95,11 +96,38 @@ class SchemaTooNewError(SchemaError):
 
 
 def current_version(conn: Connection) -> int | None:
-    """The database's schema version, 0 for an empty database, None for a database that is not ours."""
+    """The database's schema version, 0 for an empty database, None for a database that is not ours.
+
+    PostgreSQL: one statement (no catalog reflection) on a database of ours; `conn` should be in autocommit (see
+    read_version), as a failed statement aborts a transaction."""
+    if conn.dialect.name == "postgresql":
+        found = conn.exec_driver_sql(
+            "SELECT to_regclass('schema_version') IS NOT NULL, to_regclass('profiles') IS NOT NULL").one()
+        if found[0]:
+            return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+        return 0 if not found[1] else None
     tables = set(sa.inspect(conn).get_table_names())
     if "schema_version" not in tables:
         return 0 if "profiles" not in tables else None
     return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+
+
+def read_schema_version(engine: Engine) -> int | None:
+    """current_version in one round trip on PostgreSQL (every start of the app and of each CLI command): the
+    version table read straight away in autocommit; only when it is missing are the tables looked up."""
+    if engine.dialect.name != "postgresql":
+        with engine.connect() as conn:
+            return current_version(conn)
+    schema_version_read_on_connect(engine)  # one read by an earlier first connection is out of date now
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if (on_connect := schema_version_read_on_connect(engine)) is not None and on_connect >= 0:
+            return on_connect  # this engine's first connection read it during its set-up, a moment ago
+        try:
+            return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+        except sa.exc.ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "42P01":  # undefined_table: an empty database, or not ours
+                raise
+        return current_version(conn)
 
 
 def ensure_schema(
@@ -111,8 +139,7 @@ def ensure_schema(
 ) -> int:
     """Bring the database to `target`; returns the version it had before."""
     upgrades = UPGRADES if upgrades is None else upgrades
-    with engine.connect() as conn:
-        found = current_version(conn)
+    found = read_schema_version(engine)
     if found is None:
         raise SchemaError("This database has a profiles table but no Insighta schema version; it was not created "
                           "by Insighta Desktop. Point the app at an empty database or an Insighta one.")

@@ -63,6 +63,16 @@ _PG_FUNCTIONS = [
         RETURN NULL;
     END $$
     """,
+    # Every bump of the data version, by whichever writer (the triggers above, the importer's add_profile_counts, an
+    # older app), tells listeners the new version: db/data_version_watch.py keeps the search cache current with it.
+    # The payload names the schema, as NOTIFY reaches every session of the database.
+    """
+    CREATE OR REPLACE FUNCTION insighta_data_version_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('insighta_profiles', TG_TABLE_SCHEMA || ':' || NEW.version);
+        RETURN NULL;
+    END $$
+    """,
     """
     CREATE OR REPLACE FUNCTION insighta_profile_counts_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -84,6 +94,10 @@ _PG_TRIGGERS = {
                                       "EXECUTE FUNCTION insighta_profile_counts_update()",
     "insighta_profile_counts_truncate": "AFTER TRUNCATE ON profiles "
                                         "FOR EACH STATEMENT EXECUTE FUNCTION insighta_profile_counts_truncate()",
+}
+_PG_VERSION_TRIGGERS = {
+    "insighta_data_version_notify": "AFTER INSERT OR UPDATE ON profile_data_version "
+                                    "FOR EACH ROW EXECUTE FUNCTION insighta_data_version_notify()",
 }
 
 _SQLITE_BUMP = ("INSERT INTO profile_data_version (id, version) VALUES (1, 1) "
@@ -135,6 +149,9 @@ def install_profile_triggers(conn: Connection) -> None:
             conn.exec_driver_sql(ddl)
         for name, body in _PG_TRIGGERS.items():
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON profiles")
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
+        for name, body in _PG_VERSION_TRIGGERS.items():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON profile_data_version")
             conn.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
     else:
         for name, body in _SQLITE_TRIGGERS.items():

@@ -8,6 +8,7 @@ bare driver cursor.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, NamedTuple
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine, RootTransaction
 
 from insighta_desktop.db import search_sql
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, load_profiles
+from insighta_desktop.db.data_version_watch import DataVersionWatcher
 from insighta_desktop.db.profile_rows import PROFILE_FIELDS, profile_from_row
 from insighta_desktop.db.search_sql import Statement
 from insighta_desktop.profiles.filters import ProfileFilters
@@ -30,6 +32,21 @@ class PageRows(NamedTuple):
     rows: Sequence[Any]  # in search_sql.ROW_COLUMNS order, at most the limit asked for
     more: bool  # another row follows
     bound: int | None  # the gender/age/country count, when the store read it to plan the page
+
+
+class PageTotal(NamedTuple):
+    rows: Sequence[Any]  # in search_sql.ROW_COLUMNS order, at most the limit asked for
+    more: bool
+    total: int
+    kind: str  # EXACT | AT_LEAST | ESTIMATE
+
+
+def run_together(run: StatementRunner, statements: Sequence[Statement]) -> list[Sequence[Any]]:
+    """Each statement's rows; in one round trip when the runner can pipeline (`run.many`), else one by one."""
+    many = getattr(run, "many", None)
+    if many is not None:
+        return list(many(statements))
+    return [run(statement) for statement in statements]
 
 
 class ProfileWrite:
@@ -53,6 +70,7 @@ class ProfileWrite:
 
     def commit(self) -> None:
         self._transaction.commit()
+        self.store.expect_change()
 
     def rollback(self) -> None:
         self._transaction.rollback()
@@ -66,9 +84,40 @@ class ProfileStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._watcher: DataVersionWatcher | None = None
+        self._watcher_lock = threading.Lock()
 
     def close(self) -> None:
-        """Give back any connection the store keeps (the store still works afterwards)."""
+        """Stop watching the data version and give back any connection the store keeps (the store still works
+        afterwards, reading the version itself)."""
+        with self._watcher_lock:
+            watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.close()
+
+    # -- the data version, pushed ----------------------------------------------------------------------------------
+    def watch(self) -> DataVersionWatcher:
+        """Follow the data version on a background thread (LISTEN/NOTIFY on PostgreSQL, polling on SQLite), so a
+        cached search answers without a round trip; idempotent, stopped by close()."""
+        with self._watcher_lock:
+            if self._watcher is None:
+                self._watcher = DataVersionWatcher(self.engine)
+            return self._watcher
+
+    def subscribe(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """Call `callback(new version)` (on the watcher's thread) whenever any client changes the profiles."""
+        return self.watch().subscribe(callback)
+
+    def expect_change(self) -> None:
+        """This process committed a change to profiles: the next version check asks the server."""
+        watcher = self._watcher
+        if watcher is not None:
+            watcher.expect_change()
+
+    def pushed_version(self) -> int | None:
+        """The version the watcher was told, when it is current (None: ask the server)."""
+        watcher = self._watcher
+        return watcher.current() if watcher is not None else None
 
     # -- reads -----------------------------------------------------------------------------------------------------
     def connect(self) -> Connection:
@@ -90,6 +139,18 @@ class ProfileStore:
         """One page in the filters' order, by offset or after the keyset `after` = (sort value, id)."""
         rows = run(search_sql.page_statement(self.backend, filters, limit + 1, offset=offset, after=after))
         return PageRows(rows[:limit], len(rows) > limit, None)
+
+    def page_total_statements(self, filters: ProfileFilters, limit: int, *, cap: int,
+                              after: tuple[object, object] | None = None) -> list[Statement] | None:
+        """The statements that give a first (or keyset) page and its total together, for page_total(); None when
+        the back end reads them one after another (page(), then total())."""
+        return None
+
+    def page_total(self, results: Sequence[Sequence[Any]], filters: ProfileFilters, limit: int, *,
+                   cap: int, first: bool) -> PageTotal:
+        """The page and its total from the rows of page_total_statements (`first`: no keyset, so a short page
+        is the whole answer)."""
+        raise NotImplementedError
 
     def counts_total(self, run: StatementRunner, filters: ProfileFilters) -> int:
         """Exact number of profiles matching the gender/age/country part of the filters (profile_counts)."""
@@ -113,7 +174,11 @@ class ProfileStore:
 
     def facet_rows(self, run: StatementRunner, filters: ProfileFilters, sample: int) -> Sequence[Any]:
         """(facet, key, count) rows: facet g = gender, a = age decade (key as text), c = country."""
-        return run(search_sql.facets_statement(self.backend, filters, sample))
+        return run(self.facet_statement(filters, sample))
+
+    def facet_statement(self, filters: ProfileFilters, sample: int) -> Statement:
+        """The statement behind facet_rows (to send with others in one round trip)."""
+        return search_sql.facets_statement(self.backend, filters, sample)
 
     def export_pages(self, filters: ProfileFilters, batch_size: int) -> Iterator[list[Profile]]:
         """Every matching profile in the filters' order, a keyset page at a time on one connection."""

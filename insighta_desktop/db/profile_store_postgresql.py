@@ -3,8 +3,11 @@ planner's estimate for large totals, and import batches that add their own count
 from __future__ import annotations
 
 import threading
-from typing import ClassVar
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar
 
+import psycopg
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
@@ -12,7 +15,16 @@ from insighta_desktop.db import search_sql
 from insighta_desktop.db.bulk_insert import LoadResult
 from insighta_desktop.db.engine import psycopg_connection
 from insighta_desktop.db.profile_counts import add_profile_counts, count_inserts_in_caller
-from insighta_desktop.db.profile_store import ESTIMATE, ProfileStore, StatementRunner, plan_json
+from insighta_desktop.db.profile_store import (
+    ESTIMATE,
+    EXACT,
+    PageTotal,
+    ProfileStore,
+    StatementRunner,
+    _connection_broken,
+    plan_json,
+)
+from insighta_desktop.db.search_sql import Statement
 from insighta_desktop.profiles.filters import ProfileFilters
 
 
@@ -28,6 +40,7 @@ class PostgresProfileStore(ProfileStore):
         self._version_conn: PoolProxiedConnection | None = None
 
     def close(self) -> None:
+        super().close()
         with self._version_lock:
             self._release_version_connection(invalidate=False)
 
@@ -36,7 +49,11 @@ class PostgresProfileStore(ProfileStore):
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def data_version(self) -> int:
-        """One round trip on a kept autocommit connection: a cache hit needs no pool checkout (nor pre-ping)."""
+        """The version the watcher was pushed (no round trip), else one round trip on a kept autocommit connection:
+        a cache hit needs no pool checkout."""
+        pushed = self.pushed_version()
+        if pushed is not None:
+            return pushed
         with self._version_lock:
             for attempt in (1, 2):
                 try:
@@ -66,6 +83,43 @@ class PostgresProfileStore(ProfileStore):
         except Exception:  # a broken connection is dropped either way
             pass
 
+    @contextmanager
+    def reading(self) -> Iterator[StatementRunner]:
+        """A runner on one autocommit connection, straight on the driver; `run.many` pipelines statements."""
+        with self.connect() as conn:
+            runner = _PipelineRunner(psycopg_connection(conn))
+            try:
+                yield runner
+            except BaseException:
+                if _connection_broken(conn):
+                    conn.invalidate()
+                raise
+
+    def page_total_statements(self, filters: ProfileFilters, limit: int, *, cap: int,
+                              after: tuple[object, object] | None = None) -> list[Statement] | None:
+        statements = [search_sql.page_total_statement(filters, limit + 1, cap=cap, after=after)]
+        if not search_sql.counts_cover(filters):
+            # The planner's estimate, in the same round trip, for when the count would pass the cap (planning only).
+            statements.append(search_sql.estimate_statement(self.backend, filters))
+        return statements
+
+    def page_total(self, results: Sequence[Sequence[Any]], filters: ProfileFilters, limit: int, *,
+                   cap: int, first: bool) -> PageTotal:
+        combined = results[0]
+        bound = int(combined[0][0] or 0) if combined else 0
+        counted = combined[0][1] if combined else None
+        rows = [row[2:] for row in combined if row[2] is not None]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if first and not more:
+            return PageTotal(rows, more, len(rows), EXACT)
+        if search_sql.counts_cover(filters) or bound == 0:
+            return PageTotal(rows, more, bound, EXACT)
+        if bound <= cap and counted is not None:
+            return PageTotal(rows, more, int(counted), EXACT)
+        estimate = int(plan_json(results[1][0][0])[0]["Plan"]["Plan Rows"])
+        return PageTotal(rows, more, max(1, min(estimate, bound)), ESTIMATE)
+
     def _large_total(self, run: StatementRunner, filters: ProfileFilters, cap: int, bound: int) -> tuple[int, str]:
         plan = plan_json(run(search_sql.estimate_statement(self.backend, filters))[0][0])
         estimate = int(plan[0]["Plan"]["Plan Rows"])
@@ -76,3 +130,21 @@ class PostgresProfileStore(ProfileStore):
 
     def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
         add_profile_counts(conn, loaded.counts)
+
+
+class _PipelineRunner:
+    """Runs Statements on a psycopg connection; `many` sends them all before reading any answer (pipeline mode):
+    one round trip for the lot."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def __call__(self, statement: Statement) -> Sequence[Any]:
+        return self.conn.execute(statement.sql, statement.params).fetchall()
+
+    def many(self, statements: Sequence[Statement]) -> list[Sequence[Any]]:
+        if len(statements) == 1:
+            return [self(statements[0])]
+        with self.conn.pipeline():
+            cursors = [self.conn.execute(st.sql, st.params) for st in statements]
+        return [cursor.fetchall() for cursor in cursors]

@@ -7,6 +7,7 @@ exactly the same SQL on a bare cursor.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from insighta_desktop.db.profile_rows import ROW_COLUMNS
@@ -86,6 +87,37 @@ def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset:
     if offset:
         stmt.sql += f" OFFSET {int(offset)}"
     return stmt
+
+
+def page_total_statement(filters: ProfileFilters, limit: int, *, cap: int,
+                         after: tuple[object, object] | None = None) -> Statement:
+    """PostgreSQL: a page and what its total needs, in one statement (one round trip). Each row is (bound, count,
+    *ROW_COLUMNS): bound = the profile_counts total of the gender/age/country part; count = the exact count of
+    matches when the filters have more than that part and bound <= cap (NULL otherwise: the server runs that count
+    only when needed, as an init plan read lazily). No match gives one row with NULL row columns."""
+    stmt = Statement("postgresql")
+    bound_where = _where(stmt, filters, counts_table=True)
+    bound_sql = "SELECT coalesce(sum(n), 0) AS bound FROM profile_counts" + (
+        f" WHERE {' AND '.join(bound_where)}" if bound_where else "")
+    if counts_cover(filters):
+        count_sql = "NULL::bigint"
+    else:
+        count_where = _where(stmt, filters)
+        count_sql = (f"CASE WHEN b.bound <= {int(cap)} THEN (SELECT count(*) FROM profiles "
+                     f"WHERE {' AND '.join(count_where)}) END")
+    page = page_statement("postgresql", filters, limit, after=after)
+    page_sql = _rebind(page, stmt)
+    expression, _ = SORT_EXPRESSIONS[filters.sort_by]
+    direction = "DESC" if filters.order == "desc" else "ASC"
+    stmt.sql = (f"WITH b AS ({bound_sql}) SELECT b.bound, {count_sql}, p.* FROM b "
+                f"LEFT JOIN LATERAL ({page_sql}) p ON true ORDER BY {expression} {direction}, id {direction}")
+    return stmt
+
+
+def _rebind(inner: Statement, outer: Statement) -> str:
+    """`inner`'s SQL with its parameters renamed into `outer`'s (so both can share one statement)."""
+    renamed = {name: outer.bind(value) for name, value in inner.params.items()}
+    return re.sub(r"%\((p\d+)\)s", lambda m: renamed[m.group(1)], inner.sql)
 
 
 def counts_statement(dialect: str, filters: ProfileFilters) -> Statement:

@@ -8,9 +8,9 @@ that has changed since — whether this app or another client changed it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from insighta_desktop import countries
 from insighta_desktop.db.profile_rows import profile_from_row
@@ -21,6 +21,7 @@ from insighta_desktop.db.profile_store import (
     ProfileStore,
     StatementRunner,
     profile_store_for,
+    run_together,
     sort_value,
 )
 from insighta_desktop.db.search_sql import counts_cover
@@ -99,6 +100,8 @@ def profile_to_dict(p: Profile) -> dict[str, object]:
     }
 
 
+T = TypeVar("T")
+
 # What the result cache holds: pages, facets and totals, under keys that start with "page", "facets" and "total".
 CachedValue = SearchResult | Facets | tuple[int, str]
 
@@ -124,10 +127,18 @@ class ProfileSearch:
         self.max_limit = max_limit
         self.max_offset = max_offset
         self._clock = clock
+        if cache is not None:
+            self.store.watch()  # the data version pushed to us: a cache hit costs no round trip
 
     def close(self) -> None:
-        """Give back the connection the store keeps for version checks (the service still works afterwards)."""
+        """Stop following the data version and give back the store's connections (the service still works
+        afterwards, asking the server for the version)."""
         self.store.close()
+
+    def on_data_change(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """Call `callback(version)` when any client changes the profiles (on a background thread, within about the
+        notification delay); returns the function that stops it."""
+        return self.store.subscribe(callback)
 
     # -- public API ------------------------------------------------------------------------------------------------
     def data_version(self) -> int:
@@ -148,26 +159,90 @@ class ProfileSearch:
         page = page or PageRequest()
         self._check_page(page)
         after = decode_cursor(filters, page.cursor) if page.cursor else None
-        key = ("page", filters.cache_key(), page.page, page.limit, page.cursor)
+        key = self._page_key(filters, page)
         version = self.data_version() if self.cache is not None else None
-        if self.cache is not None:
-            hit = self.cache.get(key, version)
-            if isinstance(hit, SearchResult):
-                return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
-                               elapsed_ms=(self._clock() - started) * 1000)
+        hit = self._cached(key, version, SearchResult)
+        if hit is not None:
+            return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
+                           elapsed_ms=(self._clock() - started) * 1000)
         with self.store.reading() as run:
             raw_rows, more, total, kind = self.execute(run, filters, page, after, version)
+        result = self._page_result(filters, page, raw_rows, more, total, kind, interpretation, unknown_words)
+        self._put(key, version, result)
+        return replace(result, elapsed_ms=(self._clock() - started) * 1000)
+
+    def search_with_facets(self, filters: ProfileFilters, page: PageRequest | None = None, *,
+                           interpretation: tuple[Interpretation, ...] = (), unknown_words: tuple[str, ...] = (),
+                           country_counts: bool = False) -> tuple[SearchResult, Facets, Facets | None]:
+        """What the Profiles tab asks on Enter: the page, its total and the facets, plus (`country_counts`, with
+        a country condition) the facets without it, for the filter panel's counts. On PostgreSQL one round trip
+        for all of it (pipelined); elsewhere, or for a page by number past the first, the calls one by one."""
+        started = self._clock()
+        page = page or PageRequest()
+        self._check_page(page)
+        facet_filters = [filters] + ([filters.without("country_id")] if country_counts and filters.country_ids
+                                     else [])
+        after = decode_cursor(filters, page.cursor) if page.cursor else None
+        together = None if after is None and page.page > 1 else self.store.page_total_statements(
+            filters, page.limit, cap=self.count_cap, after=after)
+        if together is None:
+            result = self.search(filters, page, interpretation=interpretation, unknown_words=unknown_words)
+            each = [self.facets(f) for f in facet_filters]
+            return result, each[0], each[1] if len(each) > 1 else None
+        version = self.data_version() if self.cache is not None else None
+        key = self._page_key(filters, page)
+        cached = self._cached(key, version, SearchResult)
+        found: list[Facets | None] = [self._cached(("facets", f.cache_key()), version, Facets)
+                                      for f in facet_filters]
+        statements = [] if cached is not None else list(together)
+        statements += [self.store.facet_statement(f, self.facet_sample)
+                       for f, hit in zip(facet_filters, found, strict=True) if hit is None]
+        answers: Iterator[Sequence[Any]] = iter([])
+        if statements:
+            with self.store.reading() as run:
+                answers = iter(run_together(run, statements))
+        if cached is not None:
+            result = replace(cached, from_cache=True, interpretation=interpretation, unknown_words=unknown_words)
+        else:
+            answer = self.store.page_total(
+                [next(answers) for _ in together], filters, page.limit, cap=self.count_cap, first=after is None)
+            result = self._page_result(filters, page, answer.rows, answer.more, answer.total, answer.kind,
+                                       interpretation, unknown_words)
+            self._put(key, version, result)
+        facets: list[Facets] = []
+        for f, hit in zip(facet_filters, found, strict=True):
+            if hit is None:
+                hit = self._facets_from_rows(f, next(answers))
+                self._put(("facets", f.cache_key()), version, hit)
+            facets.append(hit)
+        elapsed = (self._clock() - started) * 1000
+        facets = [replace(f, elapsed_ms=elapsed) for f in facets]
+        return replace(result, elapsed_ms=elapsed), facets[0], facets[1] if len(facets) > 1 else None
+
+    def _page_key(self, filters: ProfileFilters, page: PageRequest) -> tuple[object, ...]:
+        return ("page", filters.cache_key(), page.page, page.limit, page.cursor)
+
+    def _cached(self, key: tuple[object, ...], version: int | None, kind: type[T]) -> T | None:
+        if self.cache is None:
+            return None
+        hit = self.cache.get(key, version)
+        return hit if isinstance(hit, kind) else None
+
+    def _put(self, key: tuple[object, ...], version: int | None, value: CachedValue) -> None:
+        if self.cache is not None:
+            self.cache.put(key, version, value)
+
+    def _page_result(self, filters: ProfileFilters, page: PageRequest, raw_rows: Sequence[Any], more: bool,
+                     total: int, kind: str, interpretation: tuple[Interpretation, ...],
+                     unknown_words: tuple[str, ...]) -> SearchResult:
         next_cursor = None
         if more:
             last = raw_rows[-1]
             next_cursor = encode_cursor(filters, sort_value(filters, last), last[0])
-        result = SearchResult(
+        return SearchResult(
             rows=tuple(profile_from_row(r) for r in raw_rows), total=total, total_kind=kind, page=page.page,
             limit=page.limit, filters=filters, next_cursor=next_cursor, elapsed_ms=0.0,
             interpretation=interpretation, unknown_words=unknown_words)
-        if self.cache is not None:
-            self.cache.put(key, version, result)
-        return replace(result, elapsed_ms=(self._clock() - started) * 1000)
 
     def execute(self, run: StatementRunner, filters: ProfileFilters, page: PageRequest,
                 after: tuple[object, object] | None = None,
@@ -184,6 +259,12 @@ class ProfileSearch:
             known = self._total(run, filters, version)
             self._check_depth(page, *known)
             offset = (page.page - 1) * page.limit
+        together = None if offset else self.store.page_total_statements(filters, page.limit, cap=self.count_cap,
+                                                                        after=after)
+        if together is not None:  # PostgreSQL: the page and its total in one round trip
+            answer = self.store.page_total(run_together(run, together), filters, page.limit, cap=self.count_cap,
+                                           first=after is None)
+            return answer.rows, answer.more, answer.total, answer.kind
         rows = self.store.page(run, filters, page.limit, offset=offset, after=after)
         if not rows.more and after is None and (rows.rows or offset == 0):
             return rows.rows, rows.more, offset + len(rows.rows), EXACT
@@ -194,12 +275,16 @@ class ProfileSearch:
         started = self._clock()
         key = ("facets", filters.cache_key())
         version = self.data_version() if self.cache is not None else None
-        if self.cache is not None:
-            hit = self.cache.get(key, version)
-            if isinstance(hit, Facets):
-                return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
+        hit = self._cached(key, version, Facets)
+        if hit is not None:
+            return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
         with self.store.reading() as run:
             rows = self.store.facet_rows(run, filters, self.facet_sample)
+        result = self._facets_from_rows(filters, rows)
+        self._put(key, version, result)
+        return replace(result, elapsed_ms=(self._clock() - started) * 1000)
+
+    def _facets_from_rows(self, filters: ProfileFilters, rows: Sequence[Any]) -> Facets:
         genders: dict[str, int] = {}
         decades: dict[int, int] = {}
         by_country: dict[str, int] = {}
@@ -215,15 +300,12 @@ class ProfileSearch:
         counted = sum(genders.values())
         exact = counts_cover(filters) or counted < self.facet_sample
         top = sorted(by_country.items(), key=lambda item: (-item[1], item[0]))[:TOP_COUNTRIES]
-        result = Facets(
+        return Facets(
             genders=tuple(sorted(genders.items())),
             age_histogram=tuple(sorted(decades.items())),
             top_countries=tuple((code, _country_name(code), n) for code, n in top),
             counted=counted, kind=EXACT if exact else "sample", elapsed_ms=0.0,
             countries=tuple(sorted(by_country.items())))
-        if self.cache is not None:
-            self.cache.put(key, version, result)
-        return replace(result, elapsed_ms=(self._clock() - started) * 1000)
 
     def country_facet(self, filters: ProfileFilters) -> Facets:
         """The facets of these filters without their country condition: how many would match in each country
