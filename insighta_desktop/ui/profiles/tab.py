@@ -35,12 +35,13 @@ from insighta_desktop.profiles.parser import Interpretation, parse_query
 from insighta_desktop.profiles.phrasing import to_query_text
 from insighta_desktop.profiles.saved_searches import SavedSearch
 from insighta_desktop.profiles.search import Facets, SearchResult
-from insighta_desktop.resilience import RetryEvent, is_transient
+from insighta_desktop.resilience import RetryEvent
 from insighta_desktop.ui.profiles.add_profile_dialog import AddProfileDialog
 from insighta_desktop.ui.profiles.column_chooser import ColumnChooser
 from insighta_desktop.ui.profiles.facet_charts import FacetCharts
 from insighta_desktop.ui.profiles.filter_chips import ChipBar
 from insighta_desktop.ui.profiles.filter_panel import FilterPanel
+from insighta_desktop.ui.profiles.live_data import LiveDataNotice
 from insighta_desktop.ui.profiles.offline import ADD_TIP, SAVE_TIP, offline_text, read_only_refusal
 from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS, ProfileResultsModel, configure_results_table
 from insighta_desktop.ui.profiles.saved_bar import SavedSearchBar
@@ -138,6 +139,12 @@ class ProfilesTab(QWidget):
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addWidget(self.table, 1)
         table_layout.addWidget(self.page_label)
+        # Another client's import or delete: refresh in place, or say so while the person reads further down.
+        self.live_notice = LiveDataNotice(
+            self.search_service.on_data_change, self.table,
+            lambda: self.result is not None and (self.search_task is None or self.search_task.done()))
+        self.live_notice.refresh_requested.connect(self.refresh)
+        table_layout.addWidget(self.live_notice)
         middle.addWidget(table_box)
         middle.addWidget(self.charts)
         middle.setStretchFactor(1, 1)
@@ -304,12 +311,13 @@ class ProfilesTab(QWidget):
     # -- background work ---------------------------------------------------------------------------------------------
     async def _search(self, filters: ProfileFilters, interpretation: tuple[Interpretation, ...],
                       generation: int) -> None:
-        def work() -> tuple[SearchResult, Facets]:
-            page = self.search_service.search(filters, PageRequest(limit=FETCH_SIZE), interpretation=interpretation)
-            return page, self.search_service.facets(filters)
+        def work() -> tuple[SearchResult, Facets, Facets | None]:
+            # page, total, charts and the panel's country counts: one round trip on PostgreSQL
+            return self.search_service.search_with_facets(filters, PageRequest(limit=FETCH_SIZE),
+                                                          interpretation=interpretation, country_counts=True)
 
         try:
-            result, facets = await self._ctx.database_retrying.run_in_thread(
+            result, facets, country_facets = await self._ctx.database_retrying.run_in_thread(
                 work, task_name="Profile search", on_retry=self._offline)
         except QueryError as exc:
             if generation == self._generation:
@@ -320,11 +328,12 @@ class ProfilesTab(QWidget):
             return  # a newer search has started; this answer is stale
         self._clear_error()
         self.result, self.facets = result, facets
+        self.live_notice.results_shown()
         self.model.reset(result)
         self.table.scrollToTop()  # a new result starts at its first row, whatever the old one's scroll position
         self.charts.show_facets(facets)
         self._show_status(result)
-        self.counts_task = self._tasks.spawn(self._country_counts(filters, facets, generation),
+        self.counts_task = self._tasks.spawn(self._country_counts(filters, country_facets or facets, generation),
                                              key="profile-country-counts")
         if self._record_next:
             self._record_next = False
@@ -332,15 +341,8 @@ class ProfilesTab(QWidget):
                 self.saved_bar.record(self.query.text().strip(), filters)
 
     async def _country_counts(self, filters: ProfileFilters, facets: Facets, generation: int) -> None:
-        """Each country's count for the other filters (the country condition left out): one facet query, unless
-        there is no country condition, when the result's own facets are those counts."""
-        if filters.country_ids:
-            try:
-                facets = await in_thread(self.search_service.country_facet, filters)
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                return  # the link dropped: the panel keeps the counts it has until the next search
+        """Each country's count for the other filters (the country condition left out): asked with the search
+        (`facets` are those counts already), or the result's own facets when there is no country condition."""
         if generation == self._generation:
             self.panel.set_country_counts(dict(facets.countries), sample=facets.kind == "sample")
 
