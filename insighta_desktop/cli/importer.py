@@ -12,6 +12,7 @@ from insighta_desktop.cli.common import Subparsers, open_cli_context, require_wr
 from insighta_desktop.cli.import_options import add_import_v2_arguments, chosen_columns, format_v2_lines, same_file_note
 from insighta_desktop.ingest.child_command import OPTIONS_JSON_FLAG, PROGRESS_JSON_FLAG, options_from_json
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.file_format import FileFormat, delimiter_name, normalise_encoding, parse_delimiter
 from insighta_desktop.ingest.pipeline import CancelToken, ImportOptions
 from insighta_desktop.ingest.progress import CANCEL_COMMAND, ProgressTicker, summary_line
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
@@ -34,6 +35,12 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                                                                   "(default FILE.rejects.csv next to FILE)")
     cmd.add_argument("--resume", action="store_true",
                      help="continue the last cancelled, failed or interrupted import of this same file")
+    cmd.add_argument("--delimiter", metavar="CHAR",
+                     help="the field delimiter: ',' ';' '|' or tab (also 'tab' or '\\t'); default: detected from "
+                          "the first 64 KB")
+    cmd.add_argument("--encoding", metavar="NAME",
+                     help="the file's encoding, e.g. utf-8, cp1252, utf-16, latin-1; default: UTF-8 or Windows-1252 "
+                          "as the bytes say, UTF-16 from its byte-order mark or NUL bytes")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON on the last line of stdout")
     add_import_v2_arguments(cmd)
     cmd.add_argument(PROGRESS_JSON_FLAG, dest="progress_json", action="store_true",
@@ -71,11 +78,12 @@ class TerminalProgress:
 
 def format_summary(summary: ImportSummary) -> str:
     lines = [f"{summary.file_name}: {summary.status} — {summary.total_rows:,} rows, {summary.inserted:,} inserted, "
-             f"{summary.skipped:,} skipped ({summary.encoding})"]
+             f"{summary.skipped:,} skipped ({summary.encoding}, {delimiter_name(summary.delimiter)}-separated)"]
     if summary.resumed_from_line:
         lines.append(f"  {summary.speed_text()}")
     else:
         lines[0] = lines[0][:-1] + f", {summary.duration_s:.1f} s, {summary.rows_per_s:,.0f} rows/s)"
+    lines += [f"  note: {note}" for note in summary.format_notes]
     for reason in REASONS:
         if summary.reasons.get(reason):
             lines.append(f"  {reason:<20} {summary.reasons[reason]:>10,}")
@@ -94,6 +102,21 @@ def format_summary(summary: ImportSummary) -> str:
     return "\n".join(lines)
 
 
+def chosen_format(args: argparse.Namespace) -> FileFormat:
+    """--encoding and --delimiter, checked: a bad one is one line naming it."""
+    from insighta_desktop.cli import CliError
+
+    checks = (("encoding", args.encoding, normalise_encoding), ("delimiter", args.delimiter, parse_delimiter))
+    chosen: dict[str, str | None] = {}
+    for flag, value, check in checks:
+        try:
+            chosen[flag] = check(value) if value else None
+        except ValueError as exc:
+            raise CliError(f"--{flag}: {exc}") from None
+    encoding, delimiter = chosen["encoding"], chosen["delimiter"]
+    return FileFormat(encoding, delimiter)
+
+
 def run_import(args: argparse.Namespace) -> int:
     from insighta_desktop.cli import CliError
 
@@ -107,12 +130,14 @@ def run_import(args: argparse.Namespace) -> int:
         columns = chosen_columns(args)
     except ImportRefused as exc:
         raise CliError(f"cannot import {args.file.name}: {exc.message}") from None
+    file_format = chosen_format(args)
     ctx = open_cli_context(args)
     if not args.dry_run:
         require_writes(ctx)
     options = ImportOptions(batch_size=args.batch_size or ctx.settings.import_batch_size,
                             rejects_path=args.rejects, resume=args.resume, columns=columns,
-                            on_duplicate=args.on_duplicate, dry_run=args.dry_run)
+                            on_duplicate=args.on_duplicate, dry_run=args.dry_run,
+                            file_format=file_format)
     if args.options_json:
         try:
             options = options_from_json(args.options_json, options)

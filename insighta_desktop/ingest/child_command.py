@@ -28,6 +28,8 @@ def options_to_json(options: ImportOptions) -> str:
             value = str(value)
         elif isinstance(value, tuple):
             value = list(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):  # FileFormat
+            value = dataclasses.asdict(value)
         data[field.name] = value
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
@@ -50,6 +52,8 @@ def options_from_json(text: str, base: ImportOptions | None = None) -> ImportOpt
             value = Path(value)
         elif isinstance(value, list) and isinstance(current, tuple):
             value = tuple(value)
+        elif isinstance(value, dict) and dataclasses.is_dataclass(current) and not isinstance(current, type):
+            value = type(current)(**value)
         values[name] = value
     return dataclasses.replace(base, **values)
 

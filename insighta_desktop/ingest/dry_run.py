@@ -50,7 +50,7 @@ def check_file(store: ProfileStore, path: Path, options: ImportOptions, now: Cal
         raise ImportRefused("bad_option", f"on duplicate: {options.on_duplicate!r} is not one of skip, update")
     started = clock()
     mapper, _ = column_mapper(store.engine, options.columns)
-    csv_file = CsvFile(path, map_columns=mapper)
+    csv_file = CsvFile(path, map_columns=mapper, file_format=options.file_format)
     counts = _Counts()
     seen: set[str] = set()
     update = options.on_duplicate == "update"
@@ -72,6 +72,7 @@ def check_file(store: ProfileStore, path: Path, options: ImportOptions, now: Cal
     return ImportSummary(
         status="success" if status == COMPLETED else status, total_rows=counts.total, inserted=counts.inserted,
         skipped=counts.skipped, reasons=counts.reasons, file_name=path.name, encoding=csv_file.encoding,
+        delimiter=csv_file.delimiter, format_notes=list(csv_file.format.notes),
         duration_s=round(duration, 3), rows_per_s=round(counts.total / duration, 1) if duration > 0 else 0.0,
         run_status=status, corrected=counts.corrected, extra_columns=list(csv_file.mapping.extra),
         updated=counts.updated, unchanged=counts.unchanged, on_duplicate=options.on_duplicate,

@@ -54,6 +54,18 @@ class DetectedFormat:
         return self.encoding in WIDE
 
 
+# The UTF-8 / cp1252 rule's outcomes: a run stored with one of these re-detects on resume (replaying the rule over the
+# bytes before the resume point gives the same decision); any other stored encoding was UTF-16 or chosen, and is kept.
+RULE_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
+
+
+def resume_format(chosen: FileFormat, encoding: str | None, delimiter: str | None) -> FileFormat:
+    """The format to resume a run with: what is chosen now, else what the run was read with."""
+    stored_encoding = encoding if encoding and encoding not in RULE_ENCODINGS else None
+    stored_delimiter = delimiter if delimiter in DELIMITERS else None
+    return FileFormat(chosen.encoding or stored_encoding, chosen.delimiter or stored_delimiter)
+
+
 def delimiter_name(delimiter: str) -> str:
     return DELIMITER_NAMES.get(delimiter, repr(delimiter))
 

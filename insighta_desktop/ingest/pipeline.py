@@ -27,6 +27,7 @@ from insighta_desktop.db.profile_store import ProfileStore, profile_store_for
 from insighta_desktop.ingest import run_start, runs
 from insighta_desktop.ingest.batches import Batch, iter_batches
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.file_format import DETECT, FileFormat
 from insighta_desktop.ingest.reader import CsvFile
 from insighta_desktop.ingest.rejects import Reject, RejectsWriter, default_rejects_path, open_rejects
 from insighta_desktop.ingest.rows import RowValidator
@@ -52,6 +53,7 @@ class ImportOptions:
     columns: dict[str, str | None] | None = None  # field -> column chosen (--map, --mapping, the preview)
     on_duplicate: str = "skip"  # skip | update: what a name already stored does
     parent_run_id: int | None = None  # this file holds the fixed rejected rows of that run
+    file_format: FileFormat = DETECT  # an encoding or delimiter chosen by a person; the rest is detected
 
 
 class CancelToken:
@@ -210,6 +212,7 @@ class Importer:
             summary.reasons = dict(totals.reasons)
             summary.corrected = dict(totals.corrected)
             summary.encoding = writer.encoding or csv_file.encoding
+            summary.delimiter, summary.format_notes = csv_file.delimiter, list(csv_file.format.notes)
             summary.duration_s = round(duration, 3)
             summary.rows_per_s = round(handled / duration, 1) if duration > 0 else 0.0
             progress.report(totals, csv_file.size if status == COMPLETED else writer.offset, handled, force=True,

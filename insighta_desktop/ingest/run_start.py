@@ -17,6 +17,7 @@ from insighta_desktop.db import import_mappings
 from insighta_desktop.db import run_ownership as stored
 from insighta_desktop.ingest import mapping as column_mapping
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.file_format import FileFormat, resume_format
 from insighta_desktop.ingest.headers import HeaderMapping
 from insighta_desktop.ingest.ownership import RunOwner, check_owner, describe_owner
 from insighta_desktop.ingest.reader import CsvFile
@@ -169,7 +170,10 @@ def begin(engine: Engine, path: Path, options: ImportOptionsLike, now: Callable[
     try:
         stored_mapping = column_mapping.from_json(resumed.mapping_json) if resumed else None
         mapper, _ = column_mapper(engine, stored_mapping or options.columns, use_saved=stored_mapping is None)
-        csv_file = CsvFile(path, map_columns=mapper)
+        # A resumed run reads the rest of the file as it read the start (its encoding and delimiter).
+        file_format = (resume_format(options.file_format, resumed.encoding, resumed.delimiter) if resumed
+                       else options.file_format)
+        csv_file = CsvFile(path, map_columns=mapper, file_format=file_format)
         if not options.resume:
             digest = file_sha256(path)
     except BaseException:
@@ -188,3 +192,5 @@ class ImportOptionsLike(Protocol):
     def on_duplicate(self) -> str: ...
     @property
     def columns(self) -> dict[str, str | None] | None: ...
+    @property
+    def file_format(self) -> FileFormat: ...

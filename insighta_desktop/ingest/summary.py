@@ -29,6 +29,8 @@ class ImportSummary:
     reasons: dict[str, int] = field(default_factory=dict)
     file_name: str = ""
     encoding: str = ""
+    delimiter: str = ""  # the field delimiter the file was read with
+    format_notes: list[str] = field(default_factory=list)  # what format detection was not sure of
     duration_s: float = 0.0
     rows_per_s: float = 0.0
     rejects_path: str | None = None

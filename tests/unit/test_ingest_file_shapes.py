@@ -188,3 +188,12 @@ def test_any_table_round_trips(tmp_path, rows, delimiter, newline, encoding, chu
 def test_sniffer_finds_the_delimiter_of_plain_tables(rows, delimiter, newline):
     text = table_bytes(rows, delimiter, newline).decode()
     assert sniff_delimiter(text) == (delimiter, None)
+
+
+def test_a_chosen_format_reaches_the_child_process_import():
+    from insighta_desktop.ingest.child_command import options_from_json, options_to_json
+    from insighta_desktop.ingest.pipeline import ImportOptions
+
+    options = ImportOptions(file_format=FileFormat(encoding="utf-16-le", delimiter=";"))
+    assert options_from_json(options_to_json(options)).file_format == FileFormat("utf-16-le", ";")
+    assert options_from_json(options_to_json(ImportOptions())).file_format == FileFormat()
