@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from insighta_desktop.ingest.mapped_preview import MappedPreview
 from insighta_desktop.ingest.preview import FilePreview
 from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
+from insighta_desktop.ui.imports.mapping_panel import ImportSetupPanel
 from insighta_desktop.ui.shared.table_model import configure_table
 
 
@@ -65,15 +67,17 @@ class PreviewPanel(QWidget):
         top = QHBoxLayout()
         top.addLayout(form, 1)
         top.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.setup = ImportSetupPanel()  # the column mapping, duplicates, Check file, same file again
         inner = QVBoxLayout(frame)
         inner.addLayout(top)
+        inner.addWidget(self.setup)
         inner.addWidget(QLabel("First rows as they would be read:"))
         inner.addWidget(self.rows)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(frame)
 
-    def show_preview(self, preview: FilePreview, target: str) -> None:
+    def show_preview(self, preview: FilePreview | MappedPreview, target: str) -> None:
         self.file_label.setText(f"{preview.path.name} — {preview.size:,} bytes")
         delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(preview.delimiter, preview.delimiter)
         self.encoding_label.setText(f"{preview.encoding} (detected from the start of the file), {delimiter}-separated")
@@ -85,7 +89,16 @@ class PreviewPanel(QWidget):
         self.mapping_label.setText(text)
         self.target_label.setText(target)
         self.rows_model.clear()
-        self.rows_model.setHorizontalHeaderLabels(["Line", "Check", *[h.strip() for h in preview.headers]])
+        if isinstance(preview, MappedPreview):
+            unused = ", ".join(c.strip() for c in preview.extra_columns)
+            self.mapping_label.setText(f"{len(preview.headers)} in the file" + (f"; not imported: {unused}"
+                                                                                if unused else ", all imported"))
+            self.setup.show_mapping(preview)
+            self.start_button.setEnabled(not preview.missing)
+        fields = dict(enumerate(field for _column, field in preview.mapping))
+        self.rows_model.setHorizontalHeaderLabels(
+            ["Line", "Check", *[f"{h.strip()} → {fields[i]}" if fields.get(i, "ignored") != "ignored" else h.strip()
+                                for i, h in enumerate(preview.headers)]])
         for row in preview.rows:
             verdict = "ok" if row.verdict == "ok" else f"{row.verdict}: {row.detail}"
             items = [QStandardItem(str(row.line_number)), QStandardItem(verdict)]

@@ -21,10 +21,11 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.mapped_preview import preview_mapped
 from insighta_desktop.ingest.pipeline import ImportOptions
-from insighta_desktop.ingest.preview import FilePreview, preview_file
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.runs import RunRecord, iter_rejects, list_runs
+from insighta_desktop.ingest.same_file import same_file
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
 from insighta_desktop.ui.imports.child_import import ChildImportJob, home_of
 from insighta_desktop.ui.imports.panels import PreviewPanel, ProgressPanel, SummaryPanel
@@ -79,6 +80,10 @@ class ImportTab(QWidget):
 
         self.preview_panel = PreviewPanel()
         self.preview_panel.start_requested.connect(self.start_import)
+        setup = self.preview_panel.setup
+        setup.mapping_changed.connect(self._remap)
+        setup.check_requested.connect(self.check_file)
+        setup.resume_requested.connect(lambda _run: self.start_import(resume=True))
         self.progress_panel = ProgressPanel()
         self.progress_panel.cancel_requested.connect(self.cancel_import)
         self.summary_panel = SummaryPanel()
@@ -147,9 +152,9 @@ class ImportTab(QWidget):
         self.show_message(f"Reading the start of {path.name}…")
         return self._tasks.spawn(self._load_preview(path), key="import-preview")
 
-    async def _load_preview(self, path: Path) -> None:
+    async def _load_preview(self, path: Path, chosen: dict[str, str | None] | None = None) -> None:
         try:
-            preview: FilePreview = await in_thread(preview_file, path, 15)
+            preview = await in_thread(preview_mapped, path, self._ctx.engine, chosen, 15)
         except ImportRefused as exc:
             self.chosen_file = None
             self.stack.setCurrentWidget(self.empty_page)
@@ -162,11 +167,50 @@ class ImportTab(QWidget):
         self.preview_panel.show_preview(preview, self._ctx.database_label)
         self.stack.setCurrentWidget(self.preview_panel)
         self.show_message(f"Ready to import {path.name} into {self._ctx.database_label}.")
+        if chosen is None:
+            self.preview_panel.setup.show_same_file(None)
+            self._tasks.spawn(self._load_same_file(path), key="import-same-file")
+
+    def _remap(self, chosen: dict[str, str | None]) -> None:
+        if self.chosen_file is not None and not self.busy:
+            self._tasks.spawn(self._load_preview(self.chosen_file, chosen), key="import-preview")
+
+    async def _load_same_file(self, path: Path) -> None:
+        try:
+            known = await in_thread(same_file, self._ctx.engine, path)
+        except OSError:
+            return
+        if path == self.chosen_file:
+            self.preview_panel.setup.show_same_file(known)
+
+    def check_file(self) -> asyncio.Task[None] | None:
+        """Check file: the summary an import would give, nothing written (a dry run on a worker thread)."""
+        if self.chosen_file is None or self.busy:
+            return None
+        setup = self.preview_panel.setup
+        options = ImportOptions(batch_size=self.batch_size, dry_run=True, columns=setup.chosen(),
+                                on_duplicate=setup.on_duplicate)
+        setup.show_checking(f"Checking {self.chosen_file.name}…")
+        return self._tasks.spawn(self._check(self.chosen_file, options), key="import-check")
+
+    async def _check(self, path: Path, options: ImportOptions) -> None:
+        setup = self.preview_panel.setup
+        try:
+            summary = await in_thread(self._ctx.importer.run, path, options)
+        except ImportRefused as exc:
+            setup.show_checking(f"The file cannot be imported: {exc.message}.")
+            return
+        except OSError as exc:
+            setup.show_checking(f"{path.name} cannot be read: {exc.strerror or exc}.")
+            return
+        setup.show_check(summary)
 
     def start_import(self, resume: bool = False) -> None:
         if self.busy or self.chosen_file is None:
             return
-        options = ImportOptions(batch_size=self.batch_size, resume=resume)
+        setup = self.preview_panel.setup
+        options = ImportOptions(batch_size=self.batch_size, resume=resume, on_duplicate=setup.on_duplicate,
+                                columns=None if resume or not setup.headers else setup.chosen())
         job = self.job = ChildImportJob(self._ctx.engine, self._ctx.database_url, self.chosen_file, options,
                                         home_of(self._ctx.paths), self)
         job.progress.connect(self._on_progress)
