@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.db import highlights_store, schema
 from insighta_desktop.db.assessment_claims import ASSESSMENT_FIELDS, assessment_from_row
+from insighta_desktop.db.read_together import read_together
 from insighta_desktop.interviews.model import Assessment, ChatMessage, Citation, Highlight, Interview, InterviewSummary
 from insighta_desktop.timestamps import as_utc
 
@@ -100,6 +101,41 @@ def load_transcript_sources(engine: Engine, interview_id: str) -> TranscriptSour
 
 
 @dataclass(frozen=True)
+class InterviewView:
+    """What opening an interview shows: its transcript's sources, its latest assessment and its chat history."""
+
+    transcript: TranscriptSources
+    assessment: Assessment | None
+    chat: list[ChatMessage]
+
+
+def load_interview_view(engine: Engine, interview_id: str) -> InterviewView:
+    """load_transcript_sources, get_assessment and list_chat in one round trip (db/read_together.py)."""
+    latest = (sa.select(sess.c.id).where(sess.c.interview_id == interview_id)
+              .order_by(sess.c.started_at.desc()).limit(1).correlate(None).scalar_subquery())
+    session_q = (sa.select(iv.c.id.label("interview_id"), sess.c.id, sess.c.started_at, sess.c.transcript_json,
+                           speakers_t.c.speaker, speakers_t.c.name, speakers_t.c.role)
+                 .select_from(iv.outerjoin(sess, sess.c.id == latest)
+                              .outerjoin(speakers_t, speakers_t.c.session_id == sess.c.id))
+                 .where(iv.c.id == interview_id))
+    turns_q = (sa.select(turns_t.c.sequence_no, turns_t.c.speaker, turns_t.c.content, turns_t.c.timestamp_sec)
+               .where(turns_t.c.session_id == latest).order_by(turns_t.c.sequence_no))
+    session_rows, turn_rows, assessment_rows, chat_rows = read_together(
+        engine, [session_q, turns_q, _assessment_query(interview_id), _chat_query(interview_id)])
+    if not session_rows:
+        raise NotFound(f"No interview with id {interview_id}")
+    session = session_rows[0]
+    if session.id is None:
+        transcript = TranscriptSources(interview_id, None, None, [], None)
+    else:
+        speakers = {r.speaker: (r.name, r.role) for r in session_rows if r.speaker is not None}
+        transcript = TranscriptSources(interview_id, session.id, as_utc(session.started_at),
+                                       [r._asdict() for r in turn_rows], session.transcript_json, speakers)
+    assessment = assessment_from_row(assessment_rows[0]) if assessment_rows else None
+    return InterviewView(transcript, assessment, _chat_messages(chat_rows))
+
+
+@dataclass(frozen=True)
 class ReviewSources:
     """One interview as a comparison reads it: the interview, its transcript's sources, assessment and highlights."""
 
@@ -152,19 +188,31 @@ def load_for_review(engine: Engine, interview_ids: Sequence[str]) -> list[Review
 
 # --- assessments (claiming, heartbeats and finishing: db/assessment_claims.py) ----------------------
 
+def _assessment_query(interview_id: str) -> sa.Select[Any]:
+    return (sa.select(*ASSESSMENT_FIELDS).where(asm.c.interview_id == interview_id)
+            .order_by(asm.c.updated_at.desc()).limit(1))
+
+
 def get_assessment(engine: Engine, interview_id: str) -> Assessment | None:
     with engine.connect() as conn:
-        row = conn.execute(sa.select(*ASSESSMENT_FIELDS).where(asm.c.interview_id == interview_id)
-                           .order_by(asm.c.updated_at.desc()).limit(1)).first()
+        row = conn.execute(_assessment_query(interview_id)).first()
     return assessment_from_row(row) if row else None
 
 
 # --- chat -----------------------------------------------------------------------------------------
 
+def _chat_query(interview_id: str) -> sa.Select[Any]:
+    return (sa.select(chat_t).where(chat_t.c.interview_id == interview_id)
+            .order_by(chat_t.c.created_at, chat_t.c.role.desc()))
+
+
 def list_chat(engine: Engine, interview_id: str) -> list[ChatMessage]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(chat_t).where(chat_t.c.interview_id == interview_id)
-                            .order_by(chat_t.c.created_at, chat_t.c.role.desc())).all()
+        rows = conn.execute(_chat_query(interview_id)).all()
+    return _chat_messages(rows)
+
+
+def _chat_messages(rows: Sequence[Any]) -> list[ChatMessage]:
     messages = []
     for row in rows:
         try:

@@ -1,6 +1,7 @@
 """The interview services as one small object graph, shared by the Interviews tab and the CLI."""
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,8 +19,15 @@ from insighta_desktop.interviews.chat import ChatService
 from insighta_desktop.interviews.compare import Comparison, compare_interviews
 from insighta_desktop.interviews.email import OutboxService
 from insighta_desktop.interviews.highlights import HighlightService
-from insighta_desktop.interviews.model import Interview, InterviewSummary, Transcript, TranscriptExport
-from insighta_desktop.interviews.transcript import get_transcript, get_transcript_export
+from insighta_desktop.interviews.model import (
+    Assessment,
+    ChatMessage,
+    Interview,
+    InterviewSummary,
+    Transcript,
+    TranscriptExport,
+)
+from insighta_desktop.interviews.transcript import build_transcript, get_transcript, get_transcript_export
 from insighta_desktop.interviews.transcript_search import TranscriptSearchService
 from insighta_desktop.resilience import CircuitBreaker, RetryEvent, Retrying, format_seconds, status_code_of
 
@@ -72,6 +80,13 @@ class InterviewServices:
 
     async def transcript(self, interview_id: str, on_retry: Callable[[RetryEvent], Any] | None = None) -> Transcript:
         return await get_transcript(self.engine, interview_id, self.retrying, on_retry)
+
+    async def open_view(self, interview_id: str, on_retry: Callable[[RetryEvent], Any] | None = None
+                        ) -> tuple[Transcript, Assessment | None, builtins.list[ChatMessage]]:
+        """What opening an interview shows — transcript, latest assessment, chat history — in one round trip."""
+        view = await self.retrying.run_in_thread(repository.load_interview_view, self.engine, interview_id,
+                                                 task_name="Load interview", on_retry=on_retry)
+        return build_transcript(view.transcript), view.assessment, view.chat
 
     async def export(self, interview_id: str, fmt: str) -> TranscriptExport:
         return await get_transcript_export(self.engine, interview_id, fmt, self.retrying)

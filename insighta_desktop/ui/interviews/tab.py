@@ -269,9 +269,8 @@ class InterviewsTab(QWidget):
         self.banner.clear_problem()
         self.assessment.reset_status()
         try:
-            transcript, assessment, history = await asyncio.gather(
-                services.transcript(interview_id, on_retry=self.retry_reporter("Database", interview_id)),
-                services.assessments.get(interview_id), services.chat.history(interview_id))
+            transcript, assessment, history = await services.open_view(  # one round trip
+                interview_id, on_retry=self.retry_reporter("Database", interview_id))
         except Exception as exc:
             log.warning("Interview %s could not be loaded", interview_id, exc_info=exc)
             self.transcript.show_message(f"The interview could not be loaded. {explain(exc, 'The database').text}")
