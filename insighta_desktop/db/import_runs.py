@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from insighta_desktop.db.engine import psycopg_connection
 from insighta_desktop.db.schema import import_rejects, import_runs
 
 RejectRow = tuple[int, str, str, str]  # line_number, reason, detail, raw_line
@@ -70,13 +71,33 @@ def record_batch(conn: Connection, run_id: int, *, rejects: Iterable[RejectRow],
                  skipped: int, reasons_json: str, last_offset: int, last_line: int, encoding: str,
                  now: datetime) -> None:
     """Inside the batch's transaction: its rejects and the run's running totals and resume point."""
-    rows = [{"run_id": run_id, "line_number": line, "reason": reason, "detail": detail, "raw_line": raw}
-            for line, reason, detail, raw in rejects]
-    if rows:
-        conn.execute(import_rejects.insert(), rows)
+    if conn.dialect.name == "postgresql":
+        _copy_rejects(conn, run_id, rejects)
+    else:
+        rows = [{"run_id": run_id, "line_number": line, "reason": reason, "detail": detail, "raw_line": raw}
+                for line, reason, detail, raw in rejects]
+        if rows:
+            conn.execute(import_rejects.insert(), rows)
     conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(
         total_rows=total_rows, inserted=inserted, skipped=skipped, reasons_json=reasons_json,
         last_offset=last_offset, last_line=last_line, encoding=encoding, updated_at=now))
+
+
+# COPY's text format: a backslash, and the separators it would otherwise read as the end of a field or row.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_rejects(conn: Connection, run_id: int, rejects: Iterable[RejectRow]) -> None:
+    """One COPY for a batch's rejects: an INSERT per row (what executemany sends) costs the server and the client
+    far more for the thousands of rejects of a messy batch."""
+    prefix = f"{run_id}\t"
+    lines = [f"{prefix}{line}\t{reason}\t{detail.translate(_COPY_ESCAPES)}\t{raw.translate(_COPY_ESCAPES)}\n"
+             for line, reason, detail, raw in rejects]
+    if not lines:
+        return
+    with psycopg_connection(conn).cursor() as cur, \
+            cur.copy("COPY import_rejects (run_id, line_number, reason, detail, raw_line) FROM STDIN") as copy:
+        copy.write("".join(lines).encode("utf-8"))
 
 
 def finish_run(engine: Engine, run_id: int, status: str, now: datetime, error: str | None, *,
