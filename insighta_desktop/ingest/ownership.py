@@ -208,3 +208,21 @@ def describe_owner(record: RunRecord, now: datetime) -> str:
     beat = record.heartbeat_at or record.updated_at
     seconds = max(0, int((now - as_utc(beat)).total_seconds()))
     return f"{where} (last heard from {seconds} s ago)"
+
+
+def owner_alive(engine: Engine, record: RunRecord, now: Callable[[], datetime]) -> bool:
+    """Whether a run marked running has a live owner; takes nothing (a lock it could take is given back)."""
+    liveness = check_owner(engine, record, now)
+    if liveness.holder is not None:
+        liveness.holder.release()
+    return liveness.alive
+
+
+def shown_state(engine: Engine, record: RunRecord, now: datetime) -> tuple[str, bool]:
+    """(status as shown, whether it can be resumed) for a history: a running run whose owner is gone is
+    interrupted (and resumable) at once, not after two minutes without a batch."""
+    if record.status != RUNNING:
+        return record.shown_status(now), record.can_resume(now)
+    if owner_alive(engine, record, lambda: now):
+        return RUNNING, False
+    return "interrupted", True

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.context import AppContext
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.mapped_preview import preview_mapped
+from insighta_desktop.ingest.ownership import shown_state
 from insighta_desktop.ingest.pipeline import ImportOptions
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.runs import RunRecord, iter_rejects, list_runs
@@ -58,7 +59,7 @@ def _history(engine: Engine) -> list[_HistoryRow]:
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)
-    return [_HistoryRow(r, r.shown_status(now), r.can_resume(now)) for r in list_runs(engine)]
+    return [_HistoryRow(r, *shown_state(engine, r, now)) for r in list_runs(engine)]
 
 
 class ImportTab(QWidget):
