@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress
@@ -106,6 +106,27 @@ class BatchCommit:
                 if failed_attempts_seen is not None and self.failed_attempts > failed_attempts_seen:
                     raise _PredecessorRetrying()
                 self._changed.wait()
+
+
+class InFlightNames(Mapping[str, Existing]):
+    """name key -> Existing(run, line) for a batch being written; built for every batch, read for a few names, so
+    each Existing is made only when asked for."""
+
+    def __init__(self, run_id: int, lines: dict[str, int]) -> None:
+        self._run_id = run_id
+        self._lines = lines
+
+    def __getitem__(self, key: str) -> Existing:
+        return Existing(self._run_id, self._lines[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lines
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
 
 
 class BatchWriter:
@@ -237,10 +258,10 @@ class BatchWriter:
                           encoding=batch.encoding, now=self.now())
         return totals, rejects
 
-    def in_flight_names(self, batch: Batch) -> dict[str, Existing]:
+    def in_flight_names(self, batch: Batch) -> Mapping[str, Existing]:
         """The names `batch` may insert, as a later batch's lookup should see them before they are committed."""
         columns = batch.columns
-        return {key: Existing(self.run_id, line) for key, line in zip(columns.keys, columns.lines, strict=True)}
+        return InFlightNames(self.run_id, dict(zip(columns.keys, columns.lines, strict=True)))
 
     def _duplicates(self, batch: Batch, existing: dict[str, Existing]) -> list[Reject]:
         """The batch's rejects plus its rows whose name the database already holds, in line order."""
