@@ -114,14 +114,31 @@ class CredentialStore:
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None,
                  trusted_modules: tuple[str, ...] = TRUSTED_BACKEND_MODULES, service: str = KEYRING_SERVICE):
-        import keyring
-
         self._service = service
         self._session: dict[str, str] = {}
         self._read: dict[str, str | None] = {}  # the keychain's answers, read once
-        candidate = backend if backend is not None else keyring.get_keyring()
-        self._backend = candidate if _is_trusted(candidate, trusted_modules) else None
-        self.backend_name = _describe(candidate)
+        self._given = backend
+        self._trusted_modules = trusted_modules
+        self._chosen: tuple[keyring.backend.KeyringBackend | None, str] | None = None
+
+    def _choose(self) -> tuple[keyring.backend.KeyringBackend | None, str]:
+        """The keychain, found on first use: finding it imports and probes every keyring back end (a fifth of a
+        second or more), which a command given its database URL never needs."""
+        if self._chosen is None:
+            import keyring
+
+            candidate = self._given if self._given is not None else keyring.get_keyring()
+            self._chosen = (candidate if _is_trusted(candidate, self._trusted_modules) else None,
+                            _describe(candidate))
+        return self._chosen
+
+    @property
+    def _backend(self) -> keyring.backend.KeyringBackend | None:
+        return self._choose()[0]
+
+    @property
+    def backend_name(self) -> str:
+        return self._choose()[1]
 
     @property
     def persistent(self) -> bool:

@@ -41,13 +41,32 @@ def common_options() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: list[str]) -> str | None:
+    """The command group named on the command line, or None (no command, or --help/--version before it)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif word in ("-h", "--help", "--version"):
+            return None
+        elif not word.startswith("-"):
+            return word if word in COMMAND_GROUPS else None
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """All the commands; given the command line, only the named group's module is imported (the others are listed
+    but not loaded: each brings its own imports, a large share of a short command's start-up time and memory)."""
     common = common_options()
     parser = argparse.ArgumentParser(prog="insighta", parents=[common],
                                      description="Insighta Desktop from the command line.")
     parser.add_argument("--version", action="version", version=f"insighta {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    chosen = chosen_command(argv) if argv is not None else None
     for command, module_name in COMMAND_GROUPS.items():
+        if chosen is not None and command != chosen:
+            subparsers.add_parser(command)  # never parsed: the command line names another group
+            continue
         try:
             module = importlib.import_module(module_name)
         except Exception as exc:  # one broken group must not take the other commands down
@@ -73,7 +92,7 @@ def _register_unavailable(subparsers: argparse._SubParsersAction[argparse.Argume
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     args.verbose = getattr(args, "verbose", False)
