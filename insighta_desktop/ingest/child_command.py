@@ -26,6 +26,8 @@ def options_to_json(options: ImportOptions) -> str:
         value = getattr(options, field.name)
         if isinstance(value, Path):
             value = str(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            value = dataclasses.asdict(value)
         elif isinstance(value, tuple):
             value = list(value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):  # FileFormat
@@ -50,6 +52,8 @@ def options_from_json(text: str, base: ImportOptions | None = None) -> ImportOpt
         current = getattr(base, name)
         if value is not None and ("Path" in str(known[name].type) or isinstance(current, Path)):
             value = Path(value)
+        elif isinstance(value, dict) and dataclasses.is_dataclass(current) and not isinstance(current, type):
+            value = type(current)(**value)  # a nested option such as the file format
         elif isinstance(value, list) and isinstance(current, tuple):
             value = tuple(value)
         elif isinstance(value, dict) and dataclasses.is_dataclass(current) and not isinstance(current, type):

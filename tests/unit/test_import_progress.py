@@ -19,6 +19,7 @@ from insighta_desktop.ingest.child_command import (
     options_from_json,
     options_to_json,
 )
+from insighta_desktop.ingest.file_format import FileFormat
 from insighta_desktop.ingest.pipeline import ImportOptions
 from insighta_desktop.ingest.progress import EtaEstimator, ProgressTicker, parse_line, progress_line, summary_line
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary, empty_reasons
@@ -121,6 +122,12 @@ def test_ticker_writes_at_a_steady_rate_between_batches():
 def test_options_json_round_trip(batch_size, resume, parent, rejects):
     options = ImportOptions(batch_size=batch_size, resume=resume, parent_run_id=parent,
                             rejects_path=Path(rejects) if rejects else None)
+    assert options_from_json(options_to_json(options)) == options
+
+
+def test_every_option_of_the_preview_reaches_the_child():
+    options = ImportOptions(batch_size=3, file_format=FileFormat(encoding="utf-16-le", delimiter=";"),
+                            columns={"name": "Full Name", "age": None}, on_duplicate="update", parent_run_id=12)
     assert options_from_json(options_to_json(options)) == options
 
 

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from insighta_desktop.ingest.fixed_rows import problem_words, reasons_in_words
 from insighta_desktop.ingest.mapped_preview import MappedPreview
 from insighta_desktop.ingest.preview import FilePreview
-from insighta_desktop.ingest.summary import REASONS, ImportProgress, ImportSummary
+from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
 from insighta_desktop.ui.imports.mapping_panel import ImportSetupPanel
 from insighta_desktop.ui.shared.table_model import configure_table
 
@@ -29,8 +30,7 @@ def _panel() -> QFrame:
 
 
 def format_reasons(reasons: dict[str, int]) -> str:
-    shown = [f"{reason.replace('_', ' ')} {reasons[reason]:,}" for reason in REASONS if reasons.get(reason)]
-    return " · ".join(shown) if shown else "none"
+    return reasons_in_words(reasons)
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -100,7 +100,7 @@ class PreviewPanel(QWidget):
             ["Line", "Check", *[f"{h.strip()} → {fields[i]}" if fields.get(i, "ignored") != "ignored" else h.strip()
                                 for i, h in enumerate(preview.headers)]])
         for row in preview.rows:
-            verdict = "ok" if row.verdict == "ok" else f"{row.verdict}: {row.detail}"
+            verdict = "ok" if row.verdict == "ok" else problem_words(row.verdict, row.detail)
             items = [QStandardItem(str(row.line_number)), QStandardItem(verdict)]
             items += [QStandardItem(value[:80]) for value in row.fields]
             if row.verdict != "ok":

@@ -21,11 +21,11 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.fixed_rows import fixed_rows_path, load_editable, run_label, write_fixed_rows
 from insighta_desktop.ingest.mapped_preview import preview_mapped
 from insighta_desktop.ingest.ownership import shown_state
 from insighta_desktop.ingest.pipeline import ImportOptions
-from insighta_desktop.ingest.rejects import Reject
-from insighta_desktop.ingest.runs import RunRecord, iter_rejects, list_runs
+from insighta_desktop.ingest.runs import RunRecord, list_runs
 from insighta_desktop.ingest.same_file import same_file
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
 from insighta_desktop.ui.imports.child_import import ChildImportJob, home_of
@@ -37,7 +37,7 @@ from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 HISTORY_COLUMNS = [
     Column("Started", lambda r: r.started_at.strftime("%d %b %H:%M")),
-    Column("File", lambda r: Path(r.file_name).name),
+    Column("File", lambda r: run_label(r.record)),
     Column("Status", lambda r: r.shown),
     Column("Rows", lambda r: r.record.total_rows, True, "{:,}".format),
     Column("Inserted", lambda r: r.record.inserted, True, "{:,}".format),
@@ -96,6 +96,7 @@ class ImportTab(QWidget):
             self.stack.addWidget(page)
 
         self.rejects_panel = RejectsPanel()
+        self.rejects_panel.import_fixed_requested.connect(self.import_fixed_rows)
         self.history_model = RecordTableModel(HISTORY_COLUMNS, self)
         self.history = QTableView()
         self.history.setModel(self.history_model)
@@ -212,18 +213,43 @@ class ImportTab(QWidget):
         setup = self.preview_panel.setup
         options = ImportOptions(batch_size=self.batch_size, resume=resume, on_duplicate=setup.on_duplicate,
                                 columns=None if resume or not setup.headers else setup.chosen())
-        job = self.job = ChildImportJob(self._ctx.engine, self._ctx.database_url, self.chosen_file, options,
+        self._start_job(self.chosen_file, options, f"{'Resuming' if resume else 'Importing'} {self.chosen_file.name}")
+
+    def _start_job(self, path: Path, options: ImportOptions, doing: str) -> None:
+        """The import in a child process: the options chosen here reach it whole (ingest.child_command)."""
+        job = self.job = ChildImportJob(self._ctx.engine, self._ctx.database_url, path, options,
                                         home_of(self._ctx.paths), self)
         job.progress.connect(self._on_progress)
         job.finished.connect(self._on_finished)
         job.refused.connect(self._on_refused)
         job.failed.connect(self._on_failed)
         job.done.connect(lambda: self._on_job_done(job))
-        self.progress_panel.reset(self.chosen_file.name)
+        self.progress_panel.reset(path.name)
         self.stack.setCurrentWidget(self.progress_panel)
-        self.show_message(f"{'Resuming' if resume else 'Importing'} {self.chosen_file.name}; "
-                          "the window stays usable meanwhile.")
+        self.show_message(f"{doing}; the window stays usable meanwhile.")
         job.start()
+
+    def import_fixed_rows(self, run_id: int) -> asyncio.Task[None] | None:
+        """The rows fixed in the rejected-rows table, as a new run whose parent is `run_id`."""
+        if self.busy:
+            self.show_problem("An import is running; wait for it to finish or cancel it first.")
+            return None
+        return self._tasks.spawn(self._import_fixed_rows(run_id), key="import-fixed-rows")
+
+    async def _import_fixed_rows(self, run_id: int) -> None:
+        from datetime import UTC, datetime
+
+        model = self.rejects_panel.model
+        path = fixed_rows_path(self._ctx.paths.data_dir / "fixed-rows", run_id,
+                               datetime.now(UTC).strftime("%Y%m%d-%H%M%S"))
+        try:
+            count = await in_thread(write_fixed_rows, path, list(model.rows), model.fields)
+        except OSError as exc:
+            self.show_problem(f"The fixed rows could not be written to {path}: {exc.strerror or exc}.")
+            return
+        if count and not self.busy:
+            self._start_job(path, ImportOptions(batch_size=self.batch_size, parent_run_id=run_id),
+                            f"Importing {count:,} fixed row{'s' if count != 1 else ''} of run {run_id}")
 
     def cancel_import(self) -> None:
         if self.job is not None:
@@ -237,7 +263,11 @@ class ImportTab(QWidget):
         self.summary_panel.show_summary(summary)
         self.stack.setCurrentWidget(self.summary_panel)
         self.show_message(f"{summary.file_name}: {summary.inserted:,} inserted, {summary.skipped:,} skipped.")
-        if summary.run_id is not None:
+        if self.job is not None and self.job.options.parent_run_id is not None:
+            # Fixed rows: they leave the table of the run they came from, which stays shown; the new run's own
+            # rejects (a name already imported, say) are one click away in the history.
+            self.rejects_panel.drop_fixed()
+        elif summary.run_id is not None:
             self._tasks.spawn(self._load_rejects(summary.run_id, summary.file_name), key="import-rejects")
 
     def _on_refused(self, message: str) -> None:
@@ -255,16 +285,8 @@ class ImportTab(QWidget):
         self.refresh()
 
     async def _load_rejects(self, run_id: int, file_name: str) -> None:
-        def load() -> list[Reject]:
-            rows: list[Reject] = []
-            for reject in iter_rejects(self._ctx.engine, run_id):
-                rows.append(reject)
-                if len(rows) >= MAX_SHOWN_REJECTS:
-                    break
-            return rows
-
-        rows = await in_thread(load)
-        self.rejects_panel.set_rejects(rows, f"Rejected rows of {Path(file_name).name}")
+        rows, fields = await in_thread(load_editable, self._ctx.engine, run_id, MAX_SHOWN_REJECTS)
+        self.rejects_panel.set_rejects(rows, fields, f"Rejected rows of {Path(file_name).name}", run_id)
 
     def _selected_run(self) -> _HistoryRow | None:
         index = self.history.currentIndex()
