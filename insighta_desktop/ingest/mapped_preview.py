@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.ingest import mapping as column_mapping
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.file_format import DETECT, FileFormat
 from insighta_desktop.ingest.headers import FIELDS, REQUIRED_FIELDS, HeaderMapping
 from insighta_desktop.ingest.preview import PreviewRow
 from insighta_desktop.ingest.reader import CsvFile
@@ -36,6 +37,9 @@ class MappedPreview:
     missing: list[str]  # required fields no column feeds: the import cannot start
     samples: list[list[str]]  # the first rows' fields, as read
     rows: list[PreviewRow]  # the first rows' verdicts (empty while a required field is missing)
+    newline: str = "LF"  # line endings seen: LF, CRLF, CR or mixed (…)
+    format_notes: tuple[str, ...] = ()  # what format detection was not sure of (an ambiguous delimiter)
+    file_format: FileFormat = DETECT  # the encoding / delimiter chosen, None where detected
 
     @property
     def mapping(self) -> list[tuple[str, str]]:
@@ -105,7 +109,8 @@ def preview_mapped(path: Path | str, engine: Engine | None, chosen: column_mappi
                 rows.append(PreviewRow(block.line_numbers[i], fields, "ok", ""))
     return MappedPreview(csv_file.path, csv_file.size, csv_file.encoding, csv_file.delimiter,
                          list(csv_file.header), {name: mapping.columns.get(name) for name in FIELDS}, source[0],
-                         missing, [list(r) for r in block.rows if r], rows)
+                         missing, [list(r) for r in block.rows if r], rows, csv_file.format.newline,
+                         csv_file.format.notes, csv_file.requested)
 
 
 def _auto(headers: list[str]) -> dict[str, int] | None:

@@ -1,6 +1,8 @@
 """The Import tab's panels: preview before starting, live progress while running, summary after."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -19,6 +21,7 @@ from insighta_desktop.ingest.fixed_rows import problem_words, reasons_in_words
 from insighta_desktop.ingest.mapped_preview import MappedPreview
 from insighta_desktop.ingest.preview import FilePreview
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
+from insighta_desktop.ui.imports.format_picker import FormatPicker
 from insighta_desktop.ui.imports.mapping_panel import ImportSetupPanel
 from insighta_desktop.ui.shared.table_model import configure_table
 
@@ -47,7 +50,8 @@ class PreviewPanel(QWidget):
         super().__init__(parent)
         frame = _panel()
         self.file_label = QLabel()
-        self.encoding_label = QLabel()
+        self.format_picker = FormatPicker()  # encoding and delimiter: detected, or chosen here
+        self.encoding_label = self.format_picker.detail_label
         self.target_label = QLabel()
         self.mapping_label = QLabel()
         self.mapping_label.setWordWrap(True)
@@ -56,7 +60,7 @@ class PreviewPanel(QWidget):
         self.start_button.clicked.connect(self.start_requested)
         form = QFormLayout()
         form.addRow("File:", self.file_label)
-        form.addRow("Encoding:", self.encoding_label)
+        form.addRow("Format:", self.format_picker)
         form.addRow("Columns:", self.mapping_label)
         form.addRow("Into:", self.target_label)
         self.rows_model = QStandardItemModel(self)
@@ -79,8 +83,8 @@ class PreviewPanel(QWidget):
 
     def show_preview(self, preview: FilePreview | MappedPreview, target: str) -> None:
         self.file_label.setText(f"{preview.path.name} — {preview.size:,} bytes")
-        delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(preview.delimiter, preview.delimiter)
-        self.encoding_label.setText(f"{preview.encoding} (detected from the start of the file), {delimiter}-separated")
+        self.format_picker.show_format(preview)
+        self.start_button.setEnabled(True)
         mapped = [f"{column.strip()} → {field}" if column.strip() != field else column
                   for column, field in preview.mapping if field != "ignored"]
         text = ", ".join(mapped)
@@ -106,6 +110,15 @@ class PreviewPanel(QWidget):
             if row.verdict != "ok":
                 items[1].setForeground(Qt.GlobalColor.darkRed)
             self.rows_model.appendRow(items)
+
+
+    def show_unreadable(self, path: Path) -> None:
+        """Read with the format chosen (or an ambiguous one), the file cannot be imported: no rows, no start."""
+        self.file_label.setText(path.name)
+        self.encoding_label.setText("cannot be read this way (see above); choose another encoding or delimiter")
+        self.mapping_label.setText("")
+        self.rows_model.clear()
+        self.start_button.setEnabled(False)
 
 
 class ProgressPanel(QWidget):

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.context import AppContext
 from insighta_desktop.ingest.errors import ImportRefused
+from insighta_desktop.ingest.file_format import DETECT, FileFormat
 from insighta_desktop.ingest.fixed_rows import fixed_rows_path, load_editable, run_label, write_fixed_rows
 from insighta_desktop.ingest.mapped_preview import preview_mapped
 from insighta_desktop.ingest.ownership import shown_state
@@ -85,6 +86,7 @@ class ImportTab(QWidget):
         setup.mapping_changed.connect(self._remap)
         setup.check_requested.connect(self.check_file)
         setup.resume_requested.connect(lambda _run: self.start_import(resume=True))
+        self.preview_panel.format_picker.format_changed.connect(self.reread_preview)
         self.progress_panel = ProgressPanel()
         self.progress_panel.cancel_requested.connect(self.cancel_import)
         self.summary_panel = SummaryPanel()
@@ -151,13 +153,30 @@ class ImportTab(QWidget):
             self.show_problem("An import is running; wait for it to finish or cancel it first.")
             return None
         self.chosen_file = path
+        self.preview_panel.format_picker.reset()
         self.show_message(f"Reading the start of {path.name}…")
         return self._tasks.spawn(self._load_preview(path), key="import-preview")
 
+    def reread_preview(self, _file_format: FileFormat) -> asyncio.Task[None] | None:
+        """The encoding or delimiter chosen in the preview changed: read the preview again with it (the columns
+        may differ, so their mapping starts again from the automatic one)."""
+        if self.busy or self.chosen_file is None:
+            return None
+        self.show_message(f"Reading {self.chosen_file.name} again…")
+        return self._tasks.spawn(self._load_preview(self.chosen_file), key="import-preview")
+
     async def _load_preview(self, path: Path, chosen: dict[str, str | None] | None = None) -> None:
+        file_format = self.preview_panel.format_picker.chosen
         try:
-            preview = await in_thread(preview_mapped, path, self._ctx.engine, chosen, 15)
+            preview = await in_thread(preview_mapped, path, self._ctx.engine, chosen, 15, file_format=file_format)
         except ImportRefused as exc:
+            if file_format != DETECT or "delimiter is ambiguous" in exc.message:
+                # Another encoding or delimiter may read it: keep the choices on screen.
+                self.preview_panel.show_unreadable(path)
+                self.stack.setCurrentWidget(self.preview_panel)
+                self.show_problem(f"{path.name} cannot be imported as read: {exc.message}. "
+                                  "Choose another encoding or delimiter.")
+                return
             self.chosen_file = None
             self.stack.setCurrentWidget(self.empty_page)
             self.show_problem(f"{path.name} cannot be imported: {exc.message}.")
@@ -191,7 +210,7 @@ class ImportTab(QWidget):
             return None
         setup = self.preview_panel.setup
         options = ImportOptions(batch_size=self.batch_size, dry_run=True, columns=setup.chosen(),
-                                on_duplicate=setup.on_duplicate)
+                                on_duplicate=setup.on_duplicate, file_format=self.preview_panel.format_picker.chosen)
         setup.show_checking(f"Checking {self.chosen_file.name}…")
         return self._tasks.spawn(self._check(self.chosen_file, options), key="import-check")
 
@@ -211,8 +230,11 @@ class ImportTab(QWidget):
         if self.busy or self.chosen_file is None:
             return
         setup = self.preview_panel.setup
+        # A resumed run reads as it did before; a new one as the preview's choices say.
+        file_format = DETECT if resume else self.preview_panel.format_picker.chosen
         options = ImportOptions(batch_size=self.batch_size, resume=resume, on_duplicate=setup.on_duplicate,
-                                columns=None if resume or not setup.headers else setup.chosen())
+                                columns=None if resume or not setup.headers else setup.chosen(),
+                                file_format=file_format)
         self._start_job(self.chosen_file, options, f"{'Resuming' if resume else 'Importing'} {self.chosen_file.name}")
 
     def _start_job(self, path: Path, options: ImportOptions, doing: str) -> None:
