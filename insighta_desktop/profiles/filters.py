@@ -16,6 +16,7 @@ from typing import Any
 from insighta_desktop import countries
 from insighta_desktop.profiles.errors import InvalidQueryParameters
 from insighta_desktop.profiles.model import AGE_GROUPS, GENDERS, MAX_AGE
+from insighta_desktop.profiles.names import MAX_NAME_LENGTH, canonical_name
 
 SORT_FIELDS = ("age", "created_at", "gender_probability", "name")
 ORDERS = ("asc", "desc")
@@ -46,10 +47,12 @@ class ProfileFilters:
     min_country_probability: float | None = None
     sort_by: str = DEFAULT_SORT_BY
     order: str = DEFAULT_ORDER
+    # A person's name: every word must begin a word of the name (profiles/names.py); trimmed, spaces collapsed.
+    name: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """The contract form: every key present, a one-item list collapsed to its item."""
-        return {
+        """The contract form: every key present (but "name", present only when set), a one-item list collapsed."""
+        out: dict[str, object] = {
             "gender": self.gender,
             "age_group": _collapse(self.age_groups),
             "country_id": _collapse(self.country_ids),
@@ -60,13 +63,16 @@ class ProfileFilters:
             "sort_by": self.sort_by,
             "order": self.order,
         }
+        if self.name is not None:
+            out["name"] = self.name
+        return out
 
     def cache_key(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
     @property
     def has_conditions(self) -> bool:
-        return any((self.gender, self.age_groups, self.country_ids, self.min_age is not None,
+        return any((self.gender, self.name, self.age_groups, self.country_ids, self.min_age is not None,
                     self.max_age is not None, self.min_gender_probability is not None,
                     self.min_country_probability is not None))
 
@@ -103,7 +109,7 @@ class ProfileFilters:
             return normalise(replace(self, min_age=None, max_age=None))
         if field_name == "sort":
             return normalise(replace(self, sort_by=DEFAULT_SORT_BY, order=DEFAULT_ORDER))
-        if field_name in ("gender", "min_age", "max_age", "min_gender_probability", "min_country_probability"):
+        if field_name in ("gender", "name", "min_age", "max_age", "min_gender_probability", "min_country_probability"):
             cleared: dict[str, Any] = {field_name: None}
             return normalise(replace(self, **cleared))
         raise ValueError(f"unknown filter field {field_name!r}")
@@ -212,6 +218,7 @@ def build_filters(
     min_country_probability: object = None,
     sort_by: object = None,
     order: object = None,
+    name: object = None,
 ) -> ProfileFilters:
     """Canonical filters from loose structured input (strings from a URL or a form, numbers, lists).
 
@@ -245,13 +252,14 @@ def build_filters(
         sort_by=_choice("sort_by", sort_by, SORT_FIELDS, {"created": "created_at", "date": "created_at"})
         or DEFAULT_SORT_BY,
         order=_choice("order", order, ORDERS, {"ascending": "asc", "descending": "desc"}) or DEFAULT_ORDER,
+        name=_name(name),
     ))
 
 
 def from_dict(data: dict[str, object]) -> ProfileFilters:
     """Filters from their `to_dict()` form (or any subset of its keys)."""
     known = {"gender", "age_group", "country_id", "min_age", "max_age", "min_gender_probability",
-             "min_country_probability", "sort_by", "order"}
+             "min_country_probability", "sort_by", "order", "name"}
     unknown = set(data) - known
     if unknown:
         raise InvalidQueryParameters(f"unknown filter {', '.join(sorted(unknown))}")
@@ -308,7 +316,21 @@ def normalise(filters: ProfileFilters) -> ProfileFilters:
         min_country_probability=_rounded_probability("min_country_probability", f.min_country_probability),
         sort_by=f.sort_by,
         order=f.order,
+        name=_name(f.name),
     )
+
+
+def _name(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InvalidQueryParameters(f"name must be text, got {_shown(value)}")
+    if len(value) > MAX_NAME_LENGTH:
+        raise InvalidQueryParameters(f"name is longer than {MAX_NAME_LENGTH} characters")
+    name = canonical_name(value)
+    if name is None:
+        raise InvalidQueryParameters(f"name {_shown(value)} has no letter or digit to search for")
+    return name
 
 
 def _rounded_probability(name: str, value: float | None) -> float | None:
@@ -357,6 +379,8 @@ def validate_paging(page: object = 1, limit: object = DEFAULT_LIMIT, *, max_limi
 def chips(filters: ProfileFilters) -> list[FilterChip]:
     """One removable chip per condition, in a stable order."""
     out: list[FilterChip] = []
+    if filters.name:
+        out.append(FilterChip("name", filters.name, f"name: {filters.name}"))
     if filters.gender:
         out.append(FilterChip("gender", filters.gender, filters.gender))
     for group in filters.age_groups:

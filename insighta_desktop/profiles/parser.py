@@ -1,161 +1,54 @@
 """Rule-based, deterministic plain-language parser: "Nigerian females aged 20 to 45" -> ProfileFilters.
 
-At each position the rules are tried in a fixed order (probabilities, sort, limit, age phrases, age words, gender,
-countries, negation, filler); the first that matches consumes its words. Every match is recorded as an
+At each position the rules are tried in a fixed order (names after "named"/"called", probabilities, sort, limit, age
+phrases, age words, gender, countries, negation, filler); the first that matches consumes its words. Every match is recorded as an
 Interpretation (words -> meaning); words no rule takes are returned as unknown. The rules are documented in
-docs/search.md.
+docs/search.md; when words are read as a person's name is documented in profiles/names.py.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
 
 from insighta_desktop import countries
-from insighta_desktop.profiles import typos
+from insighta_desktop.profiles import names, typos
 from insighta_desktop.profiles import vocabulary as v
+from insighta_desktop.profiles.age_rules import AgeRules
 from insighta_desktop.profiles.errors import InvalidQueryParameters, UninterpretableQuery
 from insighta_desktop.profiles.filters import DEFAULT_ORDER, DEFAULT_SORT_BY, ProfileFilters, normalise
-from insighta_desktop.profiles.model import MAX_AGE
+from insighta_desktop.profiles.parsed import Correction, Interpretation, ParsedQuery, Suggestion
+from insighta_desktop.profiles.scan_base import Facts
 from insighta_desktop.profiles.vocabulary import Token
+
+__all__ = ["MAX_QUERY_LENGTH", "Correction", "Interpretation", "ParsedQuery", "Suggestion", "parse_query"]
 
 MAX_QUERY_LENGTH = 500
 _MAX_COUNTRY_WORDS = 9
 _MAX_TYPO_WORDS = 3
 
 
-_FIRST_WORD_INDEXES: dict[int, dict[str, list[Sequence[str]]]] = {}
+class _Scanner(AgeRules):
+    def __init__(self, text: str, tokens: list[Token], literal: frozenset[str] = frozenset(),
+                 correct: bool = True) -> None:
+        super().__init__(text, tokens, literal)
+        self.correct = correct  # try typo corrections (not while testing whether a whole query is a name)
 
-
-def _by_first_word(phrases: Iterable[Sequence[str]]) -> dict[str, list[Sequence[str]]]:
-    """The vocabulary's phrase tables (module constants) indexed by their first word, built once per table."""
-    index = _FIRST_WORD_INDEXES.get(id(phrases))
-    if index is None:
-        index = {}
-        for phrase in phrases:
-            index.setdefault(phrase[0], []).append(phrase)
-        _FIRST_WORD_INDEXES[id(phrases)] = index
-    return index
-
-
-@cache
-def _phrase_index() -> dict[str, str]:
-    return countries.phrase_index()
-
-
-@dataclass(frozen=True)
-class Interpretation:
-    words: str  # as typed
-    meaning: str  # e.g. "gender: female"
-    # gender | age_group | country_id | age | min_gender_probability | min_country_probability | sort | limit
-    field: str
-
-
-@dataclass(frozen=True)
-class Correction:
-    """A misspelt word (or words) read as a vocabulary word: "nigerain" -> "Nigeria"."""
-    from_: str  # as typed
-    to: str  # the country's name, or the gender / age-group word
-
-    def to_dict(self) -> dict[str, str]:
-        return {"from": self.from_, "to": self.to}
-
-    @property
-    def text(self) -> str:
-        return f"interpreted {self.from_!r} as {self.to}"
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A misspelt word equally close to words of different meanings: nothing is corrected, this is said."""
-    words: str  # as typed
-    options: tuple[str, ...]  # "Niger", "Nigeria"
-
-    @property
-    def text(self) -> str:
-        return "did you mean " + " or ".join(self.options) + "?"
-
-    def to_dict(self) -> dict[str, object]:
-        return {"words": self.words, "did_you_mean": list(self.options)}
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    text: str
-    filters: ProfileFilters
-    limit: int | None
-    interpretation: tuple[Interpretation, ...]
-    unknown_words: tuple[str, ...]
-    corrections: tuple[Correction, ...] = ()
-    suggestions: tuple[Suggestion, ...] = ()
-
-
-@dataclass
-class _Facts:
-    genders: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
-    min_ages: list[int] = field(default_factory=list)
-    max_ages: list[int] = field(default_factory=list)
-    probabilities: dict[str, list[float]] = field(default_factory=dict)
-    sort_by: str | None = None
-    order: str | None = None
-    limit: int | None = None
-    notes: list[Interpretation] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-    corrections: list[Correction] = field(default_factory=list)
-    suggestions: list[Suggestion] = field(default_factory=list)
-
-
-class _Scanner:
-    def __init__(self, text: str, tokens: list[Token], literal: frozenset[str] = frozenset()) -> None:
-        self.text = text
-        self.literal = literal
-        self.toks = tokens
-        self.mixed_case = text != text.upper()
-        self.facts = _Facts()
-        self.phrases = _phrase_index()
-
-    # -- small matching helpers ------------------------------------------------------------------------------------
-    def words_at(self, i: int, phrase: Sequence[str]) -> int:
-        """Length of `phrase` if the tokens at i spell it, else 0."""
-        if i + len(phrase) > len(self.toks):
+    def name(self, i: int) -> int:
+        """Rule 1 of profiles/names.py: the words after "named", "called"... are a name, read literally."""
+        n, _ = self.any_at(i, names.NAME_MARKERS)
+        if not n:
             return 0
-        return len(phrase) if all(self.toks[i + k].norm == w for k, w in enumerate(phrase)) else 0
+        start = k = i + n
+        while k < len(self.toks) and k - start < names.MAX_NAME_WORDS:
+            tok = self.toks[k]
+            if tok.kind != "word" or (k > start and (tok.norm in v.FILLERS or typos.is_known_word(tok.norm))):
+                break
+            k += 1
+        if k == start:
+            return 0
+        typed = self.span(start, k)
+        self.facts.names.append(typed)
+        return self.note(i, k, f"name: {typed} (the start of any word of the name)", "name")
 
-    def any_at(self, i: int, phrases: Iterable[Sequence[str]]) -> tuple[int, Sequence[str]]:
-        """The longest of `phrases` spelled by the tokens at i, as (length, phrase); (0, ()) if none."""
-        if i >= len(self.toks):
-            return (0, ())
-        best: tuple[int, Sequence[str]] = (0, ())
-        for phrase in _by_first_word(phrases).get(self.toks[i].norm, ()):
-            n = self.words_at(i, phrase)
-            if n > best[0]:
-                best = (n, phrase)
-        return best
-
-    def num_at(self, i: int) -> Token | None:
-        return self.toks[i] if i < len(self.toks) and self.toks[i].kind == "num" else None
-
-    def span(self, i: int, j: int) -> str:
-        return self.text[self.toks[i].start:self.toks[j - 1].end]
-
-    def note(self, i: int, j: int, meaning: str, field_name: str) -> int:
-        self.facts.notes.append(Interpretation(self.span(i, j), meaning, field_name))
-        return j - i
-
-    def skip_age_suffix(self, j: int) -> int:
-        return j + self.any_at(j, v.AGE_SUFFIXES)[0]
-
-    def age_value(self, tok: Token) -> int:
-        if tok.percent or tok.value is None or not float(tok.value).is_integer():
-            raise InvalidQueryParameters(f"an age must be a whole number of years, got {tok.raw!r}")
-        age = int(tok.value)
-        if age > MAX_AGE:
-            raise InvalidQueryParameters(f"age {age} is above {MAX_AGE}")
-        return age
-
-    # -- rules: each returns how many tokens it consumed (0 = no match) ------------------------------------------
     def probability(self, i: int) -> int:
         j = i + self.words_at(i, ("with",))
         j += self.any_at(j, v.PROBABILITY_PREFIXES)[0]
@@ -184,15 +77,6 @@ class _Scanner:
                 and self.toks[k + 1].norm in v.PROBABILITY_NOUNS):
             return self._set_probability(i, k + 2, subject, tok, direction or "min")
         return 0
-
-    def _comparator(self, j: int) -> tuple[int, str | None]:
-        n_min, _ = self.any_at(j, v.MIN_COMPARATORS)
-        n_max, _ = self.any_at(j, v.MAX_COMPARATORS)
-        if n_min >= n_max and n_min:
-            return j + n_min, "min"
-        if n_max:
-            return j + n_max, "max"
-        return j, None
 
     def _set_probability(self, i: int, j: int, subject: str, tok: Token, direction: str) -> int:
         name = v.PROBABILITY_SUBJECTS[subject]
@@ -241,110 +125,6 @@ class _Scanner:
             raise InvalidQueryParameters(f"a limit must be a whole number, got {tok.raw!r}")
         self.facts.limit = int(tok.value or 0)
         return self.note(i, j, f"limit: {self.facts.limit}", "limit")
-
-    def age_range(self, i: int) -> int:
-        j = i + (1 if i < len(self.toks) and self.toks[i].norm in v.AGE_PREFIXES else 0)
-        between = self.words_at(j, ("between",))
-        if between:
-            j += 1
-            j += self.words_at(j, ("the",))
-            j += 1 if j < len(self.toks) and self.toks[j].norm in v.AGE_PREFIXES else 0
-            j += self.words_at(j, ("of",))
-        else:
-            j += self.words_at(j, ("from",))
-        low = self.num_at(j)
-        if low is None:
-            return 0
-        k = self.skip_age_suffix(j + 1) if between else j + 1
-        joiners = v.RANGE_JOINERS | ({"and"} if between else set())
-        if k >= len(self.toks) or self.toks[k].norm not in joiners:
-            return 0
-        high = self.num_at(k + 1)
-        if high is None:
-            return 0
-        end = self.skip_age_suffix(k + 2)
-        a, b = sorted((self.age_value(low), self.age_value(high)))
-        self.facts.min_ages.append(a)
-        self.facts.max_ages.append(b)
-        return self.note(i, end, f"age {a}–{b}", "age")
-
-    def age_compare(self, i: int) -> int:
-        j = i + (1 if self.toks[i].norm in v.AGE_PREFIXES else 0)
-        j, direction = self._comparator(j)
-        if direction is None:
-            return 0
-        j += self.any_at(j, v.AGE_AFTER_COMPARATOR)[0]
-        tok = self.num_at(j)
-        if tok is None:
-            return 0
-        age = self.age_value(tok)
-        end = self.skip_age_suffix(j + 1)
-        if direction == "min":
-            self.facts.min_ages.append(age)
-            return self.note(i, end, f"age ≥ {age}", "age")
-        self.facts.max_ages.append(age)
-        return self.note(i, end, f"age ≤ {age}", "age")
-
-    def age_open(self, i: int) -> int:
-        j = i + (1 if self.toks[i].norm in v.AGE_PREFIXES else 0)
-        tok = self.num_at(j)
-        if tok is None:
-            return 0
-        k = self.skip_age_suffix(j + 1)
-        up, _ = self.any_at(k, v.OPEN_UP)
-        down, _ = self.any_at(k, v.OPEN_DOWN)
-        if not up and not down:
-            return 0
-        age = self.age_value(tok)
-        if up:
-            self.facts.min_ages.append(age)
-            return self.note(i, k + up, f"age ≥ {age}", "age")
-        self.facts.max_ages.append(age)
-        return self.note(i, k + down, f"age ≤ {age}", "age")
-
-    def decade(self, i: int) -> int:
-        j = i + self.any_at(i, v.DECADE_PREFIXES)[0]
-        part = self.toks[j].norm if j < len(self.toks) else ""
-        offsets = v.DECADE_PARTS.get(part, (0, 9))
-        j += 1 if part in v.DECADE_PARTS else 0
-        if j >= len(self.toks) or self.toks[j].kind != "decade":
-            return 0
-        base = int(self.toks[j].value or 0)
-        low, high = base + offsets[0], base + offsets[1]
-        self.facts.min_ages.append(low)
-        self.facts.max_ages.append(high)
-        return self.note(i, j + 1, f"age {low}–{high}", "age")
-
-    def age_exact(self, i: int) -> int:
-        prefixed = self.toks[i].norm in ("aged", "age")
-        j = i + (1 if prefixed else 0)
-        tok = self.num_at(j)
-        if tok is None:
-            return 0
-        end = self.skip_age_suffix(j + 1)
-        if not prefixed and end == j + 1:
-            return 0
-        age = self.age_value(tok)
-        self.facts.min_ages.append(age)
-        self.facts.max_ages.append(age)
-        return self.note(i, end, f"age {age}", "age")
-
-    def age_words(self, i: int) -> int:
-        n, _ = self.any_at(i, v.YOUNG_PHRASES)
-        if n:
-            low, high = v.YOUNG_RANGE
-            self.facts.min_ages.append(low)
-            self.facts.max_ages.append(high)
-            return self.note(i, i + n, f"age {low}–{high} (young)", "age")
-        n, phrase = self.any_at(i, v.GROUP_PHRASES)
-        if n:
-            group = v.GROUP_PHRASES[tuple(phrase)]
-        elif self.toks[i].norm == "old" and i + 1 < len(self.toks) and self.toks[i + 1].norm in v.OLD_BEFORE:
-            n, group = 1, "senior"
-        else:
-            return 0
-        self.facts.groups.append(group)
-        return self.note(i, i + n, f"age group: {group}", "age_group")
 
     def gender(self, i: int) -> int:
         n, _ = self.any_at(i, v.BOTH_GENDER_PHRASES)
@@ -433,12 +213,12 @@ class _Scanner:
         self.facts.corrections.append(Correction(raw, match.candidate.label))
         return consumed
 
-    def scan(self) -> _Facts:
-        rules = (self.probability, self.sort, self.limit, self.age_range, self.age_compare, self.age_open,
+    def scan(self) -> Facts:
+        rules = (self.name, self.probability, self.sort, self.limit, self.age_range, self.age_compare, self.age_open,
                  self.decade, self.age_exact, self.age_words, self.gender, self.country, self.negation)
         i = 0
         while i < len(self.toks):
-            consumed = next((n for rule in rules if (n := rule(i))), 0) or self.corrected(i, rules)
+            consumed = next((n for rule in rules if (n := rule(i))), 0) or (self.correct and self.corrected(i, rules))
             if consumed:
                 i += consumed
                 continue
@@ -447,6 +227,24 @@ class _Scanner:
                 self.facts.unknown.append(tok.raw)
             i += 1
         return self.facts
+
+
+def _bare_name(text: str, tokens: list[Token], kept: frozenset[str]) -> Facts | None:
+    """Rule 2 of profiles/names.py: the whole query is a name (scanned without typo corrections to be sure that no
+    word of it means anything exactly)."""
+    if not all(t.kind == "word" and not typos.is_known_word(t.norm) for t in tokens):
+        return None
+    if not names.is_bare_name([t.raw for t in tokens], understood_any=False):
+        return None
+    facts = _Scanner(text, list(tokens), kept, correct=False).scan()
+    if facts.notes:
+        return None
+    typed = text.strip()
+    facts.unknown.clear()
+    facts.suggestions.clear()
+    facts.names.append(typed)
+    facts.notes.append(Interpretation(typed, f"name: {typed} (the start of any word of the name)", "name"))
+    return facts
 
 
 def parse_query(text: str, literal: Iterable[str] = ()) -> ParsedQuery:
@@ -460,7 +258,8 @@ def parse_query(text: str, literal: Iterable[str] = ()) -> ParsedQuery:
     if len(text) > MAX_QUERY_LENGTH:
         raise UninterpretableQuery(f"the query is longer than {MAX_QUERY_LENGTH} characters")
     kept = frozenset(countries.normalise_phrase(w) for w in literal)
-    facts = _Scanner(text, v.tokenise(text), kept).scan()
+    tokens = v.tokenise(text)
+    facts = _bare_name(text, tokens, kept) or _Scanner(text, list(tokens), kept).scan()
     if not facts.notes:
         if facts.unknown:
             hint = "".join(f"; {s.text}" for s in facts.suggestions)
@@ -485,6 +284,7 @@ def parse_query(text: str, literal: Iterable[str] = ()) -> ParsedQuery:
         min_country_probability=probabilities.get("min_country_probability"),
         sort_by=sort_by,
         order=order,
+        name=names.canonical_name(" ".join(facts.names)) if facts.names else None,
     ))
     return ParsedQuery(text=text, filters=filters, limit=facts.limit, interpretation=tuple(notes),
                        unknown_words=tuple(facts.unknown), corrections=tuple(facts.corrections),
