@@ -22,7 +22,7 @@ from insighta_desktop.profiles.parser import ParsedQuery, parse_query
 from insighta_desktop.profiles.saved_searches import SavedSearchNotFound
 from insighta_desktop.profiles.search import ProfileSearch, SearchResult
 
-STRUCTURED = ("gender", "age_group", "country_id", "min_age", "max_age", "min_gender_probability",
+STRUCTURED = ("name", "gender", "age_group", "country_id", "min_age", "max_age", "min_gender_probability",
               "min_country_probability", "sort_by", "order")
 
 
@@ -32,6 +32,9 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
         description="Search profiles. TEXT is plain language (\"Nigerian females aged 20 to 45\"); the options add "
                     "or override filters. Rules: docs/search.md.")
     cmd.add_argument("text", nargs="*", metavar="TEXT", help="plain-language query")
+    cmd.add_argument("--name", metavar="TEXT",
+                     help="a person's name: each word the start of a word of the name, accents and case ignored "
+                          "(\"kabore\" finds Kaboré); similar names when none starts so")
     cmd.add_argument("--gender", choices=("male", "female"))
     cmd.add_argument("--country", action="append", metavar="CODE", dest="country_id",
                      help="ISO code or name; repeat or separate with commas for several")
@@ -108,7 +111,7 @@ def run_search(args: argparse.Namespace) -> int:
             payload["unknown_words"] = list(result.unknown_words)
         print(json.dumps(payload, ensure_ascii=False))
         return 0
-    for line in corrections_text(parsed):
+    for line in corrections_text(parsed) + name_match_text(result):
         print(line)
     if args.explain:
         print(explanation(result))
@@ -125,9 +128,21 @@ def corrections_text(parsed: ParsedQuery | None) -> list[str]:
     return lines
 
 
+def name_match_text(result: SearchResult) -> list[str]:
+    """ "no name starts with 'kabroe': showing names with 'kabore' (similarity 0.27)" for each fuzzy-matched word."""
+    match = result.name_match
+    if match is None:
+        return []
+    return [f"no name starts with {t.term!r}: showing names with "
+            + " or ".join(f"{w!r} (similarity {s:.2f})" for w, s in t.words)
+            for t in match.terms if t.kind == "fuzzy"]
+
+
 def explanation(result: SearchResult) -> str:
     lines = ["Understood:"]
     lines += [f"  {i.words!r:<30} → {i.meaning}" for i in result.interpretation] or ["  (structured filters only)"]
+    if result.name_match is not None:
+        lines.append(f"Name match: {result.name_match.kind} — {result.name_match.describe()}")
     if result.unknown_words:
         lines.append("Not understood: " + ", ".join(repr(w) for w in result.unknown_words))
     lines.append("Filters: " + json.dumps({k: v for k, v in result.filters.to_dict().items() if v is not None},

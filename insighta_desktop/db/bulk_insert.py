@@ -20,7 +20,9 @@ from sqlalchemy.engine import Connection
 
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import psycopg_connection, sqlite_connection
+from insighta_desktop.db.name_index import words_of
 from insighta_desktop.db.profile_rows import PROFILE_COLUMNS
+from insighta_desktop.profiles.names import fold
 
 _COLUMN_LIST = ", ".join(PROFILE_COLUMNS)
 _STAGE = "insighta_profiles_stage"
@@ -69,6 +71,8 @@ class LoadResult(NamedTuple):
     existing: dict[str, Existing]  # name_key -> where the row that holds it came from
     # (country_id, gender, age) of the inserted rows, for profile_counts when the caller keeps them (PostgreSQL)
     counts: GroupCounts = Counter()
+    # the words of the inserted names, for the name dictionary when the caller keeps it (PostgreSQL)
+    words: frozenset[str] = frozenset()
 
 
 def _counts(batch: ProfileBatch, keep: set[str] | None = None) -> GroupCounts:
@@ -120,7 +124,12 @@ def load_profiles(conn: Connection, batch: ProfileBatch,
     return _load_sqlite(conn, batch, existing)
 
 
-def _copy_text(batch: ProfileBatch) -> bytes:
+def search_keys(batch: ProfileBatch) -> list[str]:
+    """Each name's search key (profiles.name_search): letters and digits only, so nothing COPY must escape."""
+    return [fold(name) for name in batch.names]
+
+
+def _copy_text(batch: ProfileBatch, search: list[str]) -> bytes:
     n = len(batch.ids)
     names, keys = batch.names, batch.keys
     if "\\" in "".join(names):  # the only COPY-special character a valid name can hold
@@ -131,7 +140,7 @@ def _copy_text(batch: ProfileBatch) -> bytes:
                map(_AGE_TEXT.__getitem__, batch.ages), batch.age_groups, batch.country_ids, batch.country_names,
                map(probability.__getitem__, batch.country_ps), repeat(batch.created_at.isoformat(), n),
                repeat(_NULL if batch.import_run_id is None else str(batch.import_run_id), n),
-               map(str, batch.source_lines), strict=True)
+               map(str, batch.source_lines), search, strict=True)
     # Joined a slice at a time: one C call over the whole batch would hold the GIL (and stall the GUI) for
     # tens of milliseconds.
     parts = []
@@ -154,7 +163,8 @@ _AGE_TEXT = [str(age) for age in range(1000)]
 def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing]) -> LoadResult:
     import psycopg
 
-    payload = _copy_text(batch)
+    search = search_keys(batch)
+    payload = _copy_text(batch, search)
     raw = psycopg_connection(conn)
     savepoint = conn.begin_nested()
     try:
@@ -162,13 +172,13 @@ def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, 
             copy.write(payload)
     except psycopg.errors.UniqueViolation:
         savepoint.rollback()
-        return _load_postgresql_staged(conn, batch, existing, payload)
+        return _load_postgresql_staged(conn, batch, existing, payload, search)
     savepoint.commit()
-    return LoadResult(len(batch.ids), existing, _counts(batch))
+    return LoadResult(len(batch.ids), existing, _counts(batch), frozenset(words_of(search)))
 
 
 def _load_postgresql_staged(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing],
-                            payload: bytes) -> LoadResult:
+                            payload: bytes, search: list[str]) -> LoadResult:
     raw = psycopg_connection(conn)
     with raw.cursor() as cur:
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE profiles INCLUDING DEFAULTS) "
@@ -184,7 +194,8 @@ def _load_postgresql_staged(conn: Connection, batch: ProfileBatch, existing: dic
         found = find_existing(conn, lost)
         # A conflicting row deleted again since: still a conflict, of unknown origin.
         existing = {**existing, **{key: found.get(key, Existing(None, None)) for key in lost}}
-    return LoadResult(len(inserted), existing, _counts(batch, inserted))
+    kept = frozenset(words_of(key for key, name_key in zip(search, batch.keys, strict=True) if name_key in inserted))
+    return LoadResult(len(inserted), existing, _counts(batch, inserted), kept)
 
 
 def _load_sqlite(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing]) -> LoadResult:
@@ -194,7 +205,8 @@ def _load_sqlite(conn: Connection, batch: ProfileBatch, existing: dict[str, Exis
     n = len(batch.ids)
     rows = list(zip(batch.ids, batch.names, batch.keys, batch.genders, batch.gender_ps, batch.ages,
                     batch.age_groups, batch.country_ids, batch.country_names, batch.country_ps,
-                    repeat(created_at, n), repeat(batch.import_run_id, n), batch.source_lines, strict=True))
+                    repeat(created_at, n), repeat(batch.import_run_id, n), batch.source_lines, search_keys(batch),
+                    strict=True))
     placeholders = ", ".join("?" * len(PROFILE_COLUMNS))
     cursor = sqlite_connection(conn).cursor()
     try:

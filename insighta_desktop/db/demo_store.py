@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from insighta_desktop.db import schema
+from insighta_desktop.profiles.names import fold
 
 Row = Mapping[str, Any]
 
@@ -28,7 +29,7 @@ def insert_new_profiles(engine: Engine, rows: Sequence[Row]) -> int:
         existing = set(conn.execute(sa.select(schema.profiles.c.name_key)
                                     .where(schema.profiles.c.name_key.in_([r["name_key"] for r in rows])))
                        .scalars())
-        fresh = [r for r in rows if r["name_key"] not in existing]
+        fresh = [{**r, "name_search": fold(r["name"])} for r in rows if r["name_key"] not in existing]
         if fresh:
             conn.execute(schema.profiles.insert(), fresh)
     return len(fresh)

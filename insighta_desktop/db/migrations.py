@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from insighta_desktop import __version__
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import is_sqlite
+from insighta_desktop.db.name_index import add_name_search
 from insighta_desktop.db.pg_connect import schema_version_read_on_connect
 from insighta_desktop.db.transcript_index import add_transcript_index, create_transcript_index
 from insighta_desktop.db.triggers import install_triggers
@@ -84,6 +85,7 @@ UPGRADES: Mapping[int, UpgradeStep] = {
     6: _add_assessment_owner,
     7: _add_saved_searches,
     8: _add_import_v2,
+    9: add_name_search,  # name search: profiles.name_search, its words, the fuzzy index
 }
 
 

@@ -11,17 +11,21 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, ClassVar, NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RootTransaction
+from sqlalchemy.exc import IntegrityError
 
-from insighta_desktop.db import search_sql
+from insighta_desktop.db import name_match, schema, search_sql
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, load_profiles
 from insighta_desktop.db.data_version_watch import DataVersionWatcher
 from insighta_desktop.db.profile_rows import PROFILE_FIELDS, profile_from_row
 from insighta_desktop.db.search_sql import Statement
 from insighta_desktop.profiles.filters import ProfileFilters
 from insighta_desktop.profiles.model import Profile
+from insighta_desktop.profiles.names import NameMatch, fold
 
 EXACT, AT_LEAST, ESTIMATE = "exact", "at_least", "estimate"
 
@@ -86,6 +90,7 @@ class ProfileStore:
         self.engine = engine
         self._watcher: DataVersionWatcher | None = None
         self._watcher_lock = threading.Lock()
+        self._fuzzy: tuple[str | None, str | None] | None = None  # (fuzzy index label, pg_trgm schema), read once
 
     def close(self) -> None:
         """Stop watching the data version and give back any connection the store keeps (the store still works
@@ -152,6 +157,19 @@ class ProfileStore:
         is the whole answer)."""
         raise NotImplementedError
 
+    def resolve(self, run: StatementRunner, filters: ProfileFilters) -> tuple[ProfileFilters, NameMatch | None]:
+        """The filters to run, and how their name is matched (db/name_match.py): a typed word that begins no stored
+        name word is replaced by the most similar stored words when there is a fuzzy index."""
+        if not filters.name:
+            return filters, None
+        if self._fuzzy is None:
+            self._fuzzy = name_match.fuzzy_label(self.backend, run(name_match.fuzzy_support_statement(self.backend))[0])
+        label, trgm_schema = self._fuzzy
+        matched = name_match.match_name(run, self.backend, filters.name, label, trgm_schema)
+        if matched.kind == "fuzzy":
+            return replace(filters, name=matched.search_text), matched
+        return filters, matched
+
     def counts_total(self, run: StatementRunner, filters: ProfileFilters) -> int:
         """Exact number of profiles matching the gender/age/country part of the filters (profile_counts)."""
         return int(run(search_sql.counts_statement(self.backend, filters))[0][0] or 0)
@@ -185,6 +203,7 @@ class ProfileStore:
         _, sort_index = search_sql.SORT_EXPRESSIONS[filters.sort_by]
         after: tuple[object, object] | None = None
         with self.reading() as run:
+            filters, _ = self.resolve(run, filters)
             while True:
                 rows = run(search_sql.page_statement(self.backend, filters, batch_size, after=after))
                 yield [profile_from_row(row) for row in rows]
@@ -201,7 +220,34 @@ class ProfileStore:
             total = int(conn.exec_driver_sql("SELECT count(*) FROM profiles").scalar_one())
         return rows, total
 
+    def find_by_name_key(self, name_key: str) -> Profile | None:
+        """The stored profile whose name has this key (profiles.model.normalise_name), if any."""
+        sql = f"SELECT {', '.join(PROFILE_FIELDS)} FROM profiles WHERE name_key = {_param(self.backend, 'k')}"
+        with self.connect() as conn:
+            row = conn.exec_driver_sql(sql, {"k": name_key}).first()
+        return profile_from_row(row) if row is not None else None
+
     # -- writes ----------------------------------------------------------------------------------------------------
+    def insert_one(self, profile: Profile, name_key: str) -> tuple[Profile, bool]:
+        """Store one profile (a profile predicted from a name): (the stored profile, True) — or, when another writer
+        stored the name first (unique name_key), (that profile, False). The ordinary INSERT path: the triggers update
+        the counts, the name words and the data version."""
+        values = {"id": profile.id, "name": profile.name, "name_key": name_key, "gender": profile.gender,
+                  "gender_probability": profile.gender_probability, "age": profile.age,
+                  "age_group": profile.age_group, "country_id": profile.country_id,
+                  "country_name": profile.country_name, "country_probability": profile.country_probability,
+                  "created_at": profile.created_at, "name_search": fold(profile.name)}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.insert(schema.profiles).values(**values))
+        except IntegrityError:
+            existing = self.find_by_name_key(name_key)
+            if existing is None:
+                raise
+            return existing, False
+        stored = self.find_by_name_key(name_key)
+        return (stored or profile), True
+
     @contextmanager
     def write(self) -> Iterator[ProfileWrite]:
         """A write transaction; rolled back (and a broken connection dropped) when the block raises."""
@@ -222,6 +268,10 @@ class ProfileStore:
 
     def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
         """Nothing to add on SQLite: its row triggers counted each insert."""
+
+
+def _param(backend: str, name: str) -> str:
+    return f"%({name})s" if backend == "postgresql" else f":{name}"
 
 
 def sort_value(filters: ProfileFilters, row: Sequence[Any]) -> object:

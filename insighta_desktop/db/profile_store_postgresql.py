@@ -14,6 +14,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from insighta_desktop.db import search_sql
 from insighta_desktop.db.bulk_insert import LoadResult
 from insighta_desktop.db.engine import psycopg_connection
+from insighta_desktop.db.name_index import add_name_words
 from insighta_desktop.db.profile_counts import add_profile_counts, count_inserts_in_caller
 from insighta_desktop.db.profile_store import (
     ESTIMATE,
@@ -97,6 +98,8 @@ class PostgresProfileStore(ProfileStore):
 
     def page_total_statements(self, filters: ProfileFilters, limit: int, *, cap: int,
                               after: tuple[object, object] | None = None) -> list[Statement] | None:
+        if filters.name:
+            return None  # a name's total is counted (the planner cannot estimate it): page(), then total()
         statements = [search_sql.page_total_statement(filters, limit + 1, cap=cap, after=after)]
         if not search_sql.counts_cover(filters):
             # The planner's estimate, in the same round trip, for when the count would pass the cap (planning only).
@@ -121,6 +124,8 @@ class PostgresProfileStore(ProfileStore):
         return PageTotal(rows, more, max(1, min(estimate, bound)), ESTIMATE)
 
     def _large_total(self, run: StatementRunner, filters: ProfileFilters, cap: int, bound: int) -> tuple[int, str]:
+        if filters.name:  # the planner cannot estimate a name's matches: count them, up to the cap
+            return super()._large_total(run, filters, cap, bound)
         plan = plan_json(run(search_sql.estimate_statement(self.backend, filters))[0][0])
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         return max(1, min(estimate, bound)), ESTIMATE
@@ -130,6 +135,7 @@ class PostgresProfileStore(ProfileStore):
 
     def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
         add_profile_counts(conn, loaded.counts)
+        add_name_words(conn, loaded.words)
 
 
 class _PipelineRunner:

@@ -1,11 +1,17 @@
 """The profile store on SQLite: one writer at a time, row triggers keep the counts, and a planner that needs a hint."""
 from __future__ import annotations
 
+import time
 from typing import ClassVar
+
+from sqlalchemy.exc import OperationalError
 
 from insighta_desktop.db import search_sql
 from insighta_desktop.db.profile_store import PageRows, ProfileStore, StatementRunner
 from insighta_desktop.profiles.filters import ProfileFilters
+from insighta_desktop.profiles.model import Profile
+
+_LOCKED_ATTEMPTS = 5
 
 
 class SqliteProfileStore(ProfileStore):
@@ -22,3 +28,17 @@ class SqliteProfileStore(ProfileStore):
         rows = run(search_sql.page_statement(self.backend, filters, limit + 1, offset=offset, after=after,
                                              index_hint=hint))
         return PageRows(rows[:limit], len(rows) > limit, bound)
+
+    def insert_one(self, profile: Profile, name_key: str) -> tuple[Profile, bool]:
+        # Several names are stored at once (five at a time). An insert whose triggers also write the name word
+        # tables and their FTS5 index can meet another writer's commit with a stale snapshot; SQLite then answers
+        # "database is locked" at once instead of waiting (SQLITE_BUSY_SNAPSHOT). The insert is one transaction
+        # that wrote nothing: try it again.
+        for attempt in range(1, _LOCKED_ATTEMPTS + 1):
+            try:
+                return super().insert_one(profile, name_key)
+            except OperationalError as exc:
+                if "database is locked" not in str(exc) or attempt == _LOCKED_ATTEMPTS:
+                    raise
+                time.sleep(0.02 * attempt)
+        raise AssertionError("unreachable")

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from insighta_desktop.db.bulk_insert import ProfileBatch, _copy_text
+from insighta_desktop.db.bulk_insert import ProfileBatch, _copy_text, search_keys
 from insighta_desktop.db.engine import psycopg_connection, sqlite_connection
 from insighta_desktop.db.profile_rows import PROFILE_COLUMNS
 
@@ -82,7 +82,8 @@ def update_profiles(conn: Connection, batch: ProfileBatch, keys: Collection[str]
 
 
 def _update_postgresql(conn: Connection, batch: ProfileBatch) -> None:
-    payload = _copy_text(batch)
+    # name_search is not assigned: a name with the same name_key folds to the same search key.
+    payload = _copy_text(batch, search_keys(batch))
     with psycopg_connection(conn).cursor() as cur:
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE profiles INCLUDING DEFAULTS) "
                     "ON COMMIT DELETE ROWS")

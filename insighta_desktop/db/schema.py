@@ -8,9 +8,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from insighta_desktop.profiles.names import fold
 from insighta_desktop.timestamps import as_utc
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 metadata = sa.MetaData()
 
@@ -57,6 +58,10 @@ profiles = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("import_run_id", sa.Integer),
     sa.Column("source_line", sa.Integer),
+    # The name's search key (profiles/names.py fold: case and accents folded, words of letters and digits), written
+    # with every row (COPY and executemany compute it; SQLAlchemy inserts by this default); its words go to
+    # profile_name_words by trigger (db/name_index.py).
+    sa.Column("name_search", sa.String(200), default=lambda ctx: fold(ctx.get_current_parameters()["name"])),
     sa.Index("uq_profiles_name_key", "name_key", unique=True),
     # Chosen by measuring the plans of the search mix on 5,000,000 rows (tests/benchmarks/bench_search.py): each
     # sort order has an index that returns the first page without sorting (id breaks ties, for keyset paging),
@@ -72,6 +77,24 @@ profiles = sa.Table(
 # The sort expression for gender_probability (unknown sorts lowest); search_sql.SORT_EXPRESSIONS uses the same text.
 sa.Index("ix_profiles_gender_probability",
          sa.func.coalesce(profiles.c.gender_probability, sa.literal_column("-1.0")), profiles.c.id)
+
+# Name search (schema version 9, db/name_index.py): each word of each profile's name_search, kept by triggers; the
+# primary key answers "a word starting with ..." (a range in binary / "C" order) for every word of a name.
+_Word = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+profile_name_words = sa.Table(
+    "profile_name_words",
+    metadata,
+    sa.Column("word", _Word, primary_key=True),
+    sa.Column("profile_id", sa.Uuid(as_uuid=False), primary_key=True),
+    sqlite_with_rowid=False,
+)
+# Every distinct name word, for the fuzzy match (pg_trgm GIN index on PostgreSQL, an FTS5 trigram table on SQLite).
+name_words = sa.Table(
+    "name_words",
+    metadata,
+    sa.Column("word", _Word, primary_key=True),
+    sqlite_with_rowid=False,
+)
 
 # Exact totals and facets for search: profiles per gender x age x country (a few thousand rows), kept in step with
 # every write to profiles by the triggers in db/profile_counts.py, together with a data version that any change

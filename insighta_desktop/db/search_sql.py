@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from insighta_desktop.db.profile_rows import ROW_COLUMNS
 from insighta_desktop.profiles.filters import ProfileFilters
+from insighta_desktop.profiles.names import name_terms, prefix_bounds
 
 # The sort key of each sort_by and how to read it back from a selected row (index into ROW_COLUMNS).
 SORT_EXPRESSIONS = {
@@ -57,6 +58,7 @@ def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = Fal
     elif ranges:
         clauses.append("(" + " OR ".join(f"({r})" for r in ranges) + ")")
     if not counts_table:
+        clauses.extend(name_clauses(stmt, filters.name))
         if filters.min_gender_probability is not None:
             clauses.append(f"gender_probability >= {stmt.bind(float(filters.min_gender_probability))}")
         if filters.min_country_probability is not None:
@@ -64,9 +66,20 @@ def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = Fal
     return clauses
 
 
+def name_clauses(stmt: Statement, name: str | None) -> list[str]:
+    """Every typed word of a name begins some word of the profile's name (db/name_index.py: profile_name_words)."""
+    clauses = []
+    for term in name_terms(name or ""):
+        low, high = prefix_bounds(term)
+        clauses.append(f"id IN (SELECT profile_id FROM profile_name_words WHERE word >= {stmt.bind(low)} "
+                       f"AND word < {stmt.bind(high)})")
+    return clauses
+
+
 def counts_cover(filters: ProfileFilters) -> bool:
     """True when profile_counts (gender x age x country) can answer totals and facets exactly."""
-    return filters.min_gender_probability is None and filters.min_country_probability is None
+    return (filters.min_gender_probability is None and filters.min_country_probability is None
+            and filters.name is None)
 
 
 def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset: int = 0,
@@ -183,6 +196,8 @@ def sqlite_sort_index(filters: ProfileFilters, matches: int, rows: int, needed: 
 
     Walking reads about needed * rows / matches entries; the filter's index reads `matches` and then sorts them.
     """
+    if filters.name:
+        return None  # the name's word index finds the few matches; walking a sort index would check them all
     if filters.sort_by == "name" and filters.gender:
         rows //= 2  # the walk stays inside one gender's half of the index
     if rows <= 0 or matches <= 0 or matches * matches <= needed * rows:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Engine
 
 from insighta_desktop import countries
-from insighta_desktop.db import profile_writes
+from insighta_desktop.db.profile_store import profile_store_for
 from insighta_desktop.profiles.ids import uuid7
 from insighta_desktop.profiles.model import MAX_AGE, Profile, age_group_for, normalise_name
 from insighta_desktop.resilience.policy import to_thread
@@ -78,6 +78,7 @@ class ProfileFromName:
     def __init__(self, engine: Engine, predictor: Predictor, *, clock: Callable[[], datetime] | None = None,
                  concurrency: int = CONCURRENT_NAMES) -> None:
         self.engine = engine
+        self.store = profile_store_for(engine)
         self.predictor = predictor
         self.clock = clock or (lambda: datetime.now(UTC))
         self.concurrency = concurrency
@@ -89,7 +90,7 @@ class ProfileFromName:
         if len(shown) > MAX_NAME_LENGTH:
             return NameResult(shown[:40] + "…", "invalid", f"A name is at most {MAX_NAME_LENGTH} characters.")
         key = normalise_name(shown)
-        stored = await to_thread(profile_writes.find_profile_by_name_key, self.engine, key)
+        stored = await to_thread(self.store.find_by_name_key, key)
         if stored is not None:
             return NameResult(shown, "exists", f"{stored.name} is already stored: {describe(stored)}.", stored)
         try:
@@ -103,7 +104,7 @@ class ProfileFromName:
             return NameResult(shown, "no_prediction", f"No profile stored for {shown!r}: "
                               + ", ".join(f"{service} had no prediction" for service in missing) + ".",
                               missing=missing)
-        saved, created = await to_thread(profile_writes.insert_profile, self.engine, profile, key)
+        saved, created = await to_thread(self.store.insert_one, profile, key)
         if not created:
             return NameResult(shown, "exists", f"{saved.name} is already stored: {describe(saved)}.", saved)
         return NameResult(shown, "created", f"Added {saved.name}: {describe(saved)}.", saved)

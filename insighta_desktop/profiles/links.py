@@ -1,4 +1,4 @@
-"""Shareable search links: `insighta://search?q=…&gender=…&country=…`, carrying the canonical filters.
+"""Shareable search links: `insighta://search?q=…&name=…&gender=…&country=…`, carrying the canonical filters.
 
 The filters in a link are authoritative (they are what the sender's table showed); `q` is the text the search box
 shows. A link with only `q` is parsed like typed text. Parameters at their default are left out, so one search has one
@@ -15,6 +15,7 @@ from insighta_desktop.profiles.filters import DEFAULT_ORDER, DEFAULT_SORT_BY, Pr
 SCHEME = "insighta"
 # Link parameter -> build_filters keyword, in the order a link lists them.
 PARAMETERS = {
+    "name": "name",
     "gender": "gender",
     "age_group": "age_group",
     "country": "country_id",
@@ -43,6 +44,7 @@ def to_link(filters: ProfileFilters, text: str = "") -> str:
     if text.strip():
         pairs.append(("q", text.strip()))
     values = {
+        "name": filters.name,
         "gender": filters.gender,
         "age_group": ",".join(filters.age_groups) or None,
         "country": ",".join(filters.country_ids) or None,

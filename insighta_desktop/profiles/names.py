@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from insighta_desktop.profiles.typos import osa_distance
 from insighta_desktop.resources import resource_path
 
 MAX_NAME_WORDS = 4
@@ -85,12 +86,16 @@ def similarity(a: str, b: str) -> float:
 
 
 def best_matches(term: str, candidates: Sequence[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
-    """The candidates (word, similarity) at the best similarity (ties kept), if it reaches the threshold."""
+    """The candidates (word, similarity) at the best similarity, if it reaches the threshold; among equally similar
+    words the fewest edits away win ("kabroe": "kabore", one transposition, over "kabila"); true ties are kept."""
     kept = [(w, s) for w, s in candidates if s >= SIMILARITY_THRESHOLD and w != term]
     if not kept:
         return ()
     top = max(s for _, s in kept)
-    return tuple(sorted((w, s) for w, s in kept if s >= top - 1e-9))
+    best = [(w, s) for w, s in kept if s >= top - 1e-9]
+    edits = {w: osa_distance(term, w, len(term) + len(w)) for w, _ in best}
+    fewest = min(edits.values())
+    return tuple(sorted((w, s) for w, s in best if edits[w] == fewest))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from insighta_desktop.profiles.filters import ProfileFilters
 
+
 @dataclass(frozen=True)
 class Interpretation:
     words: str  # as typed

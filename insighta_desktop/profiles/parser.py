@@ -1,9 +1,9 @@
 """Rule-based, deterministic plain-language parser: "Nigerian females aged 20 to 45" -> ProfileFilters.
 
 At each position the rules are tried in a fixed order (names after "named"/"called", probabilities, sort, limit, age
-phrases, age words, gender, countries, negation, filler); the first that matches consumes its words. Every match is recorded as an
-Interpretation (words -> meaning); words no rule takes are returned as unknown. The rules are documented in
-docs/search.md; when words are read as a person's name is documented in profiles/names.py.
+phrases, age words, gender, countries, negation, filler); the first that matches consumes its words. Every match is
+recorded as an Interpretation (words -> meaning); words no rule takes are returned as unknown. The rules are
+documented in docs/search.md; when words are read as a person's name is documented in profiles/names.py.
 """
 from __future__ import annotations
 

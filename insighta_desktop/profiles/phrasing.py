@@ -23,6 +23,8 @@ def to_query_text(filters: ProfileFilters) -> str:
         parts.append(_GENDER_TEXT[filters.gender])
     elif not filters.age_groups and (filters.country_ids or filters.min_age is not None or filters.max_age is not None):
         parts.append("people")
+    if filters.name:
+        parts.append(f"named {filters.name}")  # the words after "named" are the name (profiles/names.py, rule 1)
     if filters.country_ids:
         names = [country.name if (country := countries.by_alpha2(code)) else code for code in filters.country_ids]
         parts.append("from " + ", ".join(names))

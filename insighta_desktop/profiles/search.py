@@ -30,6 +30,7 @@ from insighta_desktop.profiles.cursors import decode_cursor, encode_cursor
 from insighta_desktop.profiles.errors import InvalidQueryParameters
 from insighta_desktop.profiles.filters import DEFAULT_LIMIT, PageRequest, ProfileFilters
 from insighta_desktop.profiles.model import Profile
+from insighta_desktop.profiles.names import NameMatch
 from insighta_desktop.profiles.parser import Interpretation, parse_query
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class SearchResult:
     from_cache: bool = False
     interpretation: tuple[Interpretation, ...] = ()
     unknown_words: tuple[str, ...] = ()
+    name_match: NameMatch | None = None  # how the name filter was matched (prefix or fuzzy), when there is one
 
     @property
     def total_label(self) -> str:
@@ -69,7 +71,7 @@ class SearchResult:
         return f"{self.total:,}"
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "status": "success",
             "filters": self.filters.to_dict(),
             "page": self.page,
@@ -79,6 +81,9 @@ class SearchResult:
             "next_cursor": self.next_cursor,
             "data": [profile_to_dict(p) for p in self.rows],
         }
+        if self.name_match is not None:
+            out["name_match"] = self.name_match.to_dict()
+        return out
 
 
 @dataclass(frozen=True)
@@ -166,8 +171,10 @@ class ProfileSearch:
             return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
                            elapsed_ms=(self._clock() - started) * 1000)
         with self.store.reading() as run:
-            raw_rows, more, total, kind = self.execute(run, filters, page, after, version)
-        result = self._page_result(filters, page, raw_rows, more, total, kind, interpretation, unknown_words)
+            effective, name_match = self.store.resolve(run, filters)
+            raw_rows, more, total, kind = self.execute(run, effective, page, after, version)
+        result = self._page_result(filters, page, raw_rows, more, total, kind, interpretation, unknown_words,
+                                   name_match)
         self._put(key, version, result)
         return replace(result, elapsed_ms=(self._clock() - started) * 1000)
 
@@ -183,7 +190,8 @@ class ProfileSearch:
         facet_filters = [filters] + ([filters.without("country_id")] if country_counts and filters.country_ids
                                      else [])
         after = decode_cursor(filters, page.cursor) if page.cursor else None
-        together = None if after is None and page.page > 1 else self.store.page_total_statements(
+        # A name is matched first (a prefix, or similar words), so it goes the one-by-one way.
+        together = None if (after is None and page.page > 1) or filters.name else self.store.page_total_statements(
             filters, page.limit, cap=self.count_cap, after=after)
         if together is None:
             result = self.search(filters, page, interpretation=interpretation, unknown_words=unknown_words)
@@ -234,7 +242,7 @@ class ProfileSearch:
 
     def _page_result(self, filters: ProfileFilters, page: PageRequest, raw_rows: Sequence[Any], more: bool,
                      total: int, kind: str, interpretation: tuple[Interpretation, ...],
-                     unknown_words: tuple[str, ...]) -> SearchResult:
+                     unknown_words: tuple[str, ...], name_match: NameMatch | None = None) -> SearchResult:
         next_cursor = None
         if more:
             last = raw_rows[-1]
@@ -242,7 +250,7 @@ class ProfileSearch:
         return SearchResult(
             rows=tuple(profile_from_row(r) for r in raw_rows), total=total, total_kind=kind, page=page.page,
             limit=page.limit, filters=filters, next_cursor=next_cursor, elapsed_ms=0.0,
-            interpretation=interpretation, unknown_words=unknown_words)
+            interpretation=interpretation, unknown_words=unknown_words, name_match=name_match)
 
     def execute(self, run: StatementRunner, filters: ProfileFilters, page: PageRequest,
                 after: tuple[object, object] | None = None,
@@ -279,7 +287,7 @@ class ProfileSearch:
         if hit is not None:
             return replace(hit, elapsed_ms=(self._clock() - started) * 1000)
         with self.store.reading() as run:
-            rows = self.store.facet_rows(run, filters, self.facet_sample)
+            rows = self.store.facet_rows(run, self.store.resolve(run, filters)[0], self.facet_sample)
         result = self._facets_from_rows(filters, rows)
         self._put(key, version, result)
         return replace(result, elapsed_ms=(self._clock() - started) * 1000)

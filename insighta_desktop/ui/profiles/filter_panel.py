@@ -25,6 +25,7 @@ from insighta_desktop.countries import normalise_phrase
 from insighta_desktop.profiles.errors import QueryError
 from insighta_desktop.profiles.filters import ORDERS, SORT_FIELDS, ProfileFilters, build_filters
 from insighta_desktop.profiles.model import AGE_GROUPS, MAX_AGE
+from insighta_desktop.profiles.names import canonical_name
 
 ANY = "any"
 PANEL_DEBOUNCE_MS = 300
@@ -47,6 +48,9 @@ class FilterPanel(QGroupBox):
         self._debounce = QTimer(self, singleShot=True, interval=PANEL_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit)
 
+        self.name = QLineEdit(placeholderText="Any name (start of a word: kabore, ama ob)", clearButtonEnabled=True)
+        self.name.setToolTip("Each word finds names with a word starting so; accents and case are ignored. When no "
+                             "name starts so, the most similar names are shown.")
         self.gender = QComboBox()
         for label, value in (("Any", None), ("Female", "female"), ("Male", "male")):
             self.gender.addItem(label, value)
@@ -82,6 +86,7 @@ class FilterPanel(QGroupBox):
             self.order.addItem({"asc": "Ascending", "desc": "Descending"}[order], order)
 
         form = QFormLayout()
+        form.addRow("Name", self.name)
         form.addRow("Gender", self.gender)
         form.addRow("Age", ages)
         form.addRow("Age groups", group_box)
@@ -101,6 +106,7 @@ class FilterPanel(QGroupBox):
         layout.addWidget(self.country_find)
         layout.addWidget(self.country_list, 1)
 
+        self.name.textEdited.connect(self._edited)
         self.gender.currentIndexChanged.connect(self._edited)
         self.min_age.valueChanged.connect(self._edited)
         self.max_age.valueChanged.connect(self._edited)
@@ -132,6 +138,7 @@ class FilterPanel(QGroupBox):
         checked = [self.country_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.country_list.count())
                    if self.country_list.item(i).checkState() == Qt.CheckState.Checked]
         return build_filters(
+            name=self.name.text() if canonical_name(self.name.text()) else None,
             gender=self.gender.currentData(),
             age_group=[g for g, box in self.groups.items() if box.isChecked()] or None,
             country_id=checked or None,
@@ -166,6 +173,8 @@ class FilterPanel(QGroupBox):
         self._updating = True
         self._debounce.stop()
         try:
+            if canonical_name(self.name.text()) != filters.name:  # keep what is being typed when it means the same
+                self.name.setText(filters.name or "")
             self.gender.setCurrentIndex(max(0, self.gender.findData(filters.gender)))
             self.min_age.setValue(-1 if filters.min_age is None else filters.min_age)
             self.max_age.setValue(-1 if filters.max_age is None else filters.max_age)

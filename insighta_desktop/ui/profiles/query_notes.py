@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from insighta_desktop.profiles.names import NameMatch
 from insighta_desktop.profiles.parser import Correction, Suggestion
 
 EXAMPLE_QUERIES = ("Nigerian females aged 20 to 45", "men from Kenya, oldest first", "teenagers in Ghana")
@@ -45,6 +46,19 @@ class QueryNotes(QWidget):
                 button.setToolTip(f"Search with {option} instead of “{suggestion.words}”")
                 button.clicked.connect(lambda _=False, w=suggestion.words, o=option: self.replace_words.emit(w, o))
             self._label("?")
+        self.setVisible(bool(self.items))
+
+    def show_name_match(self, match: NameMatch | None) -> None:
+        """Beside the other notes: each typed name word answered by similar names ("no name starts with 'kabroe':
+        showing 'kabore'")."""
+        for term in match.terms if match is not None else ():
+            if term.kind == "fuzzy":
+                shown = " or ".join(f"“{w}”" for w, _ in term.words)
+                label = self._label(f"no name starts with “{term.term}”: showing {shown}")
+                label.setToolTip("Similar names (similarity " + ", ".join(f"{s:.2f}" for _, s in term.words) + ")")
+                label.setStyleSheet("color: #5d4300;")
+            elif term.kind == "none":
+                self._label(f"no name starts with or resembles “{term.term}”").setStyleSheet("color: #5d4300;")
         self.setVisible(bool(self.items))
 
     def show_examples(self) -> None:

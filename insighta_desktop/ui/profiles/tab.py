@@ -333,6 +333,7 @@ class ProfilesTab(QWidget):
         self.table.scrollToTop()  # a new result starts at its first row, whatever the old one's scroll position
         self.charts.show_facets(facets)
         self._show_status(result)
+        self.notes.show_name_match(result.name_match)  # "no name starts with 'kabroe': showing 'kabore'"
         self.counts_task = self._tasks.spawn(self._country_counts(filters, country_facets or facets, generation),
                                              key="profile-country-counts")
         if self._record_next:
