@@ -8,7 +8,7 @@ exactly the same SQL on a bare cursor.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from insighta_desktop.db.profile_rows import ROW_COLUMNS
 from insighta_desktop.profiles.filters import ProfileFilters
@@ -145,6 +145,15 @@ def counts_statement(dialect: str, filters: ProfileFilters) -> Statement:
 def count_statement(dialect: str, filters: ProfileFilters, cap: int | None = None) -> Statement:
     """count(*) of matching profiles; with `cap`, the count stops after cap + 1 rows."""
     stmt = Statement(dialect)
+    terms = name_terms(filters.name or "")
+    if len(terms) == 1 and not replace(filters, name=None).has_conditions:
+        # A name alone: count its profiles in the word index, never touching profiles (a profile with two words
+        # starting so counts once).
+        low, high = prefix_bounds(terms[0])
+        inner = (f"SELECT DISTINCT profile_id FROM profile_name_words WHERE word >= {stmt.bind(low)} "
+                 f"AND word < {stmt.bind(high)}")
+        stmt.sql = f"SELECT count(*) FROM ({inner}{'' if cap is None else f' LIMIT {int(cap) + 1}'}) named"
+        return stmt
     clauses = _where(stmt, filters)
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     if cap is None:

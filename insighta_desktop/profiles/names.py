@@ -35,10 +35,13 @@ from insighta_desktop.resources import resource_path
 
 MAX_NAME_WORDS = 4
 MAX_NAME_LENGTH = 200
-# Fuzzy matches below this similarity are not offered (pg_trgm's own default is 0.3; a transposition in a
-# six-letter word scores 0.27).
-SIMILARITY_THRESHOLD = 0.2
-FUZZY_CANDIDATES = 5
+# Candidates for the fuzzy match are the stored words at least this similar (pg_trgm's default is 0.3; a
+# transposition in a five-letter word scores 0.17, in a six-letter one 0.27), the most similar first.
+SIMILARITY_THRESHOLD = 0.15
+FUZZY_CANDIDATES = 20
+# Among them, a word within this many edits (Damerau-Levenshtein) wins over a merely more similar one; without one,
+# only a candidate as similar as pg_trgm's default threshold is offered.
+CLOSE_SIMILARITY = 0.3
 
 NAME_MARKERS: tuple[tuple[str, ...], ...] = (
     ("named",), ("called",), ("name", "is"), ("names", "like"), ("with", "the", "name"), ("with", "name"),
@@ -85,17 +88,31 @@ def similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x or y else 0.0
 
 
+def max_edits(term: str) -> int:
+    """Edits a misspelt name word may hold: 1 up to four letters, 2 up to eight, then 3."""
+    return 1 if len(term) <= 4 else 2 if len(term) <= 8 else 3
+
+
 def best_matches(term: str, candidates: Sequence[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
-    """The candidates (word, similarity) at the best similarity, if it reaches the threshold; among equally similar
-    words the fewest edits away win ("kabroe": "kabore", one transposition, over "kabila"); true ties are kept."""
+    """The stored words a misspelt `term` is read as, from the candidates (word, trigram similarity) the index found.
+
+    Trigrams find the candidates and rank them, but one transposition breaks three trigrams, so a short misspelt
+    word can share more trigrams with another name than with its own: among candidates within `max_edits`, the
+    fewest edits win ("torue": "toure", one transposition, not "torres"), then the most similar; without such a
+    candidate, the most similar one if it reaches CLOSE_SIMILARITY. Exact ties are all kept."""
     kept = [(w, s) for w, s in candidates if s >= SIMILARITY_THRESHOLD and w != term]
-    if not kept:
+    limit = max_edits(term)
+    edits = {w: osa_distance(term, w, limit) for w, _ in kept}
+    close = [(w, s) for w, s in kept if edits[w] <= limit]
+    if close:
+        fewest = min(edits[w] for w, _ in close)
+        close = [(w, s) for w, s in close if edits[w] == fewest]
+    else:
+        close = [(w, s) for w, s in kept if s >= CLOSE_SIMILARITY]
+    if not close:
         return ()
-    top = max(s for _, s in kept)
-    best = [(w, s) for w, s in kept if s >= top - 1e-9]
-    edits = {w: osa_distance(term, w, len(term) + len(w)) for w, _ in best}
-    fewest = min(edits.values())
-    return tuple(sorted((w, s) for w, s in best if edits[w] == fewest))
+    top = max(s for _, s in close)
+    return tuple(sorted((w, s) for w, s in close if s >= top - 1e-9))
 
 
 @dataclass(frozen=True)

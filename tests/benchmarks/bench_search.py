@@ -3,6 +3,9 @@
     uv run python tests/benchmarks/bench_search.py                 # both back ends, default sizes
     uv run python tests/benchmarks/bench_search.py --pg-rows 500000 --sqlite-rows 0 --keep
 
+Name search (prefix of a word, and the fuzzy fallback for misspelt names drawn from the data) is timed as its own
+two groups, with the PostgreSQL plan of one prefix query.
+
 For each back end it loads the rows through the app's schema (COPY on PostgreSQL, one executemany transaction on
 SQLite, both with the app's triggers active), then runs a mix of about 20 queries — plain language and structured,
 selective and broad, sorted, and deep pages by keyset cursor — and prints P50/P95 of:
@@ -15,6 +18,7 @@ The PostgreSQL database is created for the run and dropped afterwards (unless --
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sqlite3
@@ -40,12 +44,14 @@ from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.cursors import decode_cursor, encode_cursor
 from insighta_desktop.profiles.filters import PageRequest, build_filters
 from insighta_desktop.profiles.model import age_group_for, normalise_name
+from insighta_desktop.profiles.names import fold
 from insighta_desktop.profiles.parser import parse_query
 from insighta_desktop.profiles.search import ProfileSearch
+from insighta_desktop.resources import resource_path
 
 PG_SERVER = os.environ.get("INSIGHTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 COLUMNS = ("id", "name", "name_key", "gender", "gender_probability", "age", "age_group", "country_id",
-           "country_name", "country_probability", "created_at")
+           "country_name", "country_probability", "created_at", "name_search")
 
 
 def _uuid7_hex(ms: int, rand: int) -> str:
@@ -80,7 +86,7 @@ def generated_rows(count: int, seed: int, sqlite: bool, chunk: int = 100_000) ->
             created = datetime.fromtimestamp(ms / 1000, UTC)
             yield (_uuid7_hex(ms, rand ^ (i * 0x9E3779B97F4A7C15)), name, normalise_name(name), gender, gp, age,
                    age_group_for(age), country, country_names[country], cp,
-                   created.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else created.isoformat())
+                   created.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else created.isoformat(), fold(name))
 
 
 def _profile_indexes() -> list[sa.Index]:
@@ -237,6 +243,35 @@ def query_mix() -> list[tuple[str, object]]:
     ]
 
 
+def name_mix(seed: int = 7) -> tuple[list[tuple[str, object]], list[tuple[str, object]]]:
+    """Name searches over names drawn from the generator's pools: (prefix cases, fuzzy cases).
+
+    Prefix: last names, first names, a first and last name, three-letter starts, names with other filters. Fuzzy: the
+    same kind of names misspelt (two inner letters swapped, or one replaced) so that no stored word starts so."""
+    data = json.loads(resource_path("names.json").read_text(encoding="utf-8"))
+    words = sorted({w for names in data.values() for name in names for w in fold(name).split()})
+    rng = random.Random(seed)
+    lasts = rng.sample([fold(n) for n in data["last_names"]], 8)
+    firsts = rng.sample([fold(n) for n in data["female_first_names"] + data["male_first_names"]], 6)
+    b = build_filters
+    prefix: list[tuple[str, object]] = [(f"name {w}", b(name=w)) for w in lasts[:5] + firsts[:3]]
+    prefix += [(f"name {f} {la}", b(name=f"{f} {la}")) for f, la in zip(firsts[3:5], lasts[5:7], strict=True)]
+    prefix += [(f"name {w[:3]}", b(name=w[:3])) for w in (lasts[7], firsts[5])]
+    prefix += [(f"women named {lasts[0]} from NG", b(name=lasts[0], gender="female", country_id="NG")),
+               (f"named {firsts[0]} by age", b(name=firsts[0], sort_by="age", order="asc"))]
+
+    def misspelt(word: str) -> str:
+        for i in range(2, len(word) - 1):
+            for candidate in (word[:i] + word[i + 1] + word[i] + word[i + 2:],  # two letters swapped
+                              word[:i] + ("a" if word[i] != "a" else "e") + word[i + 1:]):  # one replaced
+                if not any(w.startswith(candidate) for w in words):
+                    return candidate
+        return word + "q"
+
+    fuzzy = [(f"fuzzy {misspelt(w)} ({w})", b(name=misspelt(w))) for w in lasts[:6] + firsts[:4] if len(w) >= 5]
+    return prefix, fuzzy
+
+
 DEEP_PAGES = [("everyone newest", build_filters(), 1_000_000),
               ("NG by age", build_filters(country_id="NG", sort_by="age", order="asc"), 100_000)]
 
@@ -314,8 +349,43 @@ def run_mix(label: str, url: str, rows: int, repeats: int = 5) -> None:
     ratio = percentile(samples["cold"], 0.5) / max(percentile(samples["bare"], 0.5), 1e-9)
     print(f"    cold/bare at P50: {ratio:.2f}x; parsing a plain-language query: "
           f"{statistics.median(parse_ms) / 9:.2f} ms median")
+    run_names(label, cold, warm, run_bare, repeats)
     close_bare()
     engine.dispose()
+
+
+def run_names(label: str, cold: ProfileSearch, warm: ProfileSearch, run_bare, repeats: int) -> None:
+    """Name searches: page + total through search() with the cache off, per group (prefix, fuzzy)."""
+    prefix, fuzzy = name_mix()
+    page = PageRequest(limit=10)
+    print(f"\n  {label} name search ({len(prefix)} prefix + {len(fuzzy)} fuzzy queries x {repeats} runs):")
+    print(f"  {'query':44} {'total':>16} {'cold':>8} {'facets':>8}  {'match'}")
+    groups: dict[str, list[float]] = {"prefix": [], "fuzzy": []}
+    for group, cases in (("prefix", prefix), ("fuzzy", fuzzy)):
+        for name, filters in cases:
+            result = cold.search(filters, page)
+            cold.facets(filters)
+            runs = {"cold": [], "facets": []}
+            for _ in range(repeats):
+                runs["cold"] += timed(partial(cold.search, filters, page), 1)
+                runs["facets"] += timed(partial(cold.facets, filters), 1)
+            groups[group] += runs["cold"]
+            match = result.name_match
+            how = match.kind if match else "-"
+            if match and match.kind == "fuzzy":
+                how += " → " + match.search_text
+            total = f"{result.total_label} {result.total_kind[:5]}"
+            print(f"  {name[:44]:44} {total:>16} {statistics.median(runs['cold']):8.2f} "
+                  f"{statistics.median(runs['facets']):8.2f}  {how}")
+    for group, values in groups.items():
+        print(f"    name {group:7} search() cold (page + total)   P50 {percentile(values, 0.5):8.2f} ms   "
+              f"P95 {percentile(values, 0.95):8.2f} ms")
+    if cold.store.backend == "postgresql":
+        filters = prefix[0][1]
+        stmt = search_sql.page_statement("postgresql", filters, 11)
+        plan = run_bare(search_sql.Statement("postgresql", "EXPLAIN " + stmt.sql, stmt.params))
+        print(f"  PostgreSQL plan of the page of {prefix[0][0]!r}:")
+        print("\n".join(f"    {row[0]}" for row in plan))
 
 
 if __name__ == "__main__":
