@@ -132,8 +132,6 @@ def run_import(args: argparse.Namespace) -> int:
         raise CliError(f"cannot import {args.file.name}: {exc.message}") from None
     file_format = chosen_format(args)
     ctx = open_cli_context(args)
-    if not args.dry_run:
-        require_writes(ctx)
     options = ImportOptions(batch_size=args.batch_size or ctx.settings.import_batch_size,
                             rejects_path=args.rejects, resume=args.resume, columns=columns,
                             on_duplicate=args.on_duplicate, dry_run=args.dry_run,
@@ -144,6 +142,8 @@ def run_import(args: argparse.Namespace) -> int:
         except (ValueError, TypeError) as exc:
             ctx.close()
             raise CliError(f"--options-json: {exc}") from None
+    if not options.dry_run:
+        require_writes(ctx)
     if args.progress_json:
         return _run_for_parent(args, ctx, options)
     progress = TerminalProgress(sys.stderr)

@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from insighta_desktop.ingest.fixed_rows import reasons_in_words
 from insighta_desktop.ingest.headers import FIELDS, REQUIRED_FIELDS
 from insighta_desktop.ingest.mapped_preview import SAVED, MappedPreview
 from insighta_desktop.ingest.same_file import SameFile
-from insighta_desktop.ingest.summary import REASONS, ImportSummary
+from insighta_desktop.ingest.summary import ImportSummary
 
 NOT_IN_FILE, DO_NOT_IMPORT = "— not in file —", "— do not import —"
 _SPECIAL = 2  # the two choices before the file's columns
@@ -154,8 +155,7 @@ class ImportSetupPanel(QWidget):
         return str(self.duplicates.currentData())
 
     def show_check(self, summary: ImportSummary) -> None:
-        reasons = " · ".join(f"{r.replace('_', ' ')} {summary.reasons[r]:,}" for r in REASONS
-                             if summary.reasons.get(r))
+        reasons = reasons_in_words(summary.reasons) if any(summary.reasons.values()) else ""
         text = (f"<b>Check:</b> {summary.total_rows:,} rows — {summary.inserted:,} would be inserted, "
                 f"{summary.skipped:,} skipped")
         if summary.on_duplicate == "update":

@@ -204,27 +204,28 @@ class ImportTab(QWidget):
         if path == self.chosen_file:
             self.preview_panel.setup.show_same_file(known)
 
-    def check_file(self) -> asyncio.Task[None] | None:
-        """Check file: the summary an import would give, nothing written (a dry run on a worker thread)."""
+    def check_file(self) -> ChildImportJob | None:
+        """Check file: the summary an import would give, nothing written (a dry run, in a child process like an
+        import, so reading the whole file never holds this window's interpreter lock)."""
         if self.chosen_file is None or self.busy:
             return None
         setup = self.preview_panel.setup
         options = ImportOptions(batch_size=self.batch_size, dry_run=True, columns=setup.chosen(),
                                 on_duplicate=setup.on_duplicate, file_format=self.preview_panel.format_picker.chosen)
         setup.show_checking(f"Checking {self.chosen_file.name}…")
-        return self._tasks.spawn(self._check(self.chosen_file, options), key="import-check")
+        job = self.job = ChildImportJob(self._ctx.engine, self._ctx.database_url, self.chosen_file, options,
+                                        home_of(self._ctx.paths), self)
+        job.finished.connect(setup.show_check)
+        job.refused.connect(lambda message: setup.show_checking(f"The file cannot be imported: {message}."))
+        job.failed.connect(lambda message: setup.show_checking(f"The check stopped: {message}"))
+        job.done.connect(lambda: self._on_check_done(job))
+        job.start()
+        return job
 
-    async def _check(self, path: Path, options: ImportOptions) -> None:
-        setup = self.preview_panel.setup
-        try:
-            summary = await in_thread(self._ctx.importer.run, path, options)
-        except ImportRefused as exc:
-            setup.show_checking(f"The file cannot be imported: {exc.message}.")
-            return
-        except OSError as exc:
-            setup.show_checking(f"{path.name} cannot be read: {exc.strerror or exc}.")
-            return
-        setup.show_check(summary)
+    def _on_check_done(self, job: ChildImportJob) -> None:
+        if self.job is job:
+            self.job = None
+        job.deleteLater()
 
     def start_import(self, resume: bool = False) -> None:
         if self.busy or self.chosen_file is None:
