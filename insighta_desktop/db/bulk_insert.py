@@ -2,7 +2,8 @@
 
 Both run inside the caller's transaction and never insert a name_key that is already there. One query first reads
 which names exist (with the import run and line that inserted them); the new rows are then loaded. On PostgreSQL
-they go straight into `profiles` with COPY (as fast as `psql \\copy`) under a savepoint; if a concurrent import
+they go straight into `profiles` with COPY (as fast as `psql \\copy`) under a savepoint (set in the round trip of
+the existence check); if a concurrent import
 inserted one of the names in between, the savepoint is rolled back and the batch goes through a temporary staging
 table with INSERT ... SELECT ... ON CONFLICT DO NOTHING instead. On SQLite the caller's transaction already holds
 the write lock (its first statement is a write), so nothing can slip in between.
@@ -14,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import compress, islice, repeat
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, cast
 
 from sqlalchemy.engine import Connection
 
@@ -82,22 +83,34 @@ def _counts(batch: ProfileBatch, keep: set[str] | None = None) -> GroupCounts:
     return Counter(group for group, key in zip(groups, batch.keys, strict=True) if key in keep)
 
 
-def find_existing(conn: Connection, keys: Sequence[str]) -> dict[str, Existing]:
-    if not keys:
-        return {}
+_FIND_SQL_PG = "SELECT name_key, import_run_id, source_line FROM profiles WHERE name_key = ANY(%s)"
+_SAVEPOINT = "insighta_copy"
+
+
+def find_existing(conn: Connection, keys: Sequence[str], *, savepoint: bool = False) -> dict[str, Existing]:
+    """The stored rows among `keys`. With `savepoint` (PostgreSQL), a savepoint for the COPY that follows is set in
+    the same round trip (pipelined)."""
     rows: Sequence[tuple[str, int | None, int | None]]
     if conn.dialect.name == "postgresql":
-        sql = "SELECT name_key, import_run_id, source_line FROM profiles WHERE name_key = ANY(%s)"
-        keys_param: object = list(keys)
+        sql, keys_param = _FIND_SQL_PG, cast(object, list(keys))
         joined = "\n".join(keys)
-        if joined.count("\n") == len(keys) - 1:  # no key holds a line break (valid names never do)
+        if keys and joined.count("\n") == len(keys) - 1:  # no key holds a line break (valid names never do)
             # One text parameter split by the server: psycopg dumps a list element by element in Python, which
             # cost more than the lookup itself.
             sql = sql.replace("ANY(%s)", "ANY(string_to_array(%s, E'\\n'))")
             keys_param = joined
-        with psycopg_connection(conn).cursor() as cur:
-            cur.execute(sql, (keys_param,))
-            rows = cur.fetchall()
+        raw = psycopg_connection(conn)
+        with raw.cursor() as cur, raw.cursor() as mark:
+            if savepoint:
+                with raw.pipeline():
+                    if keys:
+                        cur.execute(sql, (keys_param,))
+                    mark.execute(f"SAVEPOINT {_SAVEPOINT}")
+            elif keys:
+                cur.execute(sql, (keys_param,))
+            rows = cur.fetchall() if keys else []
+    elif not keys:
+        return {}
     else:
         sql = ("SELECT name_key, import_run_id, source_line FROM profiles "
                "WHERE name_key IN (SELECT value FROM json_each(?))")
@@ -112,7 +125,7 @@ def load_profiles(conn: Connection, batch: ProfileBatch,
     `in_flight` holds names that another, not yet committed transaction of the same import is inserting: the
     lookup cannot see them, and a COPY of one would wait for that transaction and then fail.
     """
-    existing = find_existing(conn, batch.keys)
+    existing = find_existing(conn, batch.keys, savepoint=conn.dialect.name == "postgresql")
     if in_flight:
         existing.update((key, in_flight[key]) for key in batch.keys if key in in_flight and key not in existing)
     if existing:
@@ -166,14 +179,14 @@ def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, 
     search = search_keys(batch)
     payload = _copy_text(batch, search)
     raw = psycopg_connection(conn)
-    savepoint = conn.begin_nested()
+    # The savepoint was set with the existence check (find_existing), in its round trip; it is never released
+    # (a round trip of its own): the commit ends it with the transaction.
     try:
         with raw.cursor() as cur, cur.copy(f"COPY profiles ({_COLUMN_LIST}) FROM STDIN") as copy:
             copy.write(payload)
     except psycopg.errors.UniqueViolation:
-        savepoint.rollback()
+        raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
         return _load_postgresql_staged(conn, batch, existing, payload, search)
-    savepoint.commit()
     return LoadResult(len(batch.ids), existing, _counts(batch), frozenset(words_of(search)))
 
 

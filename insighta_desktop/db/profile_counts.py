@@ -125,7 +125,9 @@ def count_inserts_in_caller(conn: Connection) -> None:
     while that batch waits for the count row: a deadlock the server cannot see. Adding the counts just before
     committing, in commit order, avoids it. Every other writer still goes through the trigger.
     """
-    conn.exec_driver_sql("SELECT set_config('insighta.counts_by_caller', 'on', true)")
+    raw = psycopg_connection(conn)
+    with raw.pipeline():  # psycopg sends the transaction's BEGIN with it: one round trip for both
+        raw.execute("SELECT set_config('insighta.counts_by_caller', 'on', true)")
 
 
 def add_profile_counts(conn: Connection, counts: Counter[tuple[str, str, int]]) -> None:
@@ -134,23 +136,23 @@ def add_profile_counts(conn: Connection, counts: Counter[tuple[str, str, int]]) 
         return
     keys = sorted(counts)  # one lock order for every writer
     countries, genders = [k[0] for k in keys], [k[1] for k in keys]
-    with psycopg_connection(conn).cursor() as cur:
-        if any("," in text for text in (*countries, *genders)):
-            cur.execute("INSERT INTO profile_counts AS c (country_id, gender, age, n) "
-                        "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
-                        "ON CONFLICT (country_id, gender, age) DO UPDATE SET n = c.n + EXCLUDED.n",
-                        (countries, genders, [k[2] for k in keys], [counts[k] for k in keys]))
-        else:
-            # Each column as one comma-separated text, split by the server: psycopg dumps lists element by element
-            # in Python, thousands of groups a batch.
-            cur.execute("INSERT INTO profile_counts AS c (country_id, gender, age, n) "
-                        "SELECT * FROM unnest(string_to_array(%s, ','), string_to_array(%s, ','), "
-                        "string_to_array(%s, ',')::int[], string_to_array(%s, ',')::bigint[]) "
-                        "ON CONFLICT (country_id, gender, age) DO UPDATE SET n = c.n + EXCLUDED.n",
-                        (",".join(countries), ",".join(genders), ",".join(str(k[2]) for k in keys),
-                         ",".join(str(counts[k]) for k in keys)))
-        cur.execute("INSERT INTO profile_data_version AS v (id, version) VALUES (1, 1) "
-                    "ON CONFLICT (id) DO UPDATE SET version = v.version + 1")
+    params: tuple[object, ...]
+    if any("," in text for text in (*countries, *genders)):
+        rows_sql = "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[])"
+        params = (countries, genders, [k[2] for k in keys], [counts[k] for k in keys])
+    else:
+        # Each column as one comma-separated text, split by the server: psycopg dumps lists element by element
+        # in Python, thousands of groups a batch.
+        rows_sql = ("SELECT * FROM unnest(string_to_array(%s, ','), string_to_array(%s, ','), "
+                    "string_to_array(%s, ',')::int[], string_to_array(%s, ',')::bigint[])")
+        params = (",".join(countries), ",".join(genders), ",".join(str(k[2]) for k in keys),
+                  ",".join(str(counts[k]) for k in keys))
+    with psycopg_connection(conn).cursor() as cur:  # the counts and the version bump: one statement, one round trip
+        cur.execute(f"WITH added AS (INSERT INTO profile_counts AS c (country_id, gender, age, n) {rows_sql} "
+                    "ON CONFLICT (country_id, gender, age) DO UPDATE SET n = c.n + EXCLUDED.n RETURNING 1) "
+                    "INSERT INTO profile_data_version AS v (id, version) SELECT 1, 1 "
+                    "WHERE EXISTS (SELECT 1 FROM added) ON CONFLICT (id) DO UPDATE SET version = v.version + 1",
+                    params)
 
 
 def install_profile_triggers(conn: Connection) -> None:

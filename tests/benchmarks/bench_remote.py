@@ -31,6 +31,7 @@ from insighta_desktop.cli import main as cli_main
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
 from insighta_desktop.demo.loader import load_demo_data
+from insighta_desktop.interviews.repository import list_interviews, load_interview_view
 from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.filters import PageRequest
 from insighta_desktop.profiles.parser import parse_query
@@ -95,6 +96,12 @@ def time_calls(url: str, repeats: int, home: Path) -> dict[str, float]:
     filters = [parse_query(q).filters for q in QUERIES]
     missing = ProfileSearch(engine, cache=ResultCache())
 
+    interview_ids = [summary.id for summary in list_interviews(engine)][:3]
+
+    def enter(query: str) -> object:
+        filters = parse_query(query).filters
+        return cold.search_with_facets(filters, page, country_counts=True)
+
     def cache_miss(query: str) -> object:
         assert missing.cache is not None
         missing.cache.invalidate()
@@ -106,6 +113,9 @@ def time_calls(url: str, repeats: int, home: Path) -> dict[str, float]:
         "search_text, cache on but missed": (lambda: [cache_miss(q) for q in QUERIES], len(QUERIES)),
         "search_text, cache warm": (lambda: [warm.search_text(q, page) for q in QUERIES], len(QUERIES)),
         "facets, no cache": (lambda: [cold.facets(f) for f in filters], len(filters)),
+        "page + total + facets together (Enter), no cache": (lambda: [enter(q) for q in QUERIES], len(QUERIES)),
+        "open an interview (transcript, assessment, chat)":
+            (lambda: [load_interview_view(engine, i) for i in interview_ids], len(interview_ids)),
         "page 2 by number (total first), no cache":
             (lambda: [cold.search_text(q, PageRequest(page=2, limit=10)) for q in QUERIES[:2]], 2),
         "insighta search, in all (one CLI run, connecting)": (lambda: cli_search(url, home), 1),
@@ -139,7 +149,7 @@ def main() -> int:
     try:
         engine = create_engine_for(urls["direct"])
         ensure_schema(engine)
-        load_demo_data(engine, profiles=args.profiles, interviews=0)
+        load_demo_data(engine, profiles=args.profiles, interviews=3)
         engine.dispose()
         print(f"{args.profiles:,} demo profiles; proxy on 127.0.0.1:{port} adds {args.rtt_ms:g} ms per round trip; "
               f"medians of {args.repeats} runs (ms)")
