@@ -7,7 +7,6 @@ reports from its event loop; the window hops threads through a signal anyway).
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from insighta_desktop.resilience.policy import loop_sleep
 from insighta_desktop.resilience.reasons import format_seconds
 
 log = logging.getLogger("insighta_desktop.resilience")
@@ -102,7 +102,7 @@ class DatabaseLink:
             reached = self._reached
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
-            await asyncio.sleep(min(left, poll))
+            await loop_sleep(min(left, poll))
             with self._lock:
                 if self._reached != reached:
                     return

@@ -61,3 +61,22 @@ async def to_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     call = functools.partial(contextvars.copy_context().run, func, *args, **kwargs)
     return await loop.run_in_executor(None, call)
 
+
+async def loop_sleep(seconds: float) -> None:
+    """`asyncio.sleep`, tolerant of qasync stepping a task while its loop is not marked running (as to_thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not done.done():
+                done.set_result(None)
+        handle = loop.call_later(seconds, wake)
+        try:
+            await done
+        finally:
+            handle.cancel()
+        return
+    await asyncio.sleep(seconds)

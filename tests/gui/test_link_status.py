@@ -4,6 +4,7 @@ screen, no dialog, and the pending search runs by itself once the link is back."
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -41,7 +42,7 @@ def remote(ready_pg_url, proxy, app_paths, credentials):
     load_demo_data(direct, profiles=300, interviews=0)
     direct.dispose()
     ctx = open_context(through(ready_pg_url, proxy), paths=app_paths, credentials=credentials)
-    ctx.database_retrying = QUICK_RETRIES
+    ctx.database_retrying = replace(QUICK_RETRIES, sleep=ctx.link.wait)  # wakes when the link is back, as the app's
     yield ctx
     ctx.close()
 

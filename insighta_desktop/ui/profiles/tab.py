@@ -7,7 +7,7 @@ Every database call runs on a worker thread; a new search supersedes the pending
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from insighta_desktop.ui.profiles.offline import ADD_TIP, SAVE_TIP, offline_text
 from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS, ProfileResultsModel, configure_results_table
 from insighta_desktop.ui.profiles.saved_bar import SavedSearchBar
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
-from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
+from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread, start_in_thread, started_then_retried
 
 __all__ = ["PROFILE_COLUMNS", "ProfilesTab"]
 
@@ -227,13 +227,20 @@ class ProfilesTab(QWidget):
                    interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
         self.filters, self.interpretation = filters, interpretation
         self._generation += 1
+
+        def work() -> tuple[SearchResult, Facets, Facets | None]:
+            # page, total, charts and the panel's country counts: one round trip on PostgreSQL
+            return self.search_service.search_with_facets(filters, PageRequest(limit=FETCH_SIZE),
+                                                          interpretation=interpretation, country_counts=True)
+
+        started = start_in_thread(work)  # on its way to the server while the chips and the label repaint
         self.chip_bar.set_chips(chips(filters), interpretation)
         self._show_sort_indicator()
         self.page_label.setText("Searching…")
         if self.more_task is not None and not self.more_task.done():
             self.more_task.cancel()  # the next page of the previous search (it may be waiting for the link)
-        self.search_task = self._tasks.spawn(self._search(filters, interpretation, self._generation),
-                                             key="profile-search")
+        self.search_task = self._tasks.spawn(
+            self._search(filters, started_then_retried(started, work), self._generation), key="profile-search")
         return self.search_task
 
     def apply_filters(self, filters: ProfileFilters, text: str | None = None,
@@ -309,16 +316,13 @@ class ProfilesTab(QWidget):
         self.page_label.setText(offline_text(event.delay, self.model.rowCount()))
 
     # -- background work ---------------------------------------------------------------------------------------------
-    async def _search(self, filters: ProfileFilters, interpretation: tuple[Interpretation, ...],
+    async def _search(self, filters: ProfileFilters,
+                      attempt: Callable[[], Awaitable[tuple[SearchResult, Facets, Facets | None]]],
                       generation: int) -> None:
-        def work() -> tuple[SearchResult, Facets, Facets | None]:
-            # page, total, charts and the panel's country counts: one round trip on PostgreSQL
-            return self.search_service.search_with_facets(filters, PageRequest(limit=FETCH_SIZE),
-                                                          interpretation=interpretation, country_counts=True)
-
+        """The search run_search started, retried with backoff while the link is down."""
         try:
-            result, facets, country_facets = await self._ctx.database_retrying.run_in_thread(
-                work, task_name="Profile search", on_retry=self._offline)
+            result, facets, country_facets = await self._ctx.database_retrying.run(
+                attempt, task_name="Profile search", on_retry=self._offline)
         except QueryError as exc:
             if generation == self._generation:
                 self._show_error(str(exc))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
@@ -52,3 +52,29 @@ class TaskRunner:
 async def in_thread(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """Run a blocking call (database, file) off the GUI thread."""
     return await asyncio.to_thread(func, *args, **kwargs)
+
+
+def start_in_thread(func: Callable[[], T]) -> asyncio.Future[T]:
+    """Submit a blocking call to a worker thread now, not when a task first runs: a search's round trip then
+    overlaps the repaint that follows the key press instead of waiting for it."""
+    future = asyncio.get_event_loop().run_in_executor(None, func)
+    future.add_done_callback(_retrieved)  # an answer nobody awaits (superseded) is not an "unretrieved" error
+    return future
+
+
+def started_then_retried(started: asyncio.Future[T], func: Callable[[], T]) -> Callable[[], Awaitable[T]]:
+    """An attempt for Retrying.run: the call already started first, then `func` on a worker thread each retry."""
+    from insighta_desktop.resilience.policy import to_thread
+
+    first: list[asyncio.Future[T]] = [started]
+
+    async def attempt() -> T:
+        if first:
+            return await first.pop()
+        return await to_thread(func)
+    return attempt
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
