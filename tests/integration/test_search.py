@@ -397,6 +397,10 @@ def test_version_checks_survive_a_dropped_connection(loaded):
         deadline = time.monotonic() + 5
         while watcher.current() is None and time.monotonic() < deadline:  # the pushed version's connection too
             time.sleep(0.01)
+        search.store.expect_change()  # as after a commit here: the next check asks on the kept connection
+        search.data_version()
+        while watcher.current() is None and time.monotonic() < deadline:  # and the watcher has read it again
+            time.sleep(0.01)
         with loaded.connect() as conn:
             killed = conn.execute(sa.text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
