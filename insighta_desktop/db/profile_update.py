@@ -4,7 +4,8 @@ The stored values of the names are read first (one query), so the caller learns 
 and how many it held as they were; then every one of those rows is written in one statement: on PostgreSQL a COPY
 into a temporary table and one UPDATE … FROM, on SQLite one executemany. The row's import_run_id and source_line
 become the run's and line's, so a later line of the same file with the same name is a repeat of it, as for an
-inserted name. profile_counts follow through the update triggers (statement-level with transition tables on
+inserted name (a name found unchanged is not rewritten: the importer remembers it, ingest/duplicates.py).
+profile_counts follow through the update triggers (statement-level with transition tables on
 PostgreSQL, per row on SQLite).
 """
 from __future__ import annotations
@@ -29,7 +30,8 @@ _ASSIGN = ", ".join(f"{c} = s.{c}" for c in (*UPDATED_COLUMNS, "import_run_id", 
 class UpdateResult(NamedTuple):
     updated: int  # rows whose values changed
     unchanged: int  # rows that held the file's values already
-    keys: frozenset[str]  # the names written (a name gone from the table since is not among them)
+    keys: frozenset[str]  # the names found (updated or unchanged; a name gone from the table since is not among them)
+    unchanged_keys: frozenset[str] = frozenset()  # the names found unchanged: not written
 
 
 def stored_values(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
@@ -64,21 +66,24 @@ def count_changes(stored: dict[str, tuple[Any, ...]], incoming: dict[str, tuple[
 
 
 def update_profiles(conn: Connection, batch: ProfileBatch, keys: Collection[str]) -> UpdateResult:
-    """Write the batch's values over the stored profiles of `keys` (names the table holds), in the caller's
-    transaction."""
+    """Write the batch's values over the stored profiles of `keys` (names the table holds) whose values differ, in
+    the caller's transaction. A profile that holds the file's values already is left as it is (rewriting it would
+    cost a new row version and an entry in every index, for nothing)."""
     wanted = set(keys)
     chosen = batch.select([key in wanted for key in batch.keys])
     if not chosen.keys:
         return UpdateResult(0, 0, frozenset())
     stored = stored_values(conn, chosen.keys)
-    changed, unchanged = count_changes(stored, file_values(chosen))
-    if len(stored) < len(chosen.keys):
-        chosen = chosen.select([key in stored for key in chosen.keys])
-    if conn.dialect.name == "postgresql":
-        _update_postgresql(conn, chosen)
-    else:
-        _update_sqlite(conn, chosen)
-    return UpdateResult(changed, unchanged, frozenset(chosen.keys))
+    incoming = file_values(chosen)
+    found = frozenset(key for key in chosen.keys if key in stored)
+    same = frozenset(key for key in found if stored[key] == incoming[key])
+    changed = chosen.select([key in found and key not in same for key in chosen.keys])
+    if changed.keys:
+        if conn.dialect.name == "postgresql":
+            _update_postgresql(conn, changed)
+        else:
+            _update_sqlite(conn, changed)
+    return UpdateResult(len(found) - len(same), len(same), found, same)
 
 
 def _update_postgresql(conn: Connection, batch: ProfileBatch) -> None:

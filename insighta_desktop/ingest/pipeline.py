@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.db.profile_store import ProfileStore, profile_store_for
 from insighta_desktop.ingest import run_start, runs
 from insighta_desktop.ingest.batches import Batch, iter_batches
+from insighta_desktop.ingest.duplicates import names_before
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.file_format import DETECT, FileFormat
 from insighta_desktop.ingest.reader import CsvFile
@@ -177,7 +178,9 @@ class Importer:
                                 resume_note=start.note, mapping=start.chosen, on_duplicate=start.on_duplicate)
         writer = BatchWriter(self.store, run_id, totals, now=self.now, clock=self.clock, sleep=self.sleep,
                              max_attempts=options.max_attempts, initial_delay=options.retry_initial_delay,
-                             on_duplicate=start.on_duplicate)
+                             on_duplicate=start.on_duplicate,
+                             seen_names=names_before(csv_file, resumed.last_line)
+                             if resumed and start.on_duplicate == "update" else None)
         session_rows, session_inserted = totals.total_rows, totals.inserted
         progress = _ProgressReporter(on_progress, csv_file.size, options.progress_interval, self.clock, started,
                                      resumed.last_offset if resumed else csv_file.data_offset, run_id)

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Engine
 from insighta_desktop.db import run_ownership
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch
 from insighta_desktop.db.profile_store import ProfileStore, ProfileWrite, profile_store_for
-from insighta_desktop.db.profile_update import UpdateResult, update_profiles
+from insighta_desktop.db.profile_update import UpdateResult
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
+from insighta_desktop.ingest.duplicates import UpdatePolicy
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.summary import empty_reasons
 from insighta_desktop.profiles.ids import Uuid7Batches
@@ -134,8 +135,10 @@ class BatchWriter:
 
     def __init__(self, store: ProfileStore | Engine, run_id: int, totals: Totals, *, now: Callable[[], datetime],
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 max_attempts: int = 5, initial_delay: float = 0.5, on_duplicate: str = "skip") -> None:
+                 max_attempts: int = 5, initial_delay: float = 0.5, on_duplicate: str = "skip",
+                 seen_names: dict[str, int] | None = None) -> None:
         self.on_duplicate = on_duplicate  # skip | update: a name stored before this run
+        self.updates = UpdatePolicy(run_id, seen_names) if on_duplicate == "update" else None
         self.store = store if isinstance(store, ProfileStore) else profile_store_for(store)
         self.engine = self.store.engine
         self.run_id = run_id
@@ -189,6 +192,8 @@ class BatchWriter:
             assert after is not None  # raised only while waiting on an earlier batch
             after.wait_committed()
             outcome = attempts(None)
+        if self.updates is not None:
+            self.updates.committed()
         if outcome is None:  # committed by an earlier attempt whose answer was lost
             run = runs.get_run(self.engine, self.run_id)
             assert run is not None
@@ -231,11 +236,10 @@ class BatchWriter:
                                 columns.ages, columns.age_groups, columns.country_ids, columns.country_names,
                                 columns.country_ps, columns.lines, created_at, self.run_id)
         loaded = tx.load(profiles, in_flight)
-        if self.on_duplicate != "update" or not loaded.existing:
+        if self.updates is None or not loaded.existing:
             return loaded, NO_UPDATES
-        # Names stored before this run are updated; a name this run inserted (or updated) is a repeat in the file.
-        stored_before = [key for key, where in loaded.existing.items() if where.import_run_id != self.run_id]
-        return loaded, update_profiles(tx.connection, profiles, stored_before)
+        # Names stored before this run are updated; a name this run met before is a repeat in the file.
+        return loaded, self.updates.update(tx.connection, profiles, loaded.existing)
 
     def _record(self, tx: ProfileWrite, batch: Batch, result: LoadResult,
                 updates: UpdateResult = NO_UPDATES) -> tuple[Totals, list[Reject]]:

@@ -6,11 +6,11 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from ingest_files import planned_file, profile_count, write_csv
+from ingest_files import planned_file, profile_count, rejects_of, write_csv
 
 from insighta_desktop.cli import main as cli_main
 from insighta_desktop.db.schema import import_runs, profile_counts, profiles
-from insighta_desktop.ingest.pipeline import Importer, ImportOptions
+from insighta_desktop.ingest.pipeline import CancelToken, Importer, ImportOptions
 
 HEADER = ["name", "gender", "age", "country_id", "gender_probability", "country_probability"]
 # Fields that say nothing about the run or the session; everything else must be the same.
@@ -54,6 +54,7 @@ def update_file(tmp_path):
     rows += [[f"New {i}", "female", "22", "KE", "", ""] for i in range(5)]
     rows.append(["New 0", "male", "60", "GH", "", ""])  # repeats a new name of this file
     rows.append(["Bad", "robot", "3", "GH", "", ""])
+    rows.append(["Person 15", "male", "70", "GH", "", ""])  # repeats line 17, a name found unchanged there
     return write_csv(tmp_path / "update.csv", rows)
 
 
@@ -62,8 +63,10 @@ def test_update_replaces_values_keeps_id_and_created_at_and_counts(db, tmp_path)
     summary = run(db, update_file(tmp_path), tmp_path, on_duplicate="update", batch_size=7)
     assert summary.status == "success"
     assert (summary.total_rows, summary.inserted, summary.updated, summary.unchanged, summary.skipped) == (
-        28, 5, 10, 10, 3)
-    assert {k: v for k, v in summary.reasons.items() if v} == {"duplicate_name": 2, "invalid_gender": 1}
+        29, 5, 10, 10, 4)
+    assert {k: v for k, v in summary.reasons.items() if v} == {"duplicate_name": 3, "invalid_gender": 1}
+    assert ("repeats line 17" in [detail for _line, reason, detail, _raw in rejects_of(db, summary.run_id)
+                                  if reason == "duplicate_name"])
     after = stored(db)
     changed = after["person 3"]
     assert (changed.name, changed.gender, changed.age, changed.age_group, changed.country_id,
@@ -80,6 +83,21 @@ def test_update_replaces_values_keeps_id_and_created_at_and_counts(db, tmp_path)
     assert counts_are_exact(db)
 
 
+def test_update_resumed_after_a_stop_gives_the_same_counts(db, tmp_path):
+    seed(db, tmp_path)
+    path = update_file(tmp_path)
+    cancel = CancelToken()
+    first = Importer(db).run(path, ImportOptions(on_duplicate="update", batch_size=7, progress_interval=0,
+                                                 rejects_path=tmp_path / "u.rejects.csv"),
+                             on_progress=lambda p: cancel.cancel() if p.total_rows >= 21 else None, cancel=cancel)
+    assert first.status == "cancelled" and 21 <= first.total_rows < 29  # the repeat of an unchanged name after it
+    resumed = run(db, path, tmp_path, resume=True, batch_size=7, rejects_path=tmp_path / "u.rejects.csv")
+    assert resumed.on_duplicate == "update" and resumed.run_id == first.run_id
+    assert (resumed.total_rows, resumed.inserted, resumed.updated, resumed.unchanged, resumed.skipped) == (
+        29, 5, 10, 10, 4)
+    assert counts_are_exact(db)
+
+
 def get_run_row(engine, run_id):
     with engine.connect() as conn:
         return conn.execute(sa.select(import_runs).where(import_runs.c.id == run_id)).one()
@@ -89,7 +107,7 @@ def test_skip_mode_reports_no_updates(db, tmp_path):
     seed(db, tmp_path)
     summary = run(db, update_file(tmp_path), tmp_path)
     assert (summary.inserted, summary.updated, summary.unchanged) == (5, 0, 0)
-    assert summary.reasons["duplicate_name"] == 22
+    assert summary.reasons["duplicate_name"] == 23
     assert stored(db)["person 3"].age == 30
 
 
