@@ -21,13 +21,13 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 from insighta_desktop.config import APP_NAME, AppPaths
 from insighta_desktop.ui.packs.opener import ReviewPackOpener
 from insighta_desktop.ui.shared.branding import AboutDialog, show_about
+from insighta_desktop.ui.shared.database_status import DatabaseStatusLabel, report_in_status_bar
 from insighta_desktop.ui.shared.error_dialog import show_error
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 
 if TYPE_CHECKING:
     from insighta_desktop.config import CredentialStore
     from insighta_desktop.context import AppContext
-    from insighta_desktop.resilience.link import LinkStatus
     from insighta_desktop.ui.imports.tab import ImportTab
     from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
     from insighta_desktop.ui.interviews.tab import InterviewsTab
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 
 REACHABILITY_INTERVAL_MS = 30_000
 OFFLINE_CHECK_INTERVAL_MS = 5_000  # while the link is down: notice its return even with no search waiting
-LINK_STYLES = {"connecting": "color: #667;", "online": "color: #1b7a1b;", "offline": "color: #b00020;"}
-READ_ONLY_STYLE = "color: #8a6d00;"
 PROFILES, IMPORT, INTERVIEWS = range(3)
 TAB_TITLES = ("Profiles", "Import", "Interviews")
 TAB_MODULES = ("insighta_desktop.ui.profiles.tab", "insighta_desktop.ui.imports.tab",
@@ -74,7 +72,6 @@ class _AfterFirstPaint(QObject):
 
 class MainWindow(QMainWindow):
     ready = Signal()  # the start-up work is done: the database is open and the tab on screen shows its data
-    link_changed = Signal(object)  # LinkStatus, from the context's DatabaseLink (any thread)
 
     def __init__(self, ctx: AppContext | None = None, *, paths: AppPaths | None = None,
                  load_demo_on_first_run: bool = True) -> None:
@@ -84,7 +81,6 @@ class MainWindow(QMainWindow):
         self.paths = paths or (ctx.paths if ctx is not None else AppPaths.default())
         self.load_demo_on_first_run = load_demo_on_first_run
         self.tasks = TaskRunner(on_error=self._task_failed)
-        self._unsubscribe_link: Callable[[], None] | None = None
         self.startup_task: asyncio.Task[None] | None = None
         self.exit_code = 0
         self.profiles_tab: ProfilesTab | None = None
@@ -101,10 +97,8 @@ class MainWindow(QMainWindow):
             self._placeholders.append(placeholder)
             self.tabs.addTab(placeholder, title)
         self.setCentralWidget(self.tabs)
-        self.db_label = QLabel("○ connecting…")
-        self.db_label.setStyleSheet(LINK_STYLES["connecting"])
+        self.db_label = DatabaseStatusLabel()
         self.statusBar().addPermanentWidget(self.db_label)
-        self.link_changed.connect(self._show_link)
         self._context_actions: list[QAction] = []
         self._build_menus()
         self._tab_shortcuts()
@@ -113,6 +107,9 @@ class MainWindow(QMainWindow):
         self._reachability = QTimer(self)
         self._reachability.setInterval(REACHABILITY_INTERVAL_MS)
         self._reachability.timeout.connect(self.check_database)
+        self.db_label.offline_changed.connect(
+            lambda offline: self._reachability.setInterval(OFFLINE_CHECK_INTERVAL_MS if offline
+                                                           else REACHABILITY_INTERVAL_MS))
         self.setWindowTitle(APP_NAME)
         if ctx is not None:
             self.attach(ctx)
@@ -207,7 +204,7 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: AppContext) -> None:
         """Use this database: title and status, the tab on screen, the reachability check, first-run demo data."""
         self.ctx = ctx
-        self._follow_link(ctx)
+        self.db_label.follow(ctx)
         self.setWindowTitle(f"{APP_NAME} — {ctx.database_name}")
         self.statusBar().clearMessage()
         for action in self._context_actions:
@@ -309,9 +306,7 @@ class MainWindow(QMainWindow):
         if self.import_tab is not None:
             self.import_tab.shutdown()  # a running import stops after its batch; what it committed stays
         self.tasks.cancel_all()
-        if self._unsubscribe_link is not None:
-            self._unsubscribe_link()
-            self._unsubscribe_link = None
+        self.db_label.unfollow()
         super().closeEvent(event)
 
     # -- status, settings, switching ---------------------------------------------------------------------------------
@@ -336,35 +331,6 @@ class MainWindow(QMainWindow):
             self._apply_read_only(server.read_only_reason)
 
     # -- the link and read-only databases ----------------------------------------------------------------------------
-    def _follow_link(self, ctx: AppContext) -> None:
-        if self._unsubscribe_link is not None:
-            self._unsubscribe_link()
-        self._unsubscribe_link = ctx.link.subscribe(self.link_changed.emit)
-        self._show_link(ctx.link.status)
-
-    def _show_link(self, status: LinkStatus) -> None:
-        """The status bar's database label: connecting…, the server, or offline — retrying."""
-        ctx = self.ctx
-        if ctx is None:
-            return
-        reason = ctx.read_only_reason
-        text = status.text
-        style = LINK_STYLES[status.state.value]
-        tooltip = ctx.database_label
-        if status.state.value == "offline":
-            tooltip += f"\nThe database cannot be reached: {status.reason}\nThe app retries by itself; what is on " \
-                       "screen stays until it is back."
-        elif status.state.value == "online" and reason is not None:
-            text += " · read-only"
-            style = READ_ONLY_STYLE
-            tooltip += f"\nRead-only: {reason}."
-        self.db_label.setText(("○ " if status.state.value == "connecting" else "● ") + text)
-        self.db_label.setStyleSheet(style)
-        self.db_label.setToolTip(tooltip)
-        interval = OFFLINE_CHECK_INTERVAL_MS if status.state.value == "offline" else REACHABILITY_INTERVAL_MS
-        if self._reachability.interval() != interval:
-            self._reachability.setInterval(interval)
-
     def _apply_read_only(self, reason: str | None) -> None:
         """Tell the built tabs; a tab built later asks the context itself."""
         from insighta_desktop.ui.imports.read_only import show_read_only
@@ -373,22 +339,11 @@ class MainWindow(QMainWindow):
             show_read_only(self.import_tab, reason)
         if self.profiles_tab is not None:
             self.profiles_tab.set_read_only(reason)
-        if self.ctx is not None:
-            self._show_link(self.ctx.link.status)
+        self.db_label.refresh()
 
     def _task_failed(self, exc: BaseException) -> None:
-        """A background task's failure: a lost link goes to the status bar (no dialog per failed call), a refused
-        write to one clear line; anything else to the error dialog."""
-        from insighta_desktop.db.server_info import failure_line, write_refused
-        from insighta_desktop.resilience import is_transient
-
-        if write_refused(exc):
-            reason = self.ctx.read_only_reason if self.ctx is not None else None
-            self.statusBar().showMessage(
-                f"Not saved: this database is read-only for you{f' ({reason})' if reason else ''}.", 15_000)
-        elif is_transient(exc) and self.ctx is not None:
-            self.ctx.link.lost(failure_line(exc))
-        else:
+        """A background task's failure: a lost link or a refused write to the status bar, else the error dialog."""
+        if not report_in_status_bar(exc, self.ctx, self.statusBar()):
             show_error(exc, self)
 
     def import_interviews(self) -> QFileDialog:
@@ -447,7 +402,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             return
         old, self.ctx = self.ctx, new_ctx
-        self._follow_link(new_ctx)
+        self.db_label.follow(new_ctx)
         self.setWindowTitle(f"{APP_NAME} — {new_ctx.database_name}")
         self._discard_tabs()
         await old.aclose()

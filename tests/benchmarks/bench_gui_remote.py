@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from insighta_desktop.config import AppPaths, CredentialStore  # noqa: E402
 from insighta_desktop.context import AppContext, open_context  # noqa: E402
+from insighta_desktop.db.schema import SCHEMA_VERSION  # noqa: E402
 from insighta_desktop.ui.profiles.tab import ProfilesTab  # noqa: E402
 from insighta_desktop.ui.shared.tasks import TaskRunner  # noqa: E402
 from tests.fakes.memory_keyring import MemoryKeyring  # noqa: E402
@@ -53,14 +54,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def profile_count(url: str) -> int:
+def reusable(url: str, rows: int) -> bool:
+    """The kept database holds `rows` profiles in the current schema (an older one is loaded again, not upgraded:
+    an upgrade of 5,000,000 rows is not what this measures)."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     try:
         with psycopg.connect(dsn) as conn:
-            row = conn.execute("SELECT count(*) FROM profiles").fetchone()
+            row = conn.execute("SELECT (SELECT count(*) FROM profiles), (SELECT max(version) FROM schema_version)"
+                               ).fetchone()
     except psycopg.Error:
-        return -1
-    return int(row[0]) if row else 0
+        return False
+    return row is not None and (row[0], row[1]) == (rows, SCHEMA_VERSION)
 
 
 class TabDriver:
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     url = pg_database_url(DATABASE)
-    if profile_count(url) != args.rows:
+    if not reusable(url, args.rows):
         url = create_pg_database(DATABASE)
         print(f"loading {args.rows:,} profiles (bench_search.py's generator)…", flush=True)
         print(f"loaded in {load_postgres(url, args.rows, args.seed):.1f} s", flush=True)
