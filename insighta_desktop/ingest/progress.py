@@ -49,12 +49,14 @@ class EtaEstimator:
         return max(0.0, left - max(0.0, now - self.seen_at))
 
 
+# ASCII only (non-ASCII as \u escapes): the pipe then reads the same whatever the child's stdout encoding is (a
+# frozen child ignores PYTHONIOENCODING; a Windows console code page is not UTF-8).
 def progress_line(progress: ImportProgress) -> str:
-    return json.dumps({"event": PROGRESS, **asdict(progress)}, ensure_ascii=False)
+    return json.dumps({"event": PROGRESS, **asdict(progress)})
 
 
 def summary_line(summary: ImportSummary) -> str:
-    return json.dumps({"event": SUMMARY, **summary.to_dict()}, ensure_ascii=False)
+    return json.dumps({"event": SUMMARY, **summary.to_dict()})
 
 
 _PROGRESS_FIELDS = {f.name for f in fields(ImportProgress)}

@@ -179,7 +179,7 @@ def bench_sqlite(dirty: Path, seed_file: Path, workdir: Path) -> None:
           f"{summary['duration_s'] / import_wall:.2f}x import itself")
 
 
-def gui_child(url: str, path: str, seed_path: str) -> None:
+def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True) -> None:
     """Child process: the Import tab imports the file the way the app does (in a child process of its own) while a
     5 ms QTimer on the GUI thread measures the event loop's gaps and the Profiles tab searches now and then."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -196,6 +196,10 @@ def gui_child(url: str, path: str, seed_path: str) -> None:
     from insighta_desktop.ui.profiles.tab import ProfilesTab
     from insighta_desktop.ui.shared.tasks import TaskRunner
 
+    if not gc_tuning:  # the A/B for the app's gc.freeze / thresholds, which an in-process import once needed
+        import insighta_desktop.ui.app as app_module
+
+        app_module.tune_garbage_collector = lambda: None
     app = create_application()  # the app's own start-up, garbage-collector tuning included
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -273,13 +277,15 @@ def gui_child(url: str, path: str, seed_path: str) -> None:
                       "searches_busy": len(result["busy"])}))
 
 
-def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path) -> None:
+def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path, gc_tuning: bool = True) -> None:
     schema, url = new_pg_schema(server_url)
     try:
         cmd = [sys.executable, __file__, "--gui-child", url, str(dirty), str(seed_file)]
+        cmd += [] if gc_tuning else ["--no-gc-tuning"]
         _wall, _rss, out = run_measured(cmd)
         data = json.loads(out.strip().splitlines()[-1])
-        print(f"GUI (Import tab, import in a child process, PostgreSQL): {data['rows']:,} rows in "
+        print(f"GUI (Import tab, import in a child process, PostgreSQL, "
+              f"{'app GC tuning' if gc_tuning else 'default GC'}): {data['rows']:,} rows in "
               f"{data['wall']:.1f} s, status {data['status']}")
         print(f"  event loop: p50 {data['p50_ms']:.1f} ms, p99 {data['p99_ms']:.1f} ms, "
               f"longest {data['max_stall_ms']:.1f} ms between ticks of a 5 ms QTimer ({data['ticks']:,} ticks); "
@@ -302,10 +308,13 @@ def main() -> None:
     parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--skip-gui", action="store_true")
     parser.add_argument("--gui-only", action="store_true", help="only the GUI figures (event loop, search)")
+    parser.add_argument("--gc-ab", action="store_true",
+                        help="GUI figures also without the app's garbage-collector tuning")
+    parser.add_argument("--no-gc-tuning", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--gui-child", nargs=3, metavar=("URL", "FILE", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.gui_child:
-        gui_child(*args.gui_child)
+        gui_child(*args.gui_child, gc_tuning=not args.no_gc_tuning)
         return
     workdir = Path(tempfile.mkdtemp(prefix="insighta-bench-"))
     try:
@@ -316,6 +325,8 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.2f}")
         if args.gui_only:
             bench_gui(args.pg_url, dirty, seed_file, workdir)
+            if args.gc_ab:
+                bench_gui(args.pg_url, dirty, seed_file, workdir, gc_tuning=False)
             print(f"load average at the end {os.getloadavg()[0]:.2f}")
             return
         rss_small = bench_postgresql(args.pg_url, dirty, seed_file, seeded, workdir)

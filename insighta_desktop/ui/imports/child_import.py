@@ -105,7 +105,7 @@ class ChildImportJob(QObject):
                 self.process.waitForFinished(ms)
         if self._closer is not None:
             self._closer.join(ms / 1000)
-        return not self.process.state() != QProcess.ProcessState.NotRunning
+        return self.process.state() == QProcess.ProcessState.NotRunning
 
     def _kill(self) -> None:
         if self.process.state() != QProcess.ProcessState.NotRunning:
