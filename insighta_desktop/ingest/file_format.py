@@ -54,14 +54,15 @@ class DetectedFormat:
         return self.encoding in WIDE
 
 
-# The UTF-8 / cp1252 rule's outcomes: a run stored with one of these re-detects on resume (replaying the rule over the
-# bytes before the resume point gives the same decision); any other stored encoding was UTF-16 or chosen, and is kept.
-RULE_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
+# A run stored as utf-8 may have been all ASCII so far, with the UTF-8 / cp1252 rule still undecided: it re-detects on
+# resume (replaying the rule over the bytes before the resume point). Any other stored encoding is final: cp1252 is
+# where the rule ends, utf-8-sig had its BOM, and UTF-16 or a chosen codec do not change; it is kept.
+REDETECT_ON_RESUME = ("utf-8",)
 
 
 def resume_format(chosen: FileFormat, encoding: str | None, delimiter: str | None) -> FileFormat:
     """The format to resume a run with: what is chosen now, else what the run was read with."""
-    stored_encoding = encoding if encoding and encoding not in RULE_ENCODINGS else None
+    stored_encoding = encoding if encoding and encoding not in REDETECT_ON_RESUME else None
     stored_delimiter = delimiter if delimiter in DELIMITERS else None
     return FileFormat(chosen.encoding or stored_encoding, chosen.delimiter or stored_delimiter)
 
@@ -90,6 +91,8 @@ def normalise_encoding(name: str) -> str:
         raise ValueError("UTF-32 files are not supported; save the file as UTF-8 or UTF-16")
     if canonical in ("utf-16", *WIDE):
         return canonical
+    if canonical == "utf-8-sig":  # UTF-8, whose BOM is skipped when there is one
+        return "utf-8"
     try:
         ascii_compatible = _ASCII_PROBE.decode(canonical) == _ASCII_PROBE.decode("ascii")
     except (UnicodeDecodeError, LookupError):

@@ -197,3 +197,28 @@ def test_a_chosen_format_reaches_the_child_process_import():
     options = ImportOptions(file_format=FileFormat(encoding="utf-16-le", delimiter=";"))
     assert options_from_json(options_to_json(options)).file_format == FileFormat("utf-16-le", ";")
     assert options_from_json(options_to_json(ImportOptions())).file_format == FileFormat()
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16-le"])
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_an_overlong_line_rejects_only_itself_and_offsets_stay_exact(tmp_path, codec, newline):
+    lines = ["name\tgender\tage\tcountry_id", "Ada\tf\t3\tNG", "X" * (5 * 1024 * 1024) + "\tm\t4\tGH", "Cy\tm\t5\tKE"]
+    bom = codecs.BOM_UTF16_LE if codec == "utf-16-le" else b""
+    path = tmp_path / "long.csv"
+    path.write_bytes(bom + "".join(line + newline for line in lines).encode(codec))
+    expected = [len(bom + "".join(line + newline for line in lines[:k]).encode(codec)) for k in (2, 3, 4)]
+    for chunk in (256 * 1024, 4099):
+        _, records = read_all(path, chunk)
+        assert [(line, end) for line, _, end, _ in records] == list(zip((2, 3, 4), expected, strict=True))
+        assert [problem for *_, problem in records] == [None, "line longer than 4 MiB", None]
+
+
+def test_resume_keeps_every_stored_encoding_but_an_undecided_utf8():
+    from insighta_desktop.ingest.file_format import resume_format
+
+    assert resume_format(FileFormat(), "cp1252", ";") == FileFormat("cp1252", ";")
+    assert resume_format(FileFormat(), "utf-16-be", "\t") == FileFormat("utf-16-be", "\t")
+    assert resume_format(FileFormat(), "utf-8-sig", ",") == FileFormat("utf-8-sig", ",")
+    assert resume_format(FileFormat(), "utf-8", None) == FileFormat(None, None)  # the rule may still be undecided
+    assert resume_format(FileFormat("latin-1", "|"), "cp1252", ";") == FileFormat("latin-1", "|")  # chosen now wins
+    assert normalise_encoding("utf-8-sig") == "utf-8"

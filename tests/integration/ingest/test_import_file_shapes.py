@@ -156,12 +156,15 @@ def test_chosen_format_through_the_service_and_a_refusal_for_the_wrong_one(db, t
     assert refused.value.code == "not_text"
 
 
-@pytest.mark.parametrize("newline", ["\r\n", "\r"])
-def test_utf16_import_resumes_from_its_byte_offset(db, tmp_path, newline):
+@pytest.mark.parametrize("codec, delimiter, newline, bom", [
+    ("utf-16-le", "\t", "\r\n", True), ("utf-16-le", "\t", "\r", True), ("utf-16-be", ";", "\n", False),
+    ("cp1252", ";", "\r", False), ("utf-8-sig", "|", "\r\n", True)])
+def test_import_resumes_from_its_byte_offset(db, tmp_path, codec, delimiter, newline, bom):
     plan = planned(900)
-    plan.rows[500][0] = "Emoji 😀 Person"  # a surrogate pair before the resume point: offsets count it as 4 bytes
+    if codec.startswith("utf"):  # a surrogate pair in UTF-16 before the resume point: its offsets count 4 bytes
+        plan.rows[500][0] = "Emoji 😀 Person"
     path = tmp_path / "resume.csv"
-    path.write_bytes(shaped(plan.rows, "\t", newline, "utf-16-le", True))
+    path.write_bytes(shaped(plan.rows, delimiter, newline, codec, bom))
     cancel = CancelToken()
     options = ImportOptions(batch_size=100, rejects_path=tmp_path / "resume.rejects.csv", progress_interval=0)
 
@@ -172,8 +175,9 @@ def test_utf16_import_resumes_from_its_byte_offset(db, tmp_path, newline):
     first = Importer(db).run(path, options, on_progress=on_progress, cancel=cancel)
     assert first.status == "cancelled" and 600 <= first.total_rows < plan.total
     stopped = get_run(db, first.run_id)
-    assert stopped is not None and (stopped.encoding, stopped.delimiter) == ("utf-16-le", "\t")
-    assert stopped.last_offset % 2 == 0  # a code unit boundary
+    assert stopped is not None and (stopped.encoding, stopped.delimiter) == (codec, delimiter)
+    if codec.startswith("utf-16"):
+        assert stopped.last_offset % 2 == 0  # a code unit boundary
     resumed = Importer(db).run(path, ImportOptions(batch_size=100, resume=True,
                                                    rejects_path=tmp_path / "resume.rejects.csv"))
     assert resumed.run_id == first.run_id and resumed.status == "success"
