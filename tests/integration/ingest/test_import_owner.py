@@ -104,3 +104,25 @@ def test_resume_says_which_it_did(db_url, isolated_home, tmp_path, capsys):
     # Without --resume: the file is announced as imported before.
     assert cli_main(["--db", db_url, "import", str(path)]) == 0
     assert "this file was imported on" in capsys.readouterr().err
+
+
+def test_cli_names_an_unfinished_run_of_the_same_file(db, db_url, isolated_home, tmp_path, capsys):
+    from insighta_desktop.cli.import_options import same_file_note
+    from insighta_desktop.ingest.pipeline import CancelToken
+
+    plan = planned_file(500)
+    path = write_csv(tmp_path / "half.csv", plan.rows)
+    cancel = CancelToken()
+    first = Importer(db).run(path, ImportOptions(batch_size=50, progress_interval=0,
+                                                 rejects_path=tmp_path / "half.rejects.csv"),
+                             on_progress=lambda p: cancel.cancel(), cancel=cancel)
+    assert first.status == "cancelled"
+    note = same_file_note(db, path)  # what `insighta import` prints before importing the file anew
+    assert f"an unfinished import of this file exists (run {first.run_id}, cancelled" in note
+    assert note.endswith("run the same command with --resume to continue it")
+    assert cli_main(["--db", db_url, "import", str(path), "--dry-run"]) == 0  # a check says nothing of runs
+    assert "unfinished" not in capsys.readouterr().err
+    assert cli_main(["--db", db_url, "import", str(path), "--resume", "--json"]) == 0
+    out = capsys.readouterr()
+    assert f"resuming run {first.run_id} at line" in out.err
+    assert json.loads(out.out.splitlines()[-1])["inserted"] == plan.inserted
