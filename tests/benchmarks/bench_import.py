@@ -1,6 +1,7 @@
 """CSV import benchmark: a dirty 500,000-row file into PostgreSQL and SQLite, against the native bulk loaders.
 
     uv run python tests/benchmarks/bench_import.py [--rows 500000] [--big-rows 2000000] [--skip-sqlite]
+                                                   [--bad-share 0.03] [--long-names] [--many-countries]
                                                    [--skip-big] [--skip-gui] [--pg-url URL]
 
 The dirty file comes from `insighta demo-data profiles --dirty` (about 3% bad rows of mixed kinds, 2% in-file
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -66,9 +68,49 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
     return wall, usage.ru_maxrss / 1024, b"".join(chunks).decode()
 
 
-def make_files(workdir: Path, rows: int) -> tuple[Path, Path, int]:
+@dataclass(frozen=True)
+class Shape:
+    """How the dirty file differs from the default one (about 3% bad rows, 2% repeats, short names, the demo's
+    ~60 countries weighted towards a few), so the figures hold on files unlike the one tuned on."""
+
+    bad_share: float = 0.03
+    long_names: bool = False  # names of 60-190 characters (family names joined as some registries write them)
+    many_countries: bool = False  # every country of the country data, uniformly, as alpha-2, alpha-3 or a name
+
+    def describe(self) -> str:
+        return (f"{self.bad_share:.0%} bad rows" + (", long names" if self.long_names else "")
+                + (", many countries" if self.many_countries else ""))
+
+
+def _reshape(path: Path, shape: Shape) -> None:
+    import random
+
+    from insighta_desktop.countries import all_countries
+
+    if not (shape.long_names or shape.many_countries):
+        return
+    rng = random.Random(7)
+    choices = [text for c in all_countries() for text in (c.alpha2, c.alpha2, c.name)]
+    reshaped = path.with_suffix(".reshaped.csv")
+    with path.open(newline="", encoding="utf-8") as src, reshaped.open("w", newline="", encoding="utf-8") as dst:
+        reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+        writer.writerow(next(reader))
+        for row in reader:
+            if len(row) == 6:
+                if shape.long_names and row[0].strip():
+                    parts = row[0].split()
+                    row[0] = " ".join([*parts, *(f"{parts[-1]}-{rng.choice(parts)}" for _ in range(rng.randrange(
+                        5, 14)))])[:190]
+                if shape.many_countries and len(row[3]) == 2:
+                    row[3] = rng.choice(choices)
+            writer.writerow(row)
+    reshaped.replace(path)
+
+
+def make_files(workdir: Path, rows: int, shape: Shape = Shape()) -> tuple[Path, Path, int]:
     dirty = workdir / f"dirty-{rows}.csv"
-    write_profiles_csv(dirty, rows, seed=2026, dirty=True)
+    write_profiles_csv(dirty, rows, seed=2026, dirty=True, bad_share=shape.bad_share)
+    _reshape(dirty, shape)
     preseed = workdir / f"preseed-{rows}.csv"
     count = 0
     with dirty.open(newline="", encoding="utf-8") as src, preseed.open("w", newline="", encoding="utf-8") as dst:
@@ -135,6 +177,7 @@ def bench_postgresql(server_url: str, dirty: Path, seed_file: Path, seeded: int,
                           f"ORDER BY source_line) TO STDOUT") as copy:
                 for data in copy:
                     fh.write(data)
+        preseed(url_b, seed_file, workdir)  # the identical table holds the same rows beforehand
         env = {**os.environ, "PGOPTIONS": f"-csearch_path={schema_b}"}
         dsn = libpq(server_url).split("?")[0]
         started = time.perf_counter()
@@ -159,6 +202,9 @@ def bench_sqlite(dirty: Path, seed_file: Path, workdir: Path) -> None:
         ensure_schema(engine)
         engine.dispose()
     preseed(url_a, seed_file, workdir)
+    preseed(url_b, seed_file, workdir)  # the identical table holds the same rows beforehand
+    before = int(subprocess.run(["sqlite3", str(db_b), "SELECT count(*) FROM profiles"], check=True,
+                                capture_output=True, text=True).stdout)
     wall, rss, summary = cli_import(url_a, dirty, workdir)
     report(f"insighta import ({summary['total_rows']:,} dirty rows)", wall, summary["total_rows"],
            f"peak RSS {rss:.0f} MB")
@@ -173,6 +219,7 @@ def bench_sqlite(dirty: Path, seed_file: Path, workdir: Path) -> None:
     import_wall = time.perf_counter() - started
     loaded = int(subprocess.run(["sqlite3", str(db_b), "SELECT count(*) FROM profiles"], check=True,
                                 capture_output=True, text=True).stdout)
+    loaded -= before
     assert loaded == summary["inserted"], (loaded, summary["inserted"])
     report(f"sqlite3 .import of the {loaded:,} clean rows", import_wall, loaded)
     print(f"  ratio import / sqlite3 .import: {wall / import_wall:.2f}x whole CLI process, "
@@ -311,6 +358,10 @@ def main() -> None:
     parser.add_argument("--gc-ab", action="store_true",
                         help="GUI figures also without the app's garbage-collector tuning")
     parser.add_argument("--no-gc-tuning", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bad-share", type=float, default=0.03, help="share of bad rows (default 0.03)")
+    parser.add_argument("--long-names", action="store_true", help="names of 60-190 characters")
+    parser.add_argument("--many-countries", action="store_true",
+                        help="every known country, uniformly, as codes and names")
     parser.add_argument("--gui-child", nargs=3, metavar=("URL", "FILE", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.gui_child:
@@ -319,8 +370,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="insighta-bench-"))
     try:
         started = time.perf_counter()
-        dirty, seed_file, seeded = make_files(workdir, args.rows)
-        print(f"Dirty file: {args.rows:,} rows, {dirty.stat().st_size / 1e6:.1f} MB "
+        shape = Shape(args.bad_share, args.long_names, args.many_countries)
+        dirty, seed_file, seeded = make_files(workdir, args.rows, shape)
+        print(f"Dirty file: {args.rows:,} rows ({shape.describe()}), {dirty.stat().st_size / 1e6:.1f} MB "
               f"(generated in {time.perf_counter() - started:.1f} s); {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
         if args.gui_only:
@@ -333,7 +385,7 @@ def main() -> None:
         if not args.skip_sqlite:
             bench_sqlite(dirty, seed_file, workdir)
         if not args.skip_big:
-            big, big_seed, big_seeded = make_files(workdir, args.big_rows)
+            big, big_seed, big_seeded = make_files(workdir, args.big_rows, shape)
             print(f"Peak RSS at {args.big_rows:,} rows ({big.stat().st_size / 1e6:.1f} MB file):")
             rss_big = bench_postgresql(args.pg_url, big, big_seed, big_seeded, workdir)
             print(f"  peak RSS {args.rows:,} rows: {rss_small:.0f} MB; {args.big_rows:,} rows: {rss_big:.0f} MB "
