@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from insighta_desktop.db.engine import psycopg_connection
+from insighta_desktop.db.engine import psycopg_connection, sqlite_connection
 from insighta_desktop.db.schema import import_rejects, import_runs
 
 RejectRow = tuple[int, str, str, str]  # line_number, reason, detail, raw_line
@@ -74,10 +74,13 @@ def record_batch(conn: Connection, run_id: int, *, rejects: Iterable[RejectRow],
     if conn.dialect.name == "postgresql":
         _copy_rejects(conn, run_id, rejects)
     else:
-        rows = [{"run_id": run_id, "line_number": line, "reason": reason, "detail": detail, "raw_line": raw}
-                for line, reason, detail, raw in rejects]
-        if rows:
-            conn.execute(import_rejects.insert(), rows)
+        # The driver's executemany on plain tuples: SQLAlchemy's would build and process a dict per reject.
+        cursor = sqlite_connection(conn).cursor()
+        try:
+            cursor.executemany("INSERT INTO import_rejects (run_id, line_number, reason, detail, raw_line) "
+                               "VALUES (?, ?, ?, ?, ?)", [(run_id, *reject) for reject in rejects])
+        finally:
+            cursor.close()
     conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(
         total_rows=total_rows, inserted=inserted, skipped=skipped, reasons_json=reasons_json,
         last_offset=last_offset, last_line=last_line, encoding=encoding, updated_at=now))
