@@ -102,11 +102,14 @@ def standard_layout(delimiter: str = ",") -> RejectLayout:
 
 def layout_for_run(record: RunRecord) -> RejectLayout:
     """The original file's header (and the mapping chosen for the run); the standard columns if the file is gone."""
+    from insighta_desktop.ingest.file_format import DETECT, resume_format
     from insighta_desktop.ingest.reader import CsvFile
 
     chosen = column_mapping.from_json(record.mapping_json)
+    read_as = resume_format(DETECT, record.encoding, record.delimiter)  # as the run read it
     try:
-        csv_file = CsvFile(record.file_name, map_columns=lambda headers: column_mapping.resolve(headers, chosen))
+        csv_file = CsvFile(record.file_name, map_columns=lambda headers: column_mapping.resolve(headers, chosen),
+                           file_format=read_as)
     except ImportRefused:
         return standard_layout(record.delimiter or ",")
     return RejectLayout(tuple(csv_file.header), csv_file.delimiter, csv_file.mapping)

@@ -222,3 +222,22 @@ def test_resume_keeps_every_stored_encoding_but_an_undecided_utf8():
     assert resume_format(FileFormat(), "utf-8", None) == FileFormat(None, None)  # the rule may still be undecided
     assert resume_format(FileFormat("latin-1", "|"), "cp1252", ";") == FileFormat("latin-1", "|")  # chosen now wins
     assert normalise_encoding("utf-8-sig") == "utf-8"
+
+
+def test_fixing_rejected_rows_reopens_the_file_as_its_run_read_it(tmp_path):
+    """UTF-16 BE without a BOM and mostly CJK: too few NUL bytes to detect, so a person chose it; the rejected rows'
+    editor reopens the file with the run's encoding and delimiter, not detection's guess."""
+    from types import SimpleNamespace
+
+    from insighta_desktop.ingest.fixed_rows import layout_for_run
+
+    rows = [["张伟王芳" * 30 + str(i), "male", "30", "CN"] for i in range(10)]
+    path = tmp_path / "cjk.csv"
+    path.write_bytes(table_bytes(rows, ";", "\r\n", "utf-16-be"))
+    with pytest.raises(ImportRefused):
+        CsvFile(path)
+    _, records = read_all(path, file_format=FileFormat("utf-16-be", ";"))
+    assert [fields for _, fields, _, _ in records] == rows
+    record = SimpleNamespace(file_name=str(path), mapping_json=None, encoding="utf-16-be", delimiter=";")
+    layout = layout_for_run(record)
+    assert (layout.headers, layout.delimiter) == (tuple(HEADER), ";")
