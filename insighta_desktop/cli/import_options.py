@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.ingest.mapping import load_mapping_file, parse_map_options
+from insighta_desktop.ingest.pipeline import ImportOptions
 from insighta_desktop.ingest.summary import ImportSummary
 
 
@@ -46,9 +47,17 @@ def format_v2_lines(summary: ImportSummary) -> list[str]:
     return lines
 
 
-def same_file_note(engine: Engine, path: Path) -> str | None:
-    """What the database knows of a file with this content: imported before, or an unfinished run to resume."""
+def same_file_note(engine: Engine, path: Path, options: ImportOptions | None = None) -> str | None:
+    """What the database knows of a file with this content: imported before, or an unfinished run to resume.
+    With `options`, the file is opened first as the import will open it, so a file the import refuses (a bad
+    mapping, no header) raises ImportRefused here and is one line, not a note and then the refusal."""
     from insighta_desktop.ingest.same_file import same_file
+
+    if options is not None:
+        from insighta_desktop.ingest.reader import CsvFile
+        from insighta_desktop.ingest.run_start import column_mapper
+
+        CsvFile(path, map_columns=column_mapper(engine, options.columns)[0], file_format=options.file_format)
 
     try:
         known = same_file(engine, path)

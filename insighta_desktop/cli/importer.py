@@ -151,7 +151,7 @@ def run_import(args: argparse.Namespace) -> int:
     cancel = CancelToken()
     try:
         if not args.resume and not args.dry_run:
-            note = same_file_note(ctx.engine, args.file)
+            note = same_file_note(ctx.engine, args.file, options)
             if note:
                 print(f"insighta: {note}", file=sys.stderr)
         summary = ctx.importer.run(args.file, options, on_progress=progress, cancel=cancel)

@@ -67,7 +67,7 @@ def _lenient(headers: list[str], chosen: column_mapping.Chosen) -> HeaderMapping
             raise
     fixed: dict[str, int | None] = {}
     for name, column in chosen.items():
-        fixed[column_mapping.field_name(name)] = (column_mapping.column_index(headers, column)
+        fixed[column_mapping.field_name(name, headers)] = (column_mapping.column_index(headers, column)
                                                  if column else None)
     columns = column_mapping.auto_columns(headers, fixed)
     claimed = set(columns.values())

@@ -110,12 +110,14 @@ def auto_columns(headers: Sequence[str], fixed: Mapping[str, int | None] | None 
     return columns
 
 
-def field_name(text: str) -> str:
-    """A field as a user may write it ("Country", "age-group") -> the field, or MappingError."""
+def field_name(text: str, headers: Sequence[str] | None = None) -> str:
+    """A field as a user may write it ("Country", "age-group") -> the field, or MappingError (listing the file's
+    columns when they are known)."""
     key = header_key(text)
     key = FIELD_SYNONYMS.get(key, key)
     if key not in FIELDS:
-        raise MappingError(f"unknown field {text.strip()!r}; the fields are: {', '.join(FIELDS)}")
+        columns = f"; the file's columns are: {list_columns(headers)}" if headers is not None else ""
+        raise MappingError(f"unknown field {text.strip()!r} (the fields are: {', '.join(FIELDS)}){columns}")
     return key
 
 
@@ -138,7 +140,7 @@ def resolve(headers: Sequence[str], chosen: Chosen | None = None) -> HeaderMappi
                                             "country_id is required")
     fixed: dict[str, int | None] = {}
     for name, column in (chosen or {}).items():
-        field = field_name(name)
+        field = field_name(name, headers)
         fixed[field] = None if column is None or not column.strip() else column_index(headers, column)
     used = [i for i in fixed.values() if i is not None]
     if len(used) != len(set(used)):
@@ -189,7 +191,7 @@ def parse_map_options(items: Sequence[str]) -> dict[str, str | None]:
         name, sep, column = item.partition("=")
         if not sep or not name.strip():
             raise MappingError(f"--map {item!r}: write FIELD=COLUMN, e.g. --map name='Full Name'")
-        chosen[field_name(name)] = column.strip() or None
+        chosen[name.strip()] = column.strip() or None  # checked against the fields once the file's columns are known
     return chosen
 
 
@@ -203,7 +205,7 @@ def load_mapping_file(path: Path) -> dict[str, str | None]:
         raise MappingError(f"the mapping file {path} is not JSON: {exc}") from None
     if not isinstance(data, dict) or not all(v is None or isinstance(v, str) for v in data.values()):
         raise MappingError(f"the mapping file {path} must hold one object of field: column name (or null)")
-    return {field_name(str(k)): (v.strip() or None if isinstance(v, str) else None) for k, v in data.items()}
+    return {str(k).strip(): (v.strip() or None if isinstance(v, str) else None) for k, v in data.items()}
 
 
 def differs_from_automatic(headers: Sequence[str], mapping: HeaderMapping) -> bool:

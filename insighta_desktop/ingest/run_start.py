@@ -69,7 +69,7 @@ def column_mapper(engine: Engine, chosen: column_mapping.Chosen | None,
             if saved is not None:
                 combined.update(saved)
                 used.append("saved")
-        combined.update({column_mapping.field_name(k): v for k, v in (chosen or {}).items()})
+        combined.update({column_mapping.field_name(k, headers): v for k, v in (chosen or {}).items()})
         return column_mapping.resolve(headers, combined)
 
     return mapper, used

@@ -79,6 +79,7 @@ def test_bad_choices_name_the_field_or_column_and_list_the_columns():
     with pytest.raises(MappingError) as caught:
         resolve(headers, {"height": "Years"})
     assert "height" in caught.value.message and "gender_probability" in caught.value.message
+    assert "'Full Name', 'Sex', 'Years', 'Nation'" in caught.value.message
     with pytest.raises(MappingError) as caught:
         resolve(headers, {"name": "Sex", "gender": "sex"})
     assert "'Sex'" in caught.value.message
@@ -86,12 +87,14 @@ def test_bad_choices_name_the_field_or_column_and_list_the_columns():
 
 def test_map_options_and_mapping_files(tmp_path):
     assert parse_map_options(["name=Full Name", "Country=Nation", "age_group="]) == {
-        "name": "Full Name", "country_id": "Nation", "age_group": None}
+        "name": "Full Name", "Country": "Nation", "age_group": None}
+    assert fields_of(["Full Name", "Sex", "Years", "Nation"], {"Country": "nation", "AGE": "years"})[
+        "country_id"] == "Nation"
     with pytest.raises(MappingError, match="FIELD=COLUMN"):
         parse_map_options(["name"])
     path = tmp_path / "m.json"
     path.write_text(json.dumps({"name": "Full Name", "country": "Nation", "age_group": None}))
-    assert load_mapping_file(path) == {"name": "Full Name", "country_id": "Nation", "age_group": None}
+    assert load_mapping_file(path) == {"name": "Full Name", "country": "Nation", "age_group": None}
     path.write_text("[1, 2]")
     with pytest.raises(MappingError, match="one object"):
         load_mapping_file(path)

@@ -107,6 +107,7 @@ def test_cli_map_and_mapping_file(db_url, isolated_home, tmp_path, capsys):
     code = cli_main(["--db", db_url, "import", str(path), "--map", "height=Years"])
     err = capsys.readouterr().err
     assert code != 0 and len(err.strip().splitlines()) == 1 and "'height'" in err and "country_id" in err
+    assert "'Full Name', 'Sex', 'Years', 'Nation', 'Alias'" in err
     code = cli_main(["--db", db_url, "import", str(path), "--map", "age=Yrs"])
     err = capsys.readouterr().err
     assert code != 0 and "'Yrs'" in err and "'Full Name', 'Sex', 'Years', 'Nation', 'Alias'" in err
