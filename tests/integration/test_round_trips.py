@@ -1,0 +1,94 @@
+"""Round trips per user action on PostgreSQL (issue 11 §2), counted exactly by a proxy that counts the client's turns
+to speak (tests/turn_counting_proxy.py): a cold search with its total 1, the Profiles tab's Enter (page, total,
+charts, country counts) 1, a cached search 0, opening an interview 1, `insighta search` 4 in all with its connection
+handshake (2 of them here: TLS negotiation, then start-up and authentication)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import time
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from insighta_desktop.cli import main as cli_main
+from insighta_desktop.db.engine import create_engine_for
+from insighta_desktop.demo.loader import load_demo_data
+from insighta_desktop.interviews.repository import list_interviews, load_interview_view
+from insighta_desktop.profiles.cache import ResultCache
+from insighta_desktop.profiles.filters import PageRequest
+from insighta_desktop.profiles.parser import parse_query
+from insighta_desktop.profiles.search import ProfileSearch
+from tests.turn_counting_proxy import TurnCountingProxy
+
+QUERIES = ["Nigerian females between ages 20 and 45", "gender probability at least 0.9",
+           "men from NG, country probability >= 0.8 by name", "young males"]
+
+
+@pytest.fixture
+def proxied(ready_pg_url):
+    """(direct URL, URL through the counting proxy, the proxy) on a database with the demo data."""
+    engine = create_engine_for(ready_pg_url)
+    load_demo_data(engine, profiles=600, interviews=2)
+    engine.dispose()
+    url = make_url(ready_pg_url)
+    proxy = TurnCountingProxy(url.host or "127.0.0.1", url.port or 5432)
+    yield ready_pg_url, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), proxy
+    proxy.close()
+
+
+def turns_of(proxy: TurnCountingProxy, action) -> int:
+    before = proxy.turns
+    action()
+    return proxy.turns - before
+
+
+def test_searches_facets_and_interviews(proxied):
+    _, url, proxy = proxied
+    engine = create_engine_for(url)
+    cold = ProfileSearch(engine, count_cap=50)  # small cap: the probability queries take the estimate path too
+    try:
+        cold.search_text("children")  # the pool's first connection and the dialect set-up
+        for text in QUERIES:
+            filters = parse_query(text).filters
+            assert turns_of(proxy, lambda: cold.search_text(text)) == 1, text  # noqa: B023
+            assert turns_of(proxy, lambda: cold.search_with_facets(filters, PageRequest(limit=50),  # noqa: B023
+                                                                   country_counts=True)) == 1, text
+            assert turns_of(proxy, lambda: cold.facets(filters)) == 1, text  # noqa: B023
+        for interview in list_interviews(engine):
+            assert turns_of(proxy, lambda: load_interview_view(engine, interview.id)) == 1  # noqa: B023
+    finally:
+        cold.close()
+        engine.dispose()
+
+
+def test_a_cached_search_asks_nothing(proxied):
+    _, url, proxy = proxied
+    engine = create_engine_for(url)
+    warm = ProfileSearch(engine, cache=ResultCache())
+    try:
+        watcher = warm.store.watch()
+        first = warm.search_text(QUERIES[0])
+        deadline = time.monotonic() + 5
+        while watcher.current() is None and time.monotonic() < deadline:  # the watcher connects and LISTENs
+            time.sleep(0.01)
+        assert turns_of(proxy, lambda: warm.search_text(QUERIES[0])) == 0
+        assert warm.search_text(QUERIES[0]).rows == first.rows
+    finally:
+        warm.close()
+        engine.dispose()
+
+
+def test_insighta_search_in_all(proxied, tmp_path, monkeypatch):
+    _, url, proxy = proxied
+    monkeypatch.setenv("INSIGHTA_HOME", str(tmp_path / "home"))
+
+    def run() -> None:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert cli_main(["--db", url, "search", QUERIES[0], "--json"]) == 0
+        assert json.loads(out.getvalue())["status"] == "success"
+
+    run()  # the first run of the settings and keychain files
+    assert turns_of(proxy, run) <= 4  # connection handshake (2) + set-up with the schema version (1) + search (1)
