@@ -59,6 +59,7 @@ class ImportSetupPanel(QWidget):
         self.source_label.setStyleSheet("color: #6b7385;")
         self.missing_label = QLabel()
         self.missing_label.setStyleSheet("color: #b00020;")
+        self.missing_label.setVisible(False)
         self.duplicates = QComboBox()
         for key, text in DUPLICATE_CHOICES:
             self.duplicates.addItem(text, key)
@@ -68,8 +69,10 @@ class ImportSetupPanel(QWidget):
         self.check_button.clicked.connect(self.check_requested)
         self.check_label = QLabel()
         self.check_label.setWordWrap(True)
+        self.check_label.setVisible(False)
         self.same_file_label = QLabel()
         self.same_file_label.setWordWrap(True)
+        self.same_file_label.setVisible(False)
         self.same_file_label.setStyleSheet("color: #a05a00;")
         self.resume_button = QPushButton("Resume")
         self.resume_button.setVisible(False)
@@ -120,7 +123,8 @@ class ImportSetupPanel(QWidget):
         self.missing_label.setText(
             f"Choose a column for {', '.join(preview.missing)}: the import needs "
             f"{'them' if len(preview.missing) > 1 else 'it'}." if preview.missing else "")
-        self.check_label.clear()
+        self.missing_label.setVisible(bool(preview.missing))
+        self.show_checking("")
 
     def chosen(self) -> dict[str, str | None]:
         """Every field -> the column chosen for it, or None."""
@@ -160,10 +164,11 @@ class ImportSetupPanel(QWidget):
                 f"{summary.skipped:,} skipped")
         if summary.on_duplicate == "update":
             text += f", {summary.updated:,} updated, {summary.unchanged:,} unchanged"
-        self.check_label.setText(text + (f" ({reasons})" if reasons else "") + ". Nothing was written.")
+        self.show_checking(text + (f" ({reasons})" if reasons else "") + ". Nothing was written.")
 
     def show_checking(self, text: str) -> None:
         self.check_label.setText(text)
+        self.check_label.setVisible(bool(text))  # no blank line under the choices while there is nothing to say
 
     def show_same_file(self, known: SameFile | None) -> None:
         texts = []
@@ -175,6 +180,7 @@ class ImportSetupPanel(QWidget):
             text = known.describe_finished()
             texts.append(text[0].upper() + text[1:] + ".")
         self.same_file_label.setText(" ".join(texts))
+        self.same_file_label.setVisible(bool(texts))
         self.resume_button.setVisible(self._resume_run is not None)
 
     def _resume(self) -> None:
