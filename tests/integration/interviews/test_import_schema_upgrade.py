@@ -11,7 +11,12 @@ import sqlalchemy as sa
 from insighta_desktop import __version__
 from insighta_desktop.db import schema
 from insighta_desktop.db.engine import create_engine_for
-from insighta_desktop.db.migrations import ASSESSMENT_OWNER_COLUMNS, current_version, ensure_schema
+from insighta_desktop.db.migrations import (
+    ASSESSMENT_OWNER_COLUMNS,
+    IMPORT_RUN_COLUMNS,
+    current_version,
+    ensure_schema,
+)
 from insighta_desktop.db.triggers import install_triggers
 from insighta_desktop.demo.loader import load_demo_data
 from insighta_desktop.interviews import repository
@@ -20,7 +25,12 @@ from insighta_desktop.interviews.transcript import build_transcript
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "interviews"
 ADDED_IN = {2: {"meetmind_interviews", "interview_notes"}, 3: {"interview_speakers", "interview_sources"},
-            4: {"interview_highlights"}}
+            4: {"interview_highlights"}, 7: {"saved_searches", "search_history"}, 8: {"import_mappings"},
+            9: {"profile_name_words", "name_words"}}
+# Columns later versions add to tables that existed before them.
+COLUMNS_ADDED = {"assessments": ASSESSMENT_OWNER_COLUMNS,  # version 6
+                 "import_runs": IMPORT_RUN_COLUMNS,  # version 8
+                 "profiles": ("name_search",)}  # version 9
 
 
 def make_version(engine, version: int) -> None:
@@ -28,8 +38,9 @@ def make_version(engine, version: int) -> None:
     later = set().union(*(tables for v, tables in ADDED_IN.items() if v > version))
     with engine.begin() as conn:
         schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name not in later])
-        for column in ASSESSMENT_OWNER_COLUMNS:  # added by version 6
-            conn.execute(sa.text(f"ALTER TABLE assessments DROP COLUMN {column}"))
+        for table, columns in COLUMNS_ADDED.items():
+            for column in columns:
+                conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         install_triggers(conn)
         conn.execute(schema.schema_version.insert().values(version=version, applied_at=datetime.now(UTC),
                                                            app_version=__version__))
@@ -48,7 +59,7 @@ def test_an_older_database_is_upgraded_and_keeps_its_interviews(db_url, tmp_path
     engine = create_engine_for(db_url)
     try:
         make_version(engine, version)
-        load_demo_data(engine, profiles=5)
+        load_demo_data(engine, profiles=0)  # the interviews; today's profile rows have columns this version lacks
         before = rows(engine)
         assert not ADDED_IN[3] & set(sa.inspect(engine).get_table_names())
 
