@@ -141,6 +141,9 @@ def install_name_index(conn: Connection) -> None:
         for name, body in _PG_TRIGGERS.items():
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON profiles")
             conn.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
+        # Word frequencies for the planner: how many profiles a name word matches decides between walking the sort
+        # order's index and reading the matches (a name's words repeat across many profiles).
+        conn.exec_driver_sql(f"ALTER TABLE {WORDS} ALTER COLUMN word SET STATISTICS 1000")
         _create_pg_trgm_index(conn)
         return
     for name, body in _SQLITE_TRIGGERS.items():

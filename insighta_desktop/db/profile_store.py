@@ -28,6 +28,10 @@ from insighta_desktop.profiles.model import Profile
 from insighta_desktop.profiles.names import NameMatch, fold
 
 EXACT, AT_LEAST, ESTIMATE = "exact", "at_least", "estimate"
+# A name matching at most this many profiles is searched by their ids: reading and sorting that many rows by primary
+# key costs about what walking a sort index to the first page costs for a name this common (measured on 5,000,000
+# rows, tests/benchmarks/bench_search.py).
+FEW_NAME_MATCHES = 3_000
 
 StatementRunner = Callable[[Statement], Sequence[Any]]  # runs one statement, returns all its rows
 
@@ -167,7 +171,12 @@ class ProfileStore:
         label, trgm_schema = self._fuzzy
         matched = name_match.match_name(run, self.backend, filters.name, label, trgm_schema)
         if matched.kind == "fuzzy":
-            return replace(filters, name=matched.search_text), matched
+            filters = replace(filters, name=matched.search_text)
+        if matched.kind != "none":
+            # Few matches: read them by id (and sort them); many: walk the sort order's index (search_sql).
+            found = run(search_sql.name_ids_statement(self.backend, filters.name or "", FEW_NAME_MATCHES + 1))
+            if len(found) <= FEW_NAME_MATCHES:
+                filters = replace(filters, name_ids=tuple(dict.fromkeys(str(row[0]) for row in found)))
         return filters, matched
 
     def counts_total(self, run: StatementRunner, filters: ProfileFilters) -> int:

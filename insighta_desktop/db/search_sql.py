@@ -7,6 +7,7 @@ exactly the same SQL on a bare cursor.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 
@@ -58,7 +59,7 @@ def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = Fal
     elif ranges:
         clauses.append("(" + " OR ".join(f"({r})" for r in ranges) + ")")
     if not counts_table:
-        clauses.extend(name_clauses(stmt, filters.name))
+        clauses.extend(name_clauses(stmt, filters.name, filters.name_ids))
         if filters.min_gender_probability is not None:
             clauses.append(f"gender_probability >= {stmt.bind(float(filters.min_gender_probability))}")
         if filters.min_country_probability is not None:
@@ -66,14 +67,49 @@ def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = Fal
     return clauses
 
 
-def name_clauses(stmt: Statement, name: str | None) -> list[str]:
-    """Every typed word of a name begins some word of the profile's name (db/name_index.py: profile_name_words)."""
-    clauses = []
-    for term in name_terms(name or ""):
-        low, high = prefix_bounds(term)
-        clauses.append(f"id IN (SELECT profile_id FROM profile_name_words WHERE word >= {stmt.bind(low)} "
-                       f"AND word < {stmt.bind(high)})")
-    return clauses
+def _word_starts(stmt: Statement, term: str) -> str:
+    """The profile_name_words rows whose word starts with `term`, as a primary-key range scan. PostgreSQL: LIKE on
+    the "C"-collated column, which the planner turns into that range and estimates from the column's statistics
+    (an explicit range up to U+10FFFF it estimated at one row, and chose plans that read every match)."""
+    if stmt.dialect == "postgresql":
+        return f"SELECT profile_id FROM profile_name_words WHERE word LIKE {stmt.bind(_like_prefix(term))}"
+    low, high = prefix_bounds(term)
+    return f"SELECT profile_id FROM profile_name_words WHERE word >= {stmt.bind(low)} AND word < {stmt.bind(high)}"
+
+
+def name_ids(stmt: Statement, name: str | None) -> str | None:
+    """The ids of the profiles whose name has a word starting with each typed word: one word's rows, or the
+    INTERSECT of each word's (set operations on the word index alone, no profile read)."""
+    terms = name_terms(name or "")
+    return " INTERSECT ".join(_word_starts(stmt, t) for t in terms) if terms else None
+
+
+def name_clauses(stmt: Statement, name: str | None, ids: tuple[str, ...] | None = None) -> list[str]:
+    """Every typed word of a name begins some word of the profile's name (db/name_index.py: profile_name_words).
+
+    With `ids` (the store found few matches first): those profiles, read by primary key. Otherwise, on PostgreSQL,
+    a probe per candidate row ("OFFSET 0" keeps the planner from turning it into a join that reads every match):
+    a name matching many profiles is met soon walking the sort order's index."""
+    if ids is not None:
+        if stmt.dialect == "postgresql":
+            return [f"id = ANY({stmt.bind(list(ids))}::uuid[])"]
+        return [f"id IN (SELECT value FROM json_each({stmt.bind(json.dumps(list(ids)))}))"]
+    if stmt.dialect == "postgresql":
+        return [f"EXISTS (SELECT 1 FROM profile_name_words w WHERE w.profile_id = profiles.id AND "
+                f"w.word LIKE {stmt.bind(_like_prefix(term))} OFFSET 0)" for term in name_terms(name or "")]
+    found = name_ids(stmt, name)
+    return [f"id IN ({found})"] if found else []
+
+
+def _like_prefix(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def name_ids_statement(dialect: str, name: str, limit: int) -> Statement:
+    """Up to `limit` ids of the profiles the name matches (from the word index alone)."""
+    stmt = Statement(dialect)
+    stmt.sql = f"{name_ids(stmt, name)} LIMIT {int(limit)}"  # one word's rows may name a profile twice
+    return stmt
 
 
 def counts_cover(filters: ProfileFilters) -> bool:
@@ -146,13 +182,19 @@ def count_statement(dialect: str, filters: ProfileFilters, cap: int | None = Non
     """count(*) of matching profiles; with `cap`, the count stops after cap + 1 rows."""
     stmt = Statement(dialect)
     terms = name_terms(filters.name or "")
-    if len(terms) == 1 and not replace(filters, name=None).has_conditions:
-        # A name alone: count its profiles in the word index, never touching profiles (a profile with two words
-        # starting so counts once).
-        low, high = prefix_bounds(terms[0])
-        inner = (f"SELECT DISTINCT profile_id FROM profile_name_words WHERE word >= {stmt.bind(low)} "
-                 f"AND word < {stmt.bind(high)}")
-        stmt.sql = f"SELECT count(*) FROM ({inner}{'' if cap is None else f' LIMIT {int(cap) + 1}'}) named"
+    if terms and not replace(filters, name=None).has_conditions:
+        # A name alone is counted in the word index, never reading a profile. One word: its rows up to the cap,
+        # each profile once when they fit under it (a profile with two words starting so is one match); past the
+        # cap, "more than cap" (wrong only if more than a cap's worth of profiles had two such words). Several
+        # words: their INTERSECT holds each profile once.
+        limit = "" if cap is None else f" LIMIT {int(cap) + 1}"
+        if len(terms) == 1:
+            rows = _word_starts(stmt, terms[0])
+            stmt.sql = (f"SELECT count(DISTINCT profile_id) FROM ({rows}) named" if cap is None else
+                        f"SELECT CASE WHEN count(*) > {int(cap)} THEN count(*) ELSE count(DISTINCT profile_id) END "
+                        f"FROM ({rows}{limit}) named")
+        else:
+            stmt.sql = f"SELECT count(*) FROM ({name_ids(stmt, filters.name)}{limit}) named"
         return stmt
     clauses = _where(stmt, filters)
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""

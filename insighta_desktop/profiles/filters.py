@@ -49,6 +49,9 @@ class ProfileFilters:
     order: str = DEFAULT_ORDER
     # A person's name: every word must begin a word of the name (profiles/names.py); trimmed, spaces collapsed.
     name: str | None = None
+    # Set by the profile store when the name matches few profiles: their ids, so the search reads just those.
+    # Not a condition of its own: left out of comparisons, the contract form and the cache key.
+    name_ids: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         """The contract form: every key present (but "name", present only when set), a one-item list collapsed."""

@@ -122,6 +122,8 @@ def load_postgres(url: str, rows: int, seed: int) -> float:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE profiles")
         conn.exec_driver_sql("VACUUM ANALYZE profile_counts")
+        conn.exec_driver_sql("VACUUM ANALYZE profile_name_words")
+        conn.exec_driver_sql("VACUUM ANALYZE name_words")
     engine.dispose()
     return time.perf_counter() - started
 

@@ -164,3 +164,37 @@ def test_cli_name_option_json_and_explain(people, db_url, capsys):
     assert "Aïssata Kaboré" in out and "Kojo" not in out
     assert main(["--db", db_url, "search", "Amara", "Obi"]) == 0
     assert "Amara Obi" in capsys.readouterr().out
+
+
+def test_a_profile_with_two_words_starting_so_counts_once(db):
+    with db.begin() as conn:
+        conn.execute(profiles.insert().values([_row(i, name, "female", 30, "NG") for i, name in enumerate(
+            ["Ama Amadou", "Amara Obi", "Kofi Mensah", "Amaka Amara Ama"])]))
+    search = ProfileSearch(db)
+    assert search.search(build_filters(name="ama")).total == 3  # the name alone: counted in the word index
+    assert search.search(build_filters(name="ama"), PageRequest(limit=1)).total == 3
+    assert search.search(build_filters(name="ama ama"), PageRequest(limit=1)).total == 3
+    assert search.search(build_filters(name="ama obi"), PageRequest(limit=1)).total == 1
+    capped = ProfileSearch(db, count_cap=2).search(build_filters(name="ama"), PageRequest(limit=1))
+    assert (capped.total, capped.total_kind) == (2, "at_least")
+    with_gender = search.search(build_filters(name="ama", gender="female"), PageRequest(limit=1))
+    assert (with_gender.total, with_gender.total_kind) == (3, "exact")
+
+
+def test_a_name_matching_many_profiles_walks_the_sort_order(people, monkeypatch):
+    """Past FEW_NAME_MATCHES the rows are not read by id first; the answers are the same."""
+    from insighta_desktop.db import profile_store
+
+    monkeypatch.setattr(profile_store, "FEW_NAME_MATCHES", 0)
+    search = ProfileSearch(people)
+    assert names_of(search.search(build_filters(name="kabore"))) == ["Aïssata Kaboré", "Kojo Kaboré"]
+    assert names_of(search.search(build_filters(name="ama ob"))) == ["Amara Obi"]
+    assert names_of(search.search(parse_query("women named Amara from Nigeria").filters)) == ["Amara Obi",
+                                                                                            "Amara Okafor"]
+    by_age = search.search(build_filters(name="amara", sort_by="age", order="asc"), PageRequest(limit=2))
+    rest = search.search(build_filters(name="amara", sort_by="age", order="asc"),
+                         PageRequest(page=2, limit=2, cursor=by_age.next_cursor))
+    assert [p.name for p in by_age.rows + rest.rows] == ["AMARA BELLO", "Amara Obi", "Amara Okafor"]
+    assert by_age.total == 3
+    assert names_of(search.search(build_filters(name="kabroe"))) == ["Aïssata Kaboré", "Kojo Kaboré"]
+    assert dict(search.facets(build_filters(name="amara", gender="female")).genders) == {"female": 2}
