@@ -135,6 +135,8 @@ def install_name_index(conn: Connection) -> None:
     """The triggers and the fuzzy index, once the name tables exist (a database before version 9 has none)."""
     if not _has_table(conn, WORDS):
         return
+    # (created with the table since; a database made by the first build of version 9 gains it here)
+    conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_profile_name_words_profile ON {WORDS} (profile_id, word)")
     if conn.dialect.name == "postgresql":
         for ddl in _PG_FUNCTIONS:
             conn.exec_driver_sql(ddl)

@@ -86,6 +86,9 @@ profile_name_words = sa.Table(
     metadata,
     sa.Column("word", _Word, primary_key=True),
     sa.Column("profile_id", sa.Uuid(as_uuid=False), primary_key=True),
+    # A profile's words: the per-row probe of a common name (does this profile have a word starting so?) is a point
+    # lookup here, where the primary key would scan every row of the word; deletes find a profile's words too.
+    sa.Index("ix_profile_name_words_profile", "profile_id", "word"),
     sqlite_with_rowid=False,
 )
 # Every distinct name word, for the fuzzy match (pg_trgm GIN index on PostgreSQL, an FTS5 trigram table on SQLite).

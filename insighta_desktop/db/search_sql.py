@@ -38,7 +38,8 @@ class Statement:
         return f"%({name})s" if self.dialect == "postgresql" else f":{name}"
 
 
-def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = False) -> list[str]:
+def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = False,
+           probe: bool = True) -> list[str]:
     clauses: list[str] = []
     if filters.gender:
         clauses.append(f"gender = {stmt.bind(filters.gender)}")
@@ -59,7 +60,7 @@ def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = Fal
     elif ranges:
         clauses.append("(" + " OR ".join(f"({r})" for r in ranges) + ")")
     if not counts_table:
-        clauses.extend(name_clauses(stmt, filters.name, filters.name_ids))
+        clauses.extend(name_clauses(stmt, filters.name, filters.name_ids, probe=probe))
         if filters.min_gender_probability is not None:
             clauses.append(f"gender_probability >= {stmt.bind(float(filters.min_gender_probability))}")
         if filters.min_country_probability is not None:
@@ -84,17 +85,19 @@ def name_ids(stmt: Statement, name: str | None) -> str | None:
     return " INTERSECT ".join(_word_starts(stmt, t) for t in terms) if terms else None
 
 
-def name_clauses(stmt: Statement, name: str | None, ids: tuple[str, ...] | None = None) -> list[str]:
+def name_clauses(stmt: Statement, name: str | None, ids: tuple[str, ...] | None = None, *,
+                 probe: bool = True) -> list[str]:
     """Every typed word of a name begins some word of the profile's name (db/name_index.py: profile_name_words).
 
     With `ids` (the store found few matches first): those profiles, read by primary key. Otherwise, on PostgreSQL,
     a probe per candidate row ("OFFSET 0" keeps the planner from turning it into a join that reads every match):
-    a name matching many profiles is met soon walking the sort order's index."""
+    a name matching many profiles is met soon walking the sort order's index. Counts and facets, which read
+    every match (or a sample), take the name's ids from the word index instead (`probe=False`)."""
     if ids is not None:
         if stmt.dialect == "postgresql":
             return [f"id = ANY({stmt.bind(list(ids))}::uuid[])"]
         return [f"id IN (SELECT value FROM json_each({stmt.bind(json.dumps(list(ids)))}))"]
-    if stmt.dialect == "postgresql":
+    if stmt.dialect == "postgresql" and probe:
         return [f"EXISTS (SELECT 1 FROM profile_name_words w WHERE w.profile_id = profiles.id AND "
                 f"w.word LIKE {stmt.bind(_like_prefix(term))} OFFSET 0)" for term in name_terms(name or "")]
     found = name_ids(stmt, name)
@@ -196,7 +199,7 @@ def count_statement(dialect: str, filters: ProfileFilters, cap: int | None = Non
         else:
             stmt.sql = f"SELECT count(*) FROM ({name_ids(stmt, filters.name)}{limit}) named"
         return stmt
-    clauses = _where(stmt, filters)
+    clauses = _where(stmt, filters, probe=False)
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     if cap is None:
         stmt.sql = f"SELECT count(*) FROM profiles{where}"
@@ -222,7 +225,11 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
         source, measure = "profile_counts", "sum(n)"
         prefix = ""
     else:
-        clauses = _where(stmt, filters)
+        if filters.name and filters.name_ids is None and not replace(filters, name=None).has_conditions:
+            # A common name alone: the sample is its first matches in the word index, read by id.
+            clauses = [f"id IN (SELECT profile_id FROM ({name_ids(stmt, filters.name)} LIMIT {int(sample)}) s)"]
+        else:
+            clauses = _where(stmt, filters, probe=False)
         inner_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         prefix = (f"WITH matched AS MATERIALIZED (SELECT gender, age, country_id FROM profiles{inner_where} "
                   f"LIMIT {int(sample)}) ")
