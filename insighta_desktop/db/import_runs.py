@@ -69,8 +69,9 @@ def claim_batch(conn: Connection, run_id: int) -> int:
 
 def record_batch(conn: Connection, run_id: int, *, rejects: Iterable[RejectRow], total_rows: int, inserted: int,
                  skipped: int, reasons_json: str, last_offset: int, last_line: int, encoding: str,
-                 now: datetime) -> None:
-    """Inside the batch's transaction: its rejects and the run's running totals and resume point."""
+                 now: datetime, updated: int = 0, unchanged: int = 0) -> None:
+    """Inside the batch's transaction: its rejects and the run's running totals and resume point, its update counts
+    and its owner's heartbeat."""
     if conn.dialect.name == "postgresql":
         _copy_rejects(conn, run_id, rejects)
     else:
@@ -83,7 +84,8 @@ def record_batch(conn: Connection, run_id: int, *, rejects: Iterable[RejectRow],
             cursor.close()
     conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(
         total_rows=total_rows, inserted=inserted, skipped=skipped, reasons_json=reasons_json,
-        last_offset=last_offset, last_line=last_line, encoding=encoding, updated_at=now))
+        last_offset=last_offset, last_line=last_line, encoding=encoding, updated_at=now, updated=updated,
+        unchanged=unchanged, heartbeat_at=now))
 
 
 # COPY's text format: a backslash, and the separators it would otherwise read as the end of a field or row.

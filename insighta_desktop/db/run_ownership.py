@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from insighta_desktop.db.engine import psycopg_connection
@@ -31,12 +31,6 @@ def set_details(engine: Engine, run_id: int, values: dict[str, Any]) -> None:
 def heartbeat(engine: Engine, run_id: int, now: datetime) -> None:
     with engine.begin() as conn:
         conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(heartbeat_at=now))
-
-
-def record_updates(conn: Connection, run_id: int, *, updated: int, unchanged: int, now: datetime) -> None:
-    """Inside a batch's transaction: the run's update counts so far, and the owner's heartbeat."""
-    conn.execute(sa.update(import_runs).where(import_runs.c.id == run_id).values(
-        updated=updated, unchanged=unchanged, heartbeat_at=now))
 
 
 def open_lock_session(engine: Engine) -> PoolProxiedConnection:

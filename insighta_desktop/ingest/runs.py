@@ -110,12 +110,14 @@ def claim_batch(conn: Connection, run_id: int) -> int:
 
 def record_batch(conn: Connection, run_id: int, *, rejects: list[Reject], total_rows: int, inserted: int,
                  skipped: int, reasons: dict[str, int], corrected: dict[str, int], last_offset: int,
-                 last_line: int, encoding: str, now: datetime) -> None:
-    """Inside the batch's transaction: its rejects and the run's running totals and resume point."""
+                 last_line: int, encoding: str, now: datetime, updated: int = 0, unchanged: int = 0) -> None:
+    """Inside the batch's transaction: its rejects, the run's running totals and resume point, and the owner's
+    heartbeat."""
     stored_runs.record_batch(
         conn, run_id, rejects=((r.line_number, r.reason, r.detail, clip_raw(r.raw_line)) for r in rejects),
         total_rows=total_rows, inserted=inserted, skipped=skipped, reasons_json=reasons_json(reasons, corrected),
-        last_offset=last_offset, last_line=last_line, encoding=encoding, now=now)
+        last_offset=last_offset, last_line=last_line, encoding=encoding, now=now, updated=updated,
+        unchanged=unchanged)
 
 
 def finish_run(engine: Engine, run_id: int, status: str, now: datetime, error: str | None = None) -> None:

@@ -11,7 +11,6 @@ from itertools import compress
 
 from sqlalchemy.engine import Engine
 
-from insighta_desktop.db import run_ownership
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch
 from insighta_desktop.db.profile_store import ProfileStore, ProfileWrite, profile_store_for
 from insighta_desktop.db.profile_update import UpdateResult
@@ -254,12 +253,11 @@ class BatchWriter:
                                f"!= {batch.records} rows")
         totals = self.totals.plus(batch, result.inserted, rejects, updates)
         tx.add_counts(result)
-        run_ownership.record_updates(tx.connection, self.run_id, updated=totals.updated, unchanged=totals.unchanged,
-                                     now=self.now())
         runs.record_batch(tx.connection, self.run_id, rejects=rejects, total_rows=totals.total_rows,
                           inserted=totals.inserted, skipped=totals.skipped, reasons=totals.reasons,
                           corrected=totals.corrected, last_offset=batch.end_offset, last_line=batch.last_line,
-                          encoding=batch.encoding, now=self.now())
+                          encoding=batch.encoding, now=self.now(), updated=totals.updated,
+                          unchanged=totals.unchanged)
         return totals, rejects
 
     def in_flight_names(self, batch: Batch) -> Mapping[str, Existing]:
