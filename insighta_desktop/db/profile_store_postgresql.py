@@ -134,8 +134,9 @@ class PostgresProfileStore(ProfileStore):
         count_inserts_in_caller(conn)
 
     def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
-        add_profile_counts(conn, loaded.counts)
-        add_name_words(conn, loaded.words)
+        with psycopg_connection(conn).pipeline():  # both statements in one round trip
+            add_profile_counts(conn, loaded.counts)
+            add_name_words(conn, loaded.words)
 
 
 class _PipelineRunner:
