@@ -65,7 +65,13 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd[:3])} exited with {os.waitstatus_to_exitcode(status)}")
+    LAST_CPU_S[0] = usage.ru_utime + usage.ru_stime
     return wall, usage.ru_maxrss / 1024, b"".join(chunks).decode()
+
+
+# The last measured child's CPU seconds (user + system): on a shared, loaded machine its wall time swings with
+# everyone else's work, its CPU time much less.
+LAST_CPU_S = [0.0]
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ def bench_postgresql(server_url: str, dirty: Path, seed_file: Path, seeded: int,
         preseed(url_a, seed_file, workdir)
         wall, rss, summary = cli_import(url_a, dirty, workdir)
         report(f"insighta import ({summary['total_rows']:,} dirty rows)", wall, summary["total_rows"],
-               f"peak RSS {rss:.0f} MB")
+               f"peak RSS {rss:.0f} MB, CPU {LAST_CPU_S[0]:.1f} s")
         report("  of which the import itself (summary duration)", summary["duration_s"], summary["total_rows"])
         print(f"    inserted {summary['inserted']:,}, skipped {summary['skipped']:,} "
               f"(pre-seeded names: {seeded:,}); "
@@ -207,7 +213,7 @@ def bench_sqlite(dirty: Path, seed_file: Path, workdir: Path) -> None:
                                 capture_output=True, text=True).stdout)
     wall, rss, summary = cli_import(url_a, dirty, workdir)
     report(f"insighta import ({summary['total_rows']:,} dirty rows)", wall, summary["total_rows"],
-           f"peak RSS {rss:.0f} MB")
+           f"peak RSS {rss:.0f} MB, CPU {LAST_CPU_S[0]:.1f} s")
     report("  of which the import itself (summary duration)", summary["duration_s"], summary["total_rows"])
     clean = workdir / "clean-sqlite.csv"
     with clean.open("wb") as fh:
