@@ -74,6 +74,7 @@ class TabDriver:
         self.ctx, self.loop = ctx, loop
         self.tasks = TaskRunner()
         self.tab = ProfilesTab(ctx, self.tasks)
+        self.tab.set_read_only("benchmark")  # no search history written: the database may be another's
         self.tab.resize(1400, 900)
         self.tab.show()
         self.wait_idle()
@@ -135,10 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE} for another run")
+    parser.add_argument("--database", metavar="NAME",
+                        help="read an existing database of generated profiles instead (bench_search.py --keep's); "
+                             "never loaded, written or dropped here")
     args = parser.parse_args(argv)
 
-    url = pg_database_url(DATABASE)
-    if not reusable(url, args.rows):
+    url = pg_database_url(args.database or DATABASE)
+    if args.database:
+        args.keep = True
+        if not reusable(url, args.rows):
+            raise SystemExit(f"{args.database} does not hold {args.rows:,} profiles in schema {SCHEMA_VERSION}")
+    elif not reusable(url, args.rows):
         url = create_pg_database(DATABASE)
         print(f"loading {args.rows:,} profiles (bench_search.py's generator)…", flush=True)
         print(f"loaded in {load_postgres(url, args.rows, args.seed):.1f} s", flush=True)
