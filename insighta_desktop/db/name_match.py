@@ -18,6 +18,7 @@ from insighta_desktop.profiles.names import NameMatch, TermMatch
 
 Runner = Callable[[Statement], Sequence[Any]]
 _FTS_CANDIDATES = 50
+_PREFIX_CANDIDATES = 500
 
 
 def fuzzy_support_statement(dialect: str) -> Statement:
@@ -64,12 +65,21 @@ def _fuzzy_candidates(run: Runner, dialect: str, term: str, ext: str | None) -> 
         stmt.sql = (f"SELECT word, {ext}.similarity(word, {q}) AS s FROM {DICTIONARY} "
                     f"WHERE word OPERATOR({ext}.%%) {q} ORDER BY s DESC, word LIMIT {names.FUZZY_CANDIDATES}")
         return [(str(w), float(s)) for w, s in run(stmt)]
+    # FTS5's trigrams have no padding, so a misspelling whose inner trigrams all differ ("torue", "toure") shares
+    # none; pg_trgm's padded ones ("  t", " to") are the words' first letters: those come from the dictionary's
+    # primary key. Both sets are scored with pg_trgm's similarity, so both back ends rank alike.
+    words: set[str] = set()
     grams = sorted({term[i:i + 3] for i in range(len(term) - 2)})
-    if not grams:
-        return []  # the trigram tokenizer matches nothing shorter than three characters
+    if grams:  # the trigram tokenizer matches nothing shorter than three characters
+        stmt = Statement(dialect)
+        query = stmt.bind(" OR ".join('"' + g.replace('"', '""') + '"' for g in grams))
+        stmt.sql = (f"SELECT word FROM {SQLITE_FTS} WHERE {SQLITE_FTS} MATCH {query} "
+                    f"ORDER BY rank LIMIT {_FTS_CANDIDATES}")
+        words.update(str(w) for (w,) in run(stmt))
     stmt = Statement(dialect)
-    query = stmt.bind(" OR ".join('"' + g.replace('"', '""') + '"' for g in grams))
-    stmt.sql = (f"SELECT word FROM {SQLITE_FTS} WHERE {SQLITE_FTS} MATCH {query} "
-                f"ORDER BY rank LIMIT {_FTS_CANDIDATES}")
-    scored = [(str(w), names.similarity(term, str(w))) for (w,) in run(stmt)]
+    low, high = names.prefix_bounds(term[:2])
+    stmt.sql = (f"SELECT word FROM {DICTIONARY} WHERE word >= {stmt.bind(low)} AND word < {stmt.bind(high)} "
+                f"LIMIT {_PREFIX_CANDIDATES}")
+    words.update(str(w) for (w,) in run(stmt))
+    scored = [(w, names.similarity(term, w)) for w in words]
     return sorted(scored, key=lambda ws: (-ws[1], ws[0]))[:names.FUZZY_CANDIDATES]

@@ -198,3 +198,13 @@ def test_a_name_matching_many_profiles_walks_the_sort_order(people, monkeypatch)
     assert by_age.total == 3
     assert names_of(search.search(build_filters(name="kabroe"))) == ["Aïssata Kaboré", "Kojo Kaboré"]
     assert dict(search.facets(build_filters(name="amara", gender="female")).genders) == {"female": 2}
+
+
+def test_a_misspelling_sharing_no_inner_trigram_is_still_found(db):
+    """'torue' and 'toure' share no unpadded trigram (SQLite's FTS5) but their first letters (pg_trgm's padding)."""
+    with db.begin() as conn:
+        conn.execute(profiles.insert().values([_row(i, name, "female", 30, "ML") for i, name in enumerate(
+            ["Awa Touré", "Maria Torres", "Ahmed Ali"])]))
+    search = ProfileSearch(db)
+    assert names_of(search.search(build_filters(name="torue"))) == ["Awa Touré"]
+    assert names_of(search.search(build_filters(name="ahemd"))) == ["Ahmed Ali"]
