@@ -125,7 +125,8 @@ def binary_reason(head: bytes) -> str | None:
     sample = head[:8192]
     first_line = sample.replace(b"\r", b"\n").split(b"\n", 1)[0]
     if b"\x00" in first_line:
-        return "the header line contains NUL bytes: this is not a CSV text file"
+        return ("the header line contains NUL bytes: this is not a CSV text file (if it is UTF-16 text, choose "
+                "UTF-16 as its encoding)")
     return control_reason(sample.decode("latin-1"))
 
 
