@@ -23,20 +23,15 @@ from insighta_desktop.ui.shared.startup_probe import install_startup_probe
 log = logging.getLogger(__name__)
 
 
-# Young-generation threshold and older-generation ratios for the cycle collector (Python's default: 700, 10, 10).
-GC_THRESHOLDS = (50_000, 20, 100)
-
-
 def tune_garbage_collector() -> None:
-    """Keep the cycle collector from stalling the event loop.
+    """Move the objects alive after start-up (modules, Qt wrappers, SQLAlchemy) out of the cycle collector's reach,
+    so that a full collection later walks only what the session made.
 
-    With the defaults, a full collection walks every object the app holds (Qt wrappers, SQLAlchemy, a CSV import's
-    batches) and held the GIL for about 100 ms at a time during a large import, freezing the window. The objects
-    alive after start-up are moved out of its reach, and collections run less often.
+    The raised collection thresholds that were here went with the import's move to a child process: its batches no
+    longer live in this process (bench_import.py --gui-only --gc-ab: the same tick gaps with Python's defaults).
     """
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
