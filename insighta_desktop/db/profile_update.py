@@ -95,6 +95,9 @@ def _update_postgresql(conn: Connection, batch: ProfileBatch) -> None:
         cur.execute(f"TRUNCATE {_STAGE}")
         with cur.copy(f"COPY {_STAGE} ({', '.join(PROFILE_COLUMNS)}) FROM STDIN") as copy:
             copy.write(payload)
+        # Statistics for the planner: without them it guesses the fresh table's size and may scan profiles once
+        # per staged row instead of joining (1.8 s instead of tens of milliseconds for 3,000 rows).
+        cur.execute(f"ANALYZE {_STAGE}")
         # Sorted by name_key: one lock order for every writer of these rows.
         cur.execute(f"UPDATE profiles p SET {_ASSIGN} FROM (SELECT * FROM {_STAGE} ORDER BY name_key) s "
                     "WHERE p.name_key = s.name_key")
