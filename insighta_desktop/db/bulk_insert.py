@@ -87,9 +87,10 @@ _FIND_SQL_PG = "SELECT name_key, import_run_id, source_line FROM profiles WHERE 
 _SAVEPOINT = "insighta_copy"
 
 
-def find_existing(conn: Connection, keys: Sequence[str], *, savepoint: bool = False) -> dict[str, Existing]:
+def find_existing(conn: Connection, keys: Sequence[str], *, savepoint: bool = False,
+                  prelude: Sequence[str] = ()) -> dict[str, Existing]:
     """The stored rows among `keys`. With `savepoint` (PostgreSQL), a savepoint for the COPY that follows is set in
-    the same round trip (pipelined)."""
+    the same round trip (pipelined); `prelude` (PostgreSQL), statements sent first in that round trip (a BEGIN)."""
     rows: Sequence[tuple[str, int | None, int | None]]
     if conn.dialect.name == "postgresql":
         sql, keys_param = _FIND_SQL_PG, cast(object, list(keys))
@@ -101,11 +102,14 @@ def find_existing(conn: Connection, keys: Sequence[str], *, savepoint: bool = Fa
             keys_param = joined
         raw = psycopg_connection(conn)
         with raw.cursor() as cur, raw.cursor() as mark:
-            if savepoint:
+            if savepoint or prelude:
                 with raw.pipeline():
+                    for statement in prelude:
+                        raw.execute(statement)
                     if keys:
                         cur.execute(sql, (keys_param,))
-                    mark.execute(f"SAVEPOINT {_SAVEPOINT}")
+                    if savepoint:
+                        mark.execute(f"SAVEPOINT {_SAVEPOINT}")
             elif keys:
                 cur.execute(sql, (keys_param,))
             rows = cur.fetchall() if keys else []
@@ -118,14 +122,15 @@ def find_existing(conn: Connection, keys: Sequence[str], *, savepoint: bool = Fa
     return {key: Existing(run, line) for key, run, line in rows}
 
 
-def load_profiles(conn: Connection, batch: ProfileBatch,
-                  in_flight: Mapping[str, Existing] | None = None) -> LoadResult:
+def load_profiles(conn: Connection, batch: ProfileBatch, in_flight: Mapping[str, Existing] | None = None, *,
+                  prelude: Sequence[str] = ()) -> LoadResult:
     """Insert the rows whose name_key is not in the table yet; report the others with their origin.
 
     `in_flight` holds names that another, not yet committed transaction of the same import is inserting: the
-    lookup cannot see them, and a COPY of one would wait for that transaction and then fail.
+    lookup cannot see them, and a COPY of one would wait for that transaction and then fail. `prelude`
+    (PostgreSQL): statements sent in the lookup's round trip, before it.
     """
-    existing = find_existing(conn, batch.keys, savepoint=conn.dialect.name == "postgresql")
+    existing = find_existing(conn, batch.keys, savepoint=conn.dialect.name == "postgresql", prelude=prelude)
     if in_flight:
         existing.update((key, in_flight[key]) for key in batch.keys if key in in_flight and key not in existing)
     if existing:

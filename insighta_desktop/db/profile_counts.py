@@ -117,17 +117,14 @@ _SQLITE_TRIGGERS = {
 }
 
 
-def count_inserts_in_caller(conn: Connection) -> None:
-    """PostgreSQL: this transaction's inserts leave profile_counts to the caller, who calls add_profile_counts.
-
-    The importer loads two batches at once and commits them in order. Were the trigger to update the counts at the
-    end of each COPY, the later batch could lock a count row first and then wait for the earlier batch to commit,
-    while that batch waits for the count row: a deadlock the server cannot see. Adding the counts just before
-    committing, in commit order, avoids it. Every other writer still goes through the trigger.
-    """
-    raw = psycopg_connection(conn)
-    with raw.pipeline():  # psycopg sends the transaction's BEGIN with it: one round trip for both
-        raw.execute("SELECT set_config('insighta.counts_by_caller', 'on', true)")
+# PostgreSQL: this transaction's inserts leave profile_counts to the caller, who calls add_profile_counts. The importer
+# (db/profile_store_postgresql.py) sends it in the round trip of its transaction's first statements.
+#
+# The importer loads two batches at once and commits them in order. Were the trigger to update the counts at the end
+# of each COPY, the later batch could lock a count row first and then wait for the earlier batch to commit, while
+# that batch waits for the count row: a deadlock the server cannot see. Adding the counts just before committing, in
+# commit order, avoids it. Every other writer still goes through the trigger.
+COUNTS_BY_CALLER_SQL = "SELECT set_config('insighta.counts_by_caller', 'on', true)"
 
 
 def add_profile_counts(conn: Connection, counts: Counter[tuple[str, str, int]]) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from insighta_desktop.db import name_match, schema, search_sql
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, load_profiles
 from insighta_desktop.db.data_version_watch import DataVersionWatcher
+from insighta_desktop.db.import_runs import claim_batch
 from insighta_desktop.db.profile_rows import PROFILE_FIELDS, profile_from_row
 from insighta_desktop.db.search_sql import Statement
 from insighta_desktop.profiles.filters import ProfileFilters
@@ -57,6 +58,11 @@ def run_together(run: StatementRunner, statements: Sequence[Statement]) -> list[
     return [run(statement) for statement in statements]
 
 
+class BatchCommittedEarlier(Exception):
+    """The import run's committed offset already covers this batch: an earlier attempt committed it, although its
+    answer was lost. The transaction is rolled back."""
+
+
 class ProfileWrite:
     """One write transaction of the profile store: load batches, keep the counts, then commit or roll back.
 
@@ -65,8 +71,12 @@ class ProfileWrite:
 
     def __init__(self, store: ProfileStore, connection: Connection, transaction: RootTransaction) -> None:
         self.store = store
-        self.connection = connection
+        self._connection = connection
         self._transaction = transaction
+
+    @property
+    def connection(self) -> Connection:
+        return self._connection
 
     def load(self, batch: ProfileBatch, in_flight: Mapping[str, Existing] | None = None) -> LoadResult:
         """Insert the batch's rows whose name is new; report the others with where they came from."""
@@ -75,6 +85,20 @@ class ProfileWrite:
     def add_counts(self, loaded: LoadResult) -> None:
         """Bring profile_counts and the data version up to date for what `load` inserted (before committing)."""
         self.store._add_counts(self.connection, loaded)
+
+    def claim_first(self, run_id: int, end_offset: int) -> bool:
+        """An import batch's first statement: a write (SQLite takes its write lock before the existence check) that
+        tells whether the run's committed offset already reaches `end_offset` (the batch committed earlier). The
+        PostgreSQL store checks this with the commit instead (`committing`) and answers False here."""
+        return claim_batch(self.connection, run_id) >= end_offset
+
+    @contextmanager
+    def committing(self, run_id: int, end_offset: int) -> Iterator[None]:
+        """The block adds the batch's counts and its bookkeeping (import_runs.record_batch), then the transaction
+        commits. PostgreSQL sends it all, and the claim's check, in one round trip: raises BatchCommittedEarlier
+        (after rolling back) when the run's committed offset already reaches `end_offset`."""
+        yield
+        self.commit()
 
     def commit(self) -> None:
         self._transaction.commit()
@@ -89,6 +113,7 @@ class ProfileStore:
 
     backend: ClassVar[str]
     parallel_writers: ClassVar[int] = 1  # import batches worth writing at once on separate connections
+    write_type: ClassVar[type[ProfileWrite]] = ProfileWrite
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -261,10 +286,10 @@ class ProfileStore:
     def write(self) -> Iterator[ProfileWrite]:
         """A write transaction; rolled back (and a broken connection dropped) when the block raises."""
         with self.engine.connect() as conn:
+            self._begin_write(conn)
             transaction = conn.begin()
             try:
-                self._begin_write(conn)
-                yield ProfileWrite(self, conn, transaction)
+                yield self.write_type(self, conn, transaction)
             except BaseException:
                 if transaction.is_active:
                     transaction.rollback()
@@ -273,7 +298,7 @@ class ProfileStore:
                 raise
 
     def _begin_write(self, conn: Connection) -> None:
-        """First statement of a write transaction (none on SQLite: its triggers keep the counts)."""
+        """Before a write transaction begins (nothing on SQLite)."""
 
     def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
         """Nothing to add on SQLite: its row triggers counted each insert."""

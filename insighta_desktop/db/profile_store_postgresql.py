@@ -3,24 +3,27 @@ planner's estimate for large totals, and import batches that add their own count
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import psycopg
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.pool import PoolProxiedConnection
 
 from insighta_desktop.db import search_sql
-from insighta_desktop.db.bulk_insert import LoadResult
+from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch, load_profiles
 from insighta_desktop.db.engine import psycopg_connection
+from insighta_desktop.db.import_runs import check_claim, is_committed_earlier
 from insighta_desktop.db.name_index import add_name_words
-from insighta_desktop.db.profile_counts import add_profile_counts, count_inserts_in_caller
+from insighta_desktop.db.profile_counts import COUNTS_BY_CALLER_SQL, add_profile_counts
 from insighta_desktop.db.profile_store import (
     ESTIMATE,
     EXACT,
+    BatchCommittedEarlier,
     PageTotal,
     ProfileStore,
+    ProfileWrite,
     StatementRunner,
     _connection_broken,
     plan_json,
@@ -29,11 +32,67 @@ from insighta_desktop.db.search_sql import Statement
 from insighta_desktop.profiles.filters import ProfileFilters
 
 
+class PostgresProfileWrite(ProfileWrite):
+    """An import batch in four round trips: BEGIN, the transaction's setting, the existence lookup and the COPY's
+    savepoint together (1); the COPY (2: its start, then its rows); the claim's check, the counts, the name words, the
+    rejects, the run's update and COMMIT together (1). The lookup's answer decides what the COPY sends, and the
+    COPY's end must be heard before COMMIT (a unique violation rolls back to the savepoint and stages the rows)."""
+
+    def __init__(self, store: ProfileStore, connection: Connection, transaction: RootTransaction) -> None:
+        super().__init__(store, connection, transaction)
+        self._counts_by_caller = False  # BEGIN and COUNTS_BY_CALLER_SQL sent
+
+    def _prelude(self) -> tuple[str, ...]:
+        """BEGIN and COUNTS_BY_CALLER_SQL, once: sent in the round trip of the transaction's first
+        statements. The connection is in autocommit mode (PostgresProfileStore._begin_write), so psycopg sends no
+        BEGIN of its own: in pipeline mode it would wait for that BEGIN's answer, a round trip for nothing."""
+        if self._counts_by_caller:
+            return ()
+        self._counts_by_caller = True
+        return ("BEGIN", COUNTS_BY_CALLER_SQL)
+
+    @property
+    def connection(self) -> Connection:
+        """For statements of other modules in this transaction: its BEGIN is sent first if it was not yet."""
+        prelude = self._prelude()
+        if prelude:
+            raw = psycopg_connection(self._connection)
+            with raw.pipeline():
+                for statement in prelude:
+                    raw.execute(statement)
+        return self._connection
+
+    def load(self, batch: ProfileBatch, in_flight: Mapping[str, Existing] | None = None) -> LoadResult:
+        return load_profiles(self._connection, batch, in_flight, prelude=self._prelude())
+
+    def claim_first(self, run_id: int, end_offset: int) -> bool:
+        return False  # checked with the commit, in its round trip (committing)
+
+    @contextmanager
+    def committing(self, run_id: int, end_offset: int) -> Iterator[None]:
+        raw = psycopg_connection(self._connection)
+        try:
+            with raw.pipeline():  # everything below, COMMIT included, in one round trip: the Sync at its end
+                for statement in self._prelude():
+                    raw.execute(statement)
+                # First, as the claim was: it locks the run's row, so batches commit one at a time in file order.
+                check_claim(self._connection, run_id, end_offset)
+                yield
+                # A statement, not raw.commit(): that would send a Sync of its own, and the pipeline's end another.
+                raw.execute("COMMIT")
+        except psycopg.errors.InvalidTextRepresentation as exc:
+            if is_committed_earlier(exc):
+                raise BatchCommittedEarlier(str(exc)) from None
+            raise
+        self.commit()  # SQLAlchemy's transaction ends (the driver's has already), the store expects the change
+
+
 class PostgresProfileStore(ProfileStore):
     backend: ClassVar[str] = "postgresql"
     # Two batches at once on two connections, so the server's index work uses both cores; each commits after the
     # one before it (ingest/writer.py).
     parallel_writers: ClassVar[int] = 2
+    write_type: ClassVar[type[ProfileWrite]] = PostgresProfileWrite
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
@@ -131,12 +190,15 @@ class PostgresProfileStore(ProfileStore):
         return max(1, min(estimate, bound)), ESTIMATE
 
     def _begin_write(self, conn: Connection) -> None:
-        count_inserts_in_caller(conn)
+        # The write transaction's BEGIN is sent by PostgresProfileWrite with its first statements, in their round
+        # trip; SQLAlchemy still commits and rolls it back through the driver, and gives the connection back to the
+        # pool with the engine's isolation level.
+        conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
-        with psycopg_connection(conn).pipeline():  # both statements in one round trip
-            add_profile_counts(conn, loaded.counts)
-            add_name_words(conn, loaded.words)
+        # Two statements; in an import batch they go in its commit's round trip (PostgresProfileWrite.committing).
+        add_profile_counts(conn, loaded.counts)
+        add_name_words(conn, loaded.words)
 
 
 class _PipelineRunner:

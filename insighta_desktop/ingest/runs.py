@@ -103,11 +103,6 @@ def mark_running(engine: Engine, run_id: int, now: datetime, rejects_path: str |
     stored_runs.mark_running(engine, run_id, RUNNING, now, rejects_path)
 
 
-def claim_batch(conn: Connection, run_id: int) -> int:
-    """First statement of a batch's transaction; returns the run's committed offset."""
-    return stored_runs.claim_batch(conn, run_id)
-
-
 def record_batch(conn: Connection, run_id: int, *, rejects: list[Reject], total_rows: int, inserted: int,
                  skipped: int, reasons: dict[str, int], corrected: dict[str, int], last_offset: int,
                  last_line: int, encoding: str, now: datetime, updated: int = 0, unchanged: int = 0) -> None:

@@ -12,7 +12,7 @@ from itertools import compress
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch
-from insighta_desktop.db.profile_store import ProfileStore, ProfileWrite, profile_store_for
+from insighta_desktop.db.profile_store import BatchCommittedEarlier, ProfileStore, ProfileWrite, profile_store_for
 from insighta_desktop.db.profile_update import UpdateResult
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
@@ -208,21 +208,21 @@ class BatchWriter:
                  in_flight: Mapping[str, Existing] | None) -> tuple[Totals, list[Reject]] | None:
         seen = after.failed_attempts if after is not None else None
         with self.store.write() as tx:
-            if after is None:
-                # First a write: SQLite takes its write lock before the existence check.
-                if runs.claim_batch(tx.connection, self.run_id) >= batch.end_offset:
-                    tx.rollback()
-                    return None
-                result, updates = self._load(tx, batch, in_flight)
-            else:
-                # The run's row is claimed only once the earlier batch committed: it locks that row.
-                result, updates = self._load(tx, batch, in_flight)
+            # A batch whose commit succeeded although its answer was lost is recognised by the run's committed
+            # offset: SQLite reads it first (a write, so it takes its write lock before the existence check),
+            # PostgreSQL with the commit, in its round trip. Either way the run's row is locked only once the
+            # earlier batch committed.
+            if tx.claim_first(self.run_id, batch.end_offset):
+                tx.rollback()
+                return None
+            result, updates = self._load(tx, batch, in_flight)
+            if after is not None:
                 after.wait_committed(seen)
-                if runs.claim_batch(tx.connection, self.run_id) >= batch.end_offset:
-                    tx.rollback()
-                    return None
-            outcome = self._record(tx, batch, result, updates)
-            tx.commit()
+            try:
+                with tx.committing(self.run_id, batch.end_offset):
+                    outcome = self._record(tx, batch, result, updates)
+            except BatchCommittedEarlier:
+                return None
             return outcome
 
     def _load(self, tx: ProfileWrite, batch: Batch,

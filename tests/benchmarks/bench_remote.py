@@ -8,11 +8,17 @@ schema of its own (dropped at the end), and times each call direct and proxied. 
 (proxied - direct) / RTT: what the user waits for over a real link, beyond the server's own time. Medians of
 --repeats runs, after one untimed run. The one-shot CLI runs in this process, each run with a new engine and
 connection (as a fresh process would); its line counts the connection handshake, shown on the next line.
+
+An import batch (100 rows, 10 of them rejected) is counted exactly with tests/turn_counting_proxy.py (the
+difference between importing 20 and 10 batches, so the run's own statements and the connecting drop out), and
+timed the same way through the latency proxy: two batches are written at once on two connections, so the time a
+batch adds is less than its round trips.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
 import os
 import socket
@@ -31,11 +37,15 @@ from insighta_desktop.cli import main as cli_main
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.db.migrations import ensure_schema
 from insighta_desktop.demo.loader import load_demo_data
+from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 from insighta_desktop.interviews.repository import list_interviews, load_interview_view
 from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.filters import PageRequest
 from insighta_desktop.profiles.parser import parse_query
 from insighta_desktop.profiles.search import ProfileSearch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.turn_counting_proxy import TurnCountingProxy  # noqa: E402
 
 PG_SERVER = os.environ.get("INSIGHTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PROXY = Path(__file__).resolve().parents[1] / "latency_proxy.py"
@@ -129,6 +139,46 @@ def time_calls(url: str, repeats: int, home: Path) -> dict[str, float]:
         engine.dispose()
 
 
+def import_csv(url: str, folder: Path, batches: int) -> float:
+    """Seconds to import a new file of `batches` batches of 100 rows (every 10th row rejected)."""
+    path = folder / f"import_{uuid.uuid4().hex[:8]}.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "gender", "age", "country_id", "gender_probability", "country_probability"])
+        out.writerows([f"Batch {path.stem} {i}", "female" if i % 10 else "robot", "30", "NG", "0.9", "0.8"]
+                      for i in range(batches * 100))
+    engine = create_engine_for(url)
+    try:
+        started = time.perf_counter()
+        summary = Importer(engine).run(path, ImportOptions(batch_size=100, progress_interval=0, queue_depth=batches,
+                                                            rejects_path=path.with_suffix(".rejects.csv")))
+        elapsed = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    assert summary.status == "success" and summary.total_rows == batches * 100
+    return elapsed
+
+
+def import_batch_figures(server_url: str, urls: dict[str, str], folder: Path, rtt_ms: float, repeats: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    counting = TurnCountingProxy(make_url(server_url).host or "127.0.0.1", make_url(server_url).port or 5432)
+    counted_url = make_url(urls["direct"]).set(host="127.0.0.1", port=counting.port)
+    try:
+        turns = []
+        for batches in (10, 20):
+            before = counting.turns
+            import_csv(counted_url.render_as_string(hide_password=False), folder, batches)
+            turns.append(counting.turns - before)
+    finally:
+        counting.close()
+    per_batch = {label: statistics.median((import_csv(url, folder, 20) - import_csv(url, folder, 10)) * 1000 / 10
+                                          for _ in range(repeats)) for label, url in urls.items()}
+    direct, proxied = per_batch["direct"], per_batch["proxied"]
+    print(f"  {'an import batch (100 rows), time it adds':52} {direct:9.1f} {proxied:9.1f} "
+          f"{(proxied - direct) / rtt_ms:12.1f}")
+    print(f"  {'  its round trips, counted (turn-counting proxy)':52} {'':9} {'':9} {(turns[1] - turns[0]) / 10:12.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rtt-ms", type=float, default=40.0)
@@ -158,6 +208,7 @@ def main() -> int:
         for name in timings["direct"]:
             direct, proxied = timings["direct"][name], timings["proxied"][name]
             print(f"  {name:52} {direct:9.1f} {proxied:9.1f} {(proxied - direct) / args.rtt_ms:12.1f}")
+        import_batch_figures(PG_SERVER, urls, home / "imports", args.rtt_ms, max(1, args.repeats // 2))
     finally:
         proxy.terminate()
         proxy.wait(timeout=10)

@@ -1,10 +1,12 @@
 """Round trips per user action on PostgreSQL (issue 11 §2), counted exactly by a proxy that counts the client's turns
 to speak (tests/turn_counting_proxy.py): a cold search with its total 1, the Profiles tab's Enter (page, total,
 charts, country counts) 1, a cached search 0, opening an interview 1, `insighta search` 4 in all with its connection
-handshake (2 of them here: TLS negotiation, then start-up and authentication)."""
+handshake (2 of them here: TLS negotiation, then start-up and authentication), an import batch 4 (its COPY 2, its
+existence lookup 1, its bookkeeping and commit 1)."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import time
@@ -15,6 +17,7 @@ from sqlalchemy.engine import make_url
 from insighta_desktop.cli import main as cli_main
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.demo.loader import load_demo_data
+from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 from insighta_desktop.interviews.repository import list_interviews, load_interview_view
 from insighta_desktop.profiles.cache import ResultCache
 from insighta_desktop.profiles.filters import PageRequest
@@ -92,3 +95,38 @@ def test_insighta_search_in_all(proxied, tmp_path, monkeypatch):
 
     run()  # the first run of the settings and keychain files
     assert turns_of(proxy, run) <= 4  # connection handshake (2) + set-up with the schema version (1) + search (1)
+
+
+def _import_turns(url: str, proxy: TurnCountingProxy, path, batches: int) -> int:
+    """The counting proxy's turns for importing `path` (a fresh engine: its connections are made in the count)."""
+    engine = create_engine_for(url)
+    options = ImportOptions(batch_size=100, rejects_path=path.with_suffix(".rejects.csv"), progress_interval=0,
+                            queue_depth=batches)
+    try:
+        before = proxy.turns
+        summary = Importer(engine).run(path, options)
+        turns = proxy.turns - before
+    finally:
+        engine.dispose()
+    assert summary.status == "success" and summary.total_rows == batches * 100
+    return turns
+
+
+def test_an_import_batch(proxied, tmp_path):
+    """An import batch: its COPY (2: its start, then its rows) and one round trip that carries its bookkeeping and
+    its commit, plus the one that carries BEGIN and the existence lookup the COPY depends on. The difference of two
+    imports that differ only in their number of batches leaves out the run's own statements and the connecting."""
+    _, url, proxy = proxied
+
+    def csv_file(n: int, tag: str):  # every 10th row rejected, so every batch has rejects
+        path = tmp_path / f"{tag}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["name", "gender", "age", "country_id", "gender_probability", "country_probability"])
+            out.writerows([f"Turns {tag} {i}", "female" if i % 10 else "robot", "30", "NG", "0.9", "0.8"]
+                          for i in range(n))
+        return path
+
+    few = _import_turns(url, proxy, csv_file(400, "few"), 4)
+    many = _import_turns(url, proxy, csv_file(1200, "many"), 12)
+    assert (many - few) / 8 == 4
