@@ -67,7 +67,7 @@ class TurnCountingProxy:
                         return
                     if source is client:
                         server.sendall(data)
-                        if undelivered.value == 0:
+                        if undelivered.zero():
                             client_spoke = True  # it had heard everything the server said: a new request
                     else:
                         if client_spoke:
@@ -92,18 +92,25 @@ class TurnCountingProxy:
             if not data:
                 return
             time.sleep(max(0.0, due - time.monotonic()))
-            try:
-                client.sendall(data)
-            except OSError:
-                return
-            undelivered.add(-1)
+            # Sent and counted off under the lock: a client answering this data at once must find it delivered
+            # (between the two, on a busy machine, its next request was taken for a pipelined one: a turn missed).
+            with undelivered.lock:
+                try:
+                    client.sendall(data)
+                except OSError:
+                    return
+                undelivered.value -= 1
 
 
 class _Counter:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self.value = 0
 
     def add(self, n: int) -> None:
-        with self._lock:
+        with self.lock:
             self.value += n
+
+    def zero(self) -> bool:
+        with self.lock:
+            return self.value == 0

@@ -98,8 +98,12 @@ def test_insighta_search_in_all(proxied, tmp_path, monkeypatch):
 
 
 def _import_turns(url: str, proxy: TurnCountingProxy, path, batches: int) -> int:
-    """The counting proxy's turns for importing `path` (a fresh engine: its connections are made in the count)."""
+    """The counting proxy's turns for importing `path`, on an engine whose pool holds its connections already (how
+    many an import opens depends on how its batches overlap)."""
     engine = create_engine_for(url)
+    with engine.connect() as first, engine.connect() as second, engine.connect() as third:
+        for conn in (first, second, third):
+            conn.exec_driver_sql("SELECT 1")
     options = ImportOptions(batch_size=100, rejects_path=path.with_suffix(".rejects.csv"), progress_interval=0,
                             queue_depth=batches)
     try:
@@ -115,7 +119,7 @@ def _import_turns(url: str, proxy: TurnCountingProxy, path, batches: int) -> int
 def test_an_import_batch(proxied, tmp_path):
     """An import batch: its COPY (2: its start, then its rows) and one round trip that carries its bookkeeping and
     its commit, plus the one that carries BEGIN and the existence lookup the COPY depends on. The difference of two
-    imports that differ only in their number of batches leaves out the run's own statements and the connecting."""
+    imports that differ only in their number of batches leaves out the run's own statements."""
     _, url, proxy = proxied
 
     def csv_file(n: int, tag: str):  # every 10th row rejected, so every batch has rejects
