@@ -33,6 +33,8 @@ EXACT, AT_LEAST, ESTIMATE = "exact", "at_least", "estimate"
 # key costs about what walking a sort index to the first page costs for a name this common (measured on 5,000,000
 # rows, tests/benchmarks/bench_search.py).
 FEW_NAME_MATCHES = 3_000
+# The name's matches are counted up to this many for the estimate of a common name with other filters.
+NAME_SHARE_CAP = 200_000
 
 StatementRunner = Callable[[Statement], Sequence[Any]]  # runs one statement, returns all its rows
 
@@ -216,9 +218,19 @@ class ProfileStore:
             bound = self.counts_total(run, filters)
         if search_sql.counts_cover(filters) or bound == 0:
             return bound, EXACT
+        if bound > cap and _name_among_many(filters):
+            return self._name_estimate(run, filters, bound)
         if bound <= cap:
             return int(run(search_sql.count_statement(self.backend, filters))[0][0]), EXACT
         return self._large_total(run, filters, cap, bound)
+
+    def _name_estimate(self, run: StatementRunner, filters: ProfileFilters, bound: int) -> tuple[int, str]:
+        """A common name with gender/age/country filters: counting it exactly reads every profile of the name (the
+        filters are not in the word index), so its total is estimated as the name's share of all profiles applied
+        to the filters' exact count (name and filters taken as independent)."""
+        named, stored = run(search_sql.name_share_statement(self.backend, filters.name or "", NAME_SHARE_CAP))[0]
+        estimate = round(int(named) * bound / max(int(stored), 1))
+        return max(1, min(estimate, bound)), ESTIMATE
 
     def _large_total(self, run: StatementRunner, filters: ProfileFilters, cap: int, bound: int) -> tuple[int, str]:
         counted = int(run(search_sql.count_statement(self.backend, filters, cap))[0][0])
@@ -302,6 +314,14 @@ class ProfileStore:
 
     def _add_counts(self, conn: Connection, loaded: LoadResult) -> None:
         """Nothing to add on SQLite: its row triggers counted each insert."""
+
+
+def _name_among_many(filters: ProfileFilters) -> bool:
+    """A name matching more than FEW_NAME_MATCHES profiles (resolve found no short id list) with filters that
+    profile_counts answers exactly."""
+    others = replace(filters, name=None, name_ids=None)
+    return (filters.name is not None and filters.name_ids is None and others.has_conditions
+            and search_sql.counts_cover(others))
 
 
 def _param(backend: str, name: str) -> str:

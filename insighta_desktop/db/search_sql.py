@@ -208,6 +208,14 @@ def count_statement(dialect: str, filters: ProfileFilters, cap: int | None = Non
     return stmt
 
 
+def name_share_statement(dialect: str, name: str, cap: int) -> Statement:
+    """One row: how many profiles the name matches (from the word index alone, stopping past `cap`) and how many
+    profiles there are (profile_counts)."""
+    stmt = count_statement(dialect, ProfileFilters(name=name), cap)
+    stmt.sql = f"SELECT ({stmt.sql}), (SELECT coalesce(sum(n), 0) FROM profile_counts)"
+    return stmt
+
+
 def estimate_statement(dialect: str, filters: ProfileFilters) -> Statement:
     """PostgreSQL's planner estimate of the matching rows (EXPLAIN, nothing is read)."""
     stmt = Statement(dialect)

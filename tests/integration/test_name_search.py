@@ -208,3 +208,38 @@ def test_a_misspelling_sharing_no_inner_trigram_is_still_found(db):
     search = ProfileSearch(db)
     assert names_of(search.search(build_filters(name="torue"))) == ["Awa Touré"]
     assert names_of(search.search(build_filters(name="ahemd"))) == ["Ahmed Ali"]
+
+
+def test_a_common_name_with_other_filters_is_estimated_past_the_cap(people, monkeypatch):
+    """Past FEW_NAME_MATCHES and the count cap, a name with gender/age/country filters is not counted by reading
+    every profile of the name: its share of all profiles times the filters' exact count, labelled an estimate."""
+    from insighta_desktop.db import profile_store
+
+    monkeypatch.setattr(profile_store, "FEW_NAME_MATCHES", 0)
+    search = ProfileSearch(people, count_cap=1)
+    women = search.search(build_filters(name="amara", gender="female"), PageRequest(limit=1))
+    females = sum(1 for p in PEOPLE if p[1] == "female")
+    amaras = sum(1 for p in PEOPLE if "amara" in fold(p[0]).split())
+    assert women.rows[0].name in {"Amara Obi", "Amara Okafor"}
+    assert (women.total, women.total_kind) == (round(amaras * females / len(PEOPLE)), "estimate")
+    # the few-matches path still counts (up to the cap), and so does a name with a probability filter
+    monkeypatch.setattr(profile_store, "FEW_NAME_MATCHES", 3_000)
+    few = search.search(build_filters(name="amara", gender="female"), PageRequest(limit=1))
+    assert (few.total, few.total_kind) == (1, "at_least")
+    probable = ProfileSearch(people).search(build_filters(name="amara", min_gender_probability=0.5),
+                                            PageRequest(limit=1))
+    assert (probable.total, probable.total_kind) == (3, "exact")
+
+
+def test_an_update_that_keeps_the_names_keeps_the_words(people):
+    with people.begin() as conn:
+        before = sorted(tuple(r) for r in conn.execute(sa.select(profile_name_words)))
+        conn.execute(profiles.update().values(age=profiles.c.age + 1))
+        after = sorted(tuple(r) for r in conn.execute(sa.select(profile_name_words)))
+    assert after == before and before
+    with people.begin() as conn:  # a name changed in the same statement as others that do not
+        conn.execute(profiles.update().values(
+            name_search=sa.case((profiles.c.name == "Obinna Eze", "obinna ezeh"), else_=profiles.c.name_search)))
+    assert names_of(ProfileSearch(people).search(build_filters(name="ezeh"))) == ["Obinna Eze"]
+    assert names_of(ProfileSearch(people).search(build_filters(name="eze"))) == ["Obinna Eze"]
+    assert names_of(ProfileSearch(people).search(build_filters(name="kabore"))) == ["Aïssata Kaboré", "Kojo Kaboré"]
