@@ -39,7 +39,7 @@ class Statement:
 
 
 def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = False,
-           probe: bool = True) -> list[str]:
+           probe: bool = True, walk: bool = False) -> list[str]:
     clauses: list[str] = []
     if filters.gender:
         clauses.append(f"gender = {stmt.bind(filters.gender)}")
@@ -60,7 +60,7 @@ def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = Fal
     elif ranges:
         clauses.append("(" + " OR ".join(f"({r})" for r in ranges) + ")")
     if not counts_table:
-        clauses.extend(name_clauses(stmt, filters.name, filters.name_ids, probe=probe))
+        clauses.extend(name_clauses(stmt, filters.name, filters.name_ids, probe=probe, walk=walk))
         if filters.min_gender_probability is not None:
             clauses.append(f"gender_probability >= {stmt.bind(float(filters.min_gender_probability))}")
         if filters.min_country_probability is not None:
@@ -86,13 +86,15 @@ def name_ids(stmt: Statement, name: str | None) -> str | None:
 
 
 def name_clauses(stmt: Statement, name: str | None, ids: tuple[str, ...] | None = None, *,
-                 probe: bool = True) -> list[str]:
+                 probe: bool = True, walk: bool = False) -> list[str]:
     """Every typed word of a name begins some word of the profile's name (db/name_index.py: profile_name_words).
 
     With `ids` (the store found few matches first): those profiles, read by primary key. Otherwise, on PostgreSQL,
     a probe per candidate row ("OFFSET 0" keeps the planner from turning it into a join that reads every match):
     a name matching many profiles is met soon walking the sort order's index. Counts and facets, which read
-    every match (or a sample), take the name's ids from the word index instead (`probe=False`)."""
+    every match (or a sample), take the name's ids from the word index instead (`probe=False`). SQLite probes
+    only when told it walks a sort index (`walk`, from sqlite_sort_index): its planner would otherwise probe every
+    row of a filter's index."""
     if ids is not None:
         if stmt.dialect == "postgresql":
             return [f"id = ANY({stmt.bind(list(ids))}::uuid[])"]
@@ -100,6 +102,13 @@ def name_clauses(stmt: Statement, name: str | None, ids: tuple[str, ...] | None 
     if stmt.dialect == "postgresql" and probe:
         return [f"EXISTS (SELECT 1 FROM profile_name_words w WHERE w.profile_id = profiles.id AND "
                 f"w.word LIKE {stmt.bind(_like_prefix(term))} OFFSET 0)" for term in name_terms(name or "")]
+    if walk and probe:
+        clauses = []
+        for term in name_terms(name or ""):
+            low, high = prefix_bounds(term)
+            clauses.append(f"EXISTS (SELECT 1 FROM profile_name_words w WHERE w.profile_id = profiles.id AND "
+                           f"w.word >= {stmt.bind(low)} AND w.word < {stmt.bind(high)})")
+        return clauses
     found = name_ids(stmt, name)
     return [f"id IN ({found})"] if found else []
 
@@ -126,7 +135,7 @@ def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset:
     """One page of rows in the filters' order; `after` = (sort value, id) of the last row seen (keyset).
     `index_hint` (SQLite only) names the index to walk, from sqlite_sort_index."""
     stmt = Statement(dialect)
-    clauses = _where(stmt, filters)
+    clauses = _where(stmt, filters, walk=bool(index_hint) and dialect == "sqlite")
     expression, _ = SORT_EXPRESSIONS[filters.sort_by]
     direction = "DESC" if filters.order == "desc" else "ASC"
     if after is not None:
@@ -263,7 +272,11 @@ def sqlite_sort_index(filters: ProfileFilters, matches: int, rows: int, needed: 
     Walking reads about needed * rows / matches entries; the filter's index reads `matches` and then sorts them.
     """
     if filters.name:
-        return None  # the name's word index finds the few matches; walking a sort index would check them all
+        # A name alone matching many profiles (resolve found more than a few): walking the sort order's index and
+        # probing each profile's words meets the page after about needed * rows / matches rows, where reading every
+        # match and sorting them costs all of them. Few matches, or other filters: the word index finds them.
+        alone = filters.name_ids is None and not replace(filters, name=None).has_conditions
+        return SORT_INDEXES[filters.sort_by] if alone else None
     if filters.sort_by == "name" and filters.gender:
         rows //= 2  # the walk stays inside one gender's half of the index
     if rows <= 0 or matches <= 0 or matches * matches <= needed * rows:
