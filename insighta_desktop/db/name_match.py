@@ -36,15 +36,23 @@ def fuzzy_label(dialect: str, row: Sequence[Any]) -> tuple[str | None, str | Non
     return (f"FTS5 trigram table {SQLITE_FTS}" if row[1] else None), None
 
 
-def match_name(run: Runner, dialect: str, text: str, fuzzy: str | None, trgm_schema: str | None) -> NameMatch:
-    terms = names.name_terms(text)
+def prefix_statement(dialect: str, text: str) -> Statement:
+    """One row: for each typed word, whether some stored name word starts with it."""
     stmt = Statement(dialect)
     checks = []
-    for term in terms:
+    for term in names.name_terms(text):
         low, high = names.prefix_bounds(term)
         checks.append(f"EXISTS (SELECT 1 FROM {WORDS} WHERE word >= {stmt.bind(low)} AND word < {stmt.bind(high)})")
     stmt.sql = "SELECT " + ", ".join(checks)
-    found = run(stmt)[0]
+    return stmt
+
+
+def match_name(run: Runner, dialect: str, text: str, fuzzy: str | None, trgm_schema: str | None,
+               found: Sequence[Any] | None = None) -> NameMatch:
+    """`found`: the row of prefix_statement when the caller ran it already (with others, in one round trip)."""
+    terms = names.name_terms(text)
+    if found is None:
+        found = run(prefix_statement(dialect, text))[0]
     matches = []
     for term, has_prefix in zip(terms, found, strict=True):
         if has_prefix:

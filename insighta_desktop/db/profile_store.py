@@ -196,12 +196,17 @@ class ProfileStore:
         if self._fuzzy is None:
             self._fuzzy = name_match.fuzzy_label(self.backend, run(name_match.fuzzy_support_statement(self.backend))[0])
         label, trgm_schema = self._fuzzy
-        matched = name_match.match_name(run, self.backend, filters.name, label, trgm_schema)
+        # The typed words' prefix check and the ids they match, in one round trip (a pipeline on PostgreSQL); a
+        # fuzzy match looks the ids up again for the stored words it found.
+        prefixes, found = run_together(run, [
+            name_match.prefix_statement(self.backend, filters.name),
+            search_sql.name_ids_statement(self.backend, filters.name, FEW_NAME_MATCHES + 1)])
+        matched = name_match.match_name(run, self.backend, filters.name, label, trgm_schema, found=prefixes[0])
         if matched.kind == "fuzzy":
             filters = replace(filters, name=matched.search_text)
+            found = run(search_sql.name_ids_statement(self.backend, filters.name or "", FEW_NAME_MATCHES + 1))
         if matched.kind != "none":
             # Few matches: read them by id (and sort them); many: walk the sort order's index (search_sql).
-            found = run(search_sql.name_ids_statement(self.backend, filters.name or "", FEW_NAME_MATCHES + 1))
             if len(found) <= FEW_NAME_MATCHES:
                 filters = replace(filters, name_ids=tuple(dict.fromkeys(str(row[0]) for row in found)))
         return filters, matched
@@ -214,6 +219,12 @@ class ProfileStore:
               bound: int | None = None) -> tuple[int, str]:
         """The total and its kind: exact when cheap, else an estimate or a count capped at `cap`.
         `bound` is counts_total when the caller has it already."""
+        others = replace(filters, name=None, name_ids=None)
+        if filters.name and not others.has_conditions:
+            if filters.name_ids is not None:  # resolve read every match's id (a few)
+                found = len(filters.name_ids)
+                return (found, EXACT) if found <= cap else (cap, AT_LEAST)
+            return self._large_total(run, filters, cap, cap + 1)  # a name alone: counted in the word index
         if bound is None:
             bound = self.counts_total(run, filters)
         if search_sql.counts_cover(filters) or bound == 0:
