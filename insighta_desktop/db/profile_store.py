@@ -155,6 +155,11 @@ class ProfileStore:
         watcher = self._watcher
         return watcher.current() if watcher is not None else None
 
+    def version_without_asking(self) -> int | None:
+        """The data version as data_version() would give it, when that takes no read (None: it would read). Here
+        every data_version() reads the one-row table (a local file: cheaper than trusting a poll)."""
+        return None
+
     # -- reads -----------------------------------------------------------------------------------------------------
     def connect(self) -> Connection:
         return self.engine.connect()

@@ -108,6 +108,9 @@ class PostgresProfileStore(ProfileStore):
         # Reads only: no BEGIN/ROLLBACK round trips around them.
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
+    def version_without_asking(self) -> int | None:
+        return self.pushed_version()  # what data_version() answers first, without a round trip
+
     def data_version(self) -> int:
         """The version the watcher was pushed (no round trip), else one round trip on a kept autocommit connection:
         a cache hit needs no pool checkout."""

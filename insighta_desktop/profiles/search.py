@@ -227,6 +227,34 @@ class ProfileSearch:
         facets = [replace(f, elapsed_ms=elapsed) for f in facets]
         return replace(result, elapsed_ms=elapsed), facets[0], facets[1] if len(facets) > 1 else None
 
+    def cached_search_with_facets(self, filters: ProfileFilters, page: PageRequest | None = None, *,
+                                  interpretation: tuple[Interpretation, ...] = (),
+                                  unknown_words: tuple[str, ...] = (), country_counts: bool = False,
+                                  ) -> tuple[SearchResult, Facets, Facets | None] | None:
+        """search_with_facets's answer when the cache holds all of it for the data version the server pushed; None
+        otherwise (or when the version is not known without asking). Never touches the network, so the GUI thread
+        may call it: a search asked again is shown at once, without a worker thread or a round trip."""
+        started = self._clock()
+        page = page or PageRequest()
+        version = self.store.version_without_asking() if self.cache is not None else None
+        if version is None:
+            return None
+        result = self._cached(self._page_key(filters, page), version, SearchResult)
+        if result is None:
+            return None
+        facets = self._cached(("facets", filters.cache_key()), version, Facets)
+        others: Facets | None = None
+        if country_counts and filters.country_ids:
+            others = self._cached(("facets", filters.without("country_id").cache_key()), version, Facets)
+            if others is None:
+                return None
+        if facets is None:
+            return None
+        elapsed = (self._clock() - started) * 1000
+        return (replace(result, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
+                        elapsed_ms=elapsed),
+                replace(facets, elapsed_ms=elapsed), None if others is None else replace(others, elapsed_ms=elapsed))
+
     def _page_key(self, filters: ProfileFilters, page: PageRequest) -> tuple[object, ...]:
         return ("page", filters.cache_key(), page.page, page.limit, page.cursor)
 

@@ -14,6 +14,12 @@ from insighta_desktop.ui.shared.table_model import NO_PARENT, RecordTableModel, 
 
 # Column index -> sort_by for the headers the server can sort by.
 SORTABLE_COLUMNS = {0: "name", 2: "age", 5: "gender_probability", 7: "created_at"}
+# The widest value each fixed-format column can hold (Name and Country get fixed widths; Added, the last, stretches).
+WIDEST_VALUES = {1: "female", 2: "100", 4: "teenager", 5: "0.99", 6: "0.99", 7: "2026-12-31 23:59"}
+CELL_PADDING = 14  # the cell's margins and the grid line either side of the text
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class ProfileResultsModel(RecordTableModel):
@@ -25,17 +31,23 @@ class ProfileResultsModel(RecordTableModel):
         self._fetching = False
         self._fetch_more = fetch_more
         self.result: SearchResult | None = None
+        # Each row's cell texts, formatted once when the row arrives: a paint asks for every visible cell and role.
+        self._texts: list[tuple[str, ...]] = []
+        self._alignment = [RIGHT if c.align_right else None for c in PROFILE_COLUMNS]
 
     # -- updates from the tab --------------------------------------------------------------------------------------
     def reset(self, result: SearchResult | None) -> None:
         self.result = result
         self._cursor = result.next_cursor if result else None
         self._fetching = False
-        self.set_rows(result.rows if result else [])
+        rows = result.rows if result else ()
+        self._texts = [_texts(p) for p in rows]
+        self.set_rows(rows)
 
     def append(self, result: SearchResult) -> None:
         self._fetching = False
         self._cursor = result.next_cursor
+        self._texts.extend(_texts(p) for p in result.rows)
         self.append_rows(result.rows)
 
     def fetch_failed(self) -> None:
@@ -51,6 +63,14 @@ class ProfileResultsModel(RecordTableModel):
             self._fetching = True
             fetch(cursor)
 
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        if role == DISPLAY:
+            row = index.row()
+            return self._texts[row][index.column()] if 0 <= row < len(self._texts) else None
+        if role == ALIGNMENT:
+            return self._alignment[index.column()] if index.isValid() else None
+        return None
+
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
@@ -58,14 +78,28 @@ class ProfileResultsModel(RecordTableModel):
         return super().headerData(section, orientation, role)
 
 
+def _texts(profile: object) -> tuple[str, ...]:
+    return tuple(c.format(c.value(profile)) for c in PROFILE_COLUMNS)
+
+
 def configure_results_table(table: QTableView) -> None:
     """Compact rows; sortable headers; fixed readable widths for Name and Country (the columns whose values vary
-    most in length) rather than whatever their longest value asks, so Country stays in view at the default size."""
+    most in length) rather than whatever their longest value asks, so Country stays in view at the default size.
+
+    The other columns hold values of a known format, so their widths are worked out once from the widest such value
+    and the header, not measured over every row on every search: a column sized to its contents asks the model for
+    every cell of every row at each new result and each relayout (thousands of Python calls on the GUI thread, which
+    also hold up the next search's worker) before anything is painted."""
     configure_table(table, 0)
     header = table.horizontalHeader()
+    header.setSectionsClickable(True)
+    header.setSortIndicatorShown(True)
     for column, width in ((0, 175), (3, 150)):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         table.setColumnWidth(column, width)
+    metrics = table.fontMetrics()
+    for column, widest in WIDEST_VALUES.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(column, max(header.sectionSizeHint(column),
+                                         metrics.horizontalAdvance(widest) + CELL_PADDING))
     header.setStretchLastSection(True)
-    header.setSectionsClickable(True)
-    header.setSortIndicatorShown(True)

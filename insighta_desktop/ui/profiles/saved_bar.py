@@ -136,13 +136,16 @@ class SavedSearchBar(QWidget):
         await self._load()
 
     def record(self, text: str, filters: ProfileFilters) -> asyncio.Task[None]:
-        """Add a finished search to the history."""
+        """Add a search to the history, once its results are on screen (a write: never in their way)."""
         self.record_task = self._tasks.spawn(self._record(text, filters), key="search-history")
         return self.record_task
 
     async def _record(self, text: str, filters: ProfileFilters) -> None:
-        await in_thread(self._service.record, text, filters)
-        self.history = await in_thread(self._service.history)
+        def write() -> list[SavedSearch]:
+            self._service.record(text, filters)
+            return self._service.history()
+
+        self.history = await in_thread(write)  # one hop to a worker, started after the tab has shown the results
 
     def copy_link(self) -> str:
         text, filters = self._current()

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -56,7 +56,12 @@ ERROR_STYLE = "color: #b00020;"
 KIND_TEXT = {"exact": "", "at_least": " (at least — counting stopped there)", "estimate": " (planner's estimate)"}
 
 
+async def _nothing() -> None:
+    """The task of a search answered from the cache: already on screen."""
+
+
 class ProfilesTab(QWidget):
+    results_shown = Signal()  # a search's page, total, charts and counts are on screen
     def __init__(self, ctx: AppContext, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
@@ -69,7 +74,6 @@ class ProfilesTab(QWidget):
         self._generation = 0
         self.search_task: asyncio.Task[None] | None = None
         self.export_task: asyncio.Task[None] | None = None
-        self.counts_task: asyncio.Task[None] | None = None
         self.more_task: asyncio.Task[None] | None = None
         self.read_only_reason: str | None = None  # why this user may not write here (None: writes allowed)
         self._record_next = False  # a search the person asked for goes to the history; a refresh does not
@@ -227,6 +231,18 @@ class ProfilesTab(QWidget):
                    interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
         self.filters, self.interpretation = filters, interpretation
         self._generation += 1
+        if self.more_task is not None and not self.more_task.done():
+            self.more_task.cancel()  # the next page of the previous search (it may be waiting for the link)
+        # Asked before (the cache holds it for the data version the server pushed): shown now, on this thread,
+        # with no round trip and no worker to wait for.
+        cached = self.search_service.cached_search_with_facets(
+            filters, PageRequest(limit=FETCH_SIZE), interpretation=interpretation, country_counts=True)
+        if cached is not None:
+            self.chip_bar.set_chips(chips(filters), interpretation)
+            self._show_sort_indicator()
+            self._show_results(filters, *cached)
+            self.search_task = self._tasks.spawn(_nothing(), key="profile-search")  # supersedes a pending search
+            return self.search_task
 
         def work() -> tuple[SearchResult, Facets, Facets | None]:
             # page, total, charts and the panel's country counts: one round trip on PostgreSQL
@@ -237,8 +253,6 @@ class ProfilesTab(QWidget):
         self.chip_bar.set_chips(chips(filters), interpretation)
         self._show_sort_indicator()
         self.page_label.setText("Searching…")
-        if self.more_task is not None and not self.more_task.done():
-            self.more_task.cancel()  # the next page of the previous search (it may be waiting for the link)
         self.search_task = self._tasks.spawn(
             self._search(filters, started_then_retried(started, work), self._generation), key="profile-search")
         return self.search_task
@@ -330,6 +344,12 @@ class ProfilesTab(QWidget):
         self._ctx.link.reached()
         if generation != self._generation:
             return  # a newer search has started; this answer is stale
+        self._show_results(filters, result, facets, country_facets)
+
+    def _show_results(self, filters: ProfileFilters, result: SearchResult, facets: Facets,
+                      country_facets: Facets | None) -> None:
+        """Page, total, charts and the panel's country counts on screen; then (a write, off the result path) the
+        search goes to the history."""
         self._clear_error()
         self.result, self.facets = result, facets
         self.live_notice.results_shown()
@@ -338,18 +358,15 @@ class ProfilesTab(QWidget):
         self.charts.show_facets(facets)
         self._show_status(result)
         self.notes.show_name_match(result.name_match)  # "no name starts with 'kabroe': showing 'kabore'"
-        self.counts_task = self._tasks.spawn(self._country_counts(filters, country_facets or facets, generation),
-                                             key="profile-country-counts")
+        # Each country's count for the other filters (the country condition left out): asked with the search,
+        # or the result's own facets when there is no country condition.
+        counts = country_facets or facets
+        self.panel.set_country_counts(dict(counts.countries), sample=counts.kind == "sample")
+        self.results_shown.emit()
         if self._record_next:
             self._record_next = False
             if self.read_only_reason is None:  # the history is a write
                 self.saved_bar.record(self.query.text().strip(), filters)
-
-    async def _country_counts(self, filters: ProfileFilters, facets: Facets, generation: int) -> None:
-        """Each country's count for the other filters (the country condition left out): asked with the search
-        (`facets` are those counts already), or the result's own facets when there is no country condition."""
-        if generation == self._generation:
-            self.panel.set_country_counts(dict(facets.countries), sample=facets.kind == "sample")
 
     def _fetch_more(self, cursor: str) -> None:
         self.more_task = self._tasks.spawn(self._more(cursor, self._generation), key="profile-fetch-more")
