@@ -275,8 +275,17 @@ def sqlite_sort_index(filters: ProfileFilters, matches: int, rows: int, needed: 
         # A name alone matching many profiles (resolve found more than a few): walking the sort order's index and
         # probing each profile's words meets the page after about needed * rows / matches rows, where reading every
         # match and sorting them costs all of them. Few matches, or other filters: the word index finds them.
-        alone = filters.name_ids is None and not replace(filters, name=None).has_conditions
-        return SORT_INDEXES[filters.sort_by] if alone else None
+        # With a gender and one country, newest first: the country's part of its created_at index, likewise (a
+        # name is independent of them, so the walk stays about needed * rows / matches, halved by a gender).
+        if filters.name_ids is not None:
+            return None
+        others = replace(filters, name=None)
+        if not others.has_conditions:
+            return SORT_INDEXES[filters.sort_by]
+        if (filters.sort_by == "created_at" and len(filters.country_ids) == 1
+                and not replace(others, gender=None, country_ids=()).has_conditions):
+            return "ix_profiles_country_created_at"
+        return None
     if filters.sort_by == "name" and filters.gender:
         rows //= 2  # the walk stays inside one gender's half of the index
     if rows <= 0 or matches <= 0 or matches * matches <= needed * rows:
