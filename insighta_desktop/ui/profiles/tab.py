@@ -2,7 +2,9 @@
 chips, a lazily fetched table sorted on the server, the total with its kind (the query time in its tooltip), facet
 charts that filter when clicked, saved searches, history and links, and CSV export.
 
-Every database call runs on a worker thread; a new search supersedes the pending one (its result is dropped).
+Every database call runs on a worker thread (a search the cache answers for the pushed data version needs none and
+is shown at once); a new search supersedes the pending one (its result is dropped). The table, its status line and
+further pages are ResultsPane's (results_pane.py).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -19,13 +21,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from insighta_desktop.context import AppContext
-from insighta_desktop.db.server_info import failure_line
 from insighta_desktop.profiles import facet_filters, typos
 from insighta_desktop.profiles.errors import QueryError, UninterpretableQuery
 from insighta_desktop.profiles.export import export_csv
@@ -35,25 +35,21 @@ from insighta_desktop.profiles.parser import Interpretation, parse_query
 from insighta_desktop.profiles.phrasing import to_query_text
 from insighta_desktop.profiles.saved_searches import SavedSearch
 from insighta_desktop.profiles.search import Facets, SearchResult
-from insighta_desktop.resilience import RetryEvent
 from insighta_desktop.ui.profiles.add_profile_dialog import AddProfileDialog
-from insighta_desktop.ui.profiles.column_chooser import ColumnChooser
 from insighta_desktop.ui.profiles.facet_charts import FacetCharts
 from insighta_desktop.ui.profiles.filter_chips import ChipBar
 from insighta_desktop.ui.profiles.filter_panel import FilterPanel
-from insighta_desktop.ui.profiles.live_data import LiveDataNotice
-from insighta_desktop.ui.profiles.offline import ADD_TIP, SAVE_TIP, offline_text, read_only_refusal
-from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS, ProfileResultsModel, configure_results_table
+from insighta_desktop.ui.profiles.offline import ADD_TIP, SAVE_TIP, read_only_refusal
+from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS
+from insighta_desktop.ui.profiles.results_pane import FETCH_SIZE, ResultsPane
 from insighta_desktop.ui.profiles.saved_bar import SavedSearchBar
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread, start_in_thread, started_then_retried
 
 __all__ = ["PROFILE_COLUMNS", "ProfilesTab"]
 
-FETCH_SIZE = 100
 TYPING_DEBOUNCE_MS = 450
 ERROR_STYLE = "color: #b00020;"
-KIND_TEXT = {"exact": "", "at_least": " (at least — counting stopped there)", "estimate": " (planner's estimate)"}
 
 
 async def _nothing() -> None:
@@ -62,6 +58,7 @@ async def _nothing() -> None:
 
 class ProfilesTab(QWidget):
     results_shown = Signal()  # a search's page, total, charts and counts are on screen
+
     def __init__(self, ctx: AppContext, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._tasks = ctx, tasks
@@ -74,7 +71,6 @@ class ProfilesTab(QWidget):
         self._generation = 0
         self.search_task: asyncio.Task[None] | None = None
         self.export_task: asyncio.Task[None] | None = None
-        self.more_task: asyncio.Task[None] | None = None
         self.read_only_reason: str | None = None  # why this user may not write here (None: writes allowed)
         self._record_next = False  # a search the person asked for goes to the history; a refresh does not
 
@@ -121,15 +117,14 @@ class ProfilesTab(QWidget):
         self.panel.invalid.connect(self._show_error)
         self.panel.setMaximumWidth(300)
 
-        self.model = ProfileResultsModel(self._fetch_more, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        configure_results_table(self.table)
+        self.results = ResultsPane(
+            ctx, tasks, lambda: (self.filters, self._generation),
+            lambda: self.result is not None and (self.search_task is None or self.search_task.done()),
+            self._show_error)
+        self.model, self.table, self.page_label = self.results.model, self.results.table, self.results.page_label
+        self.column_chooser, self.live_notice = self.results.column_chooser, self.results.live_notice
         self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
-        self.column_chooser = ColumnChooser(
-            self.table, QSettings(str(ctx.paths.config_dir / "window.ini"), QSettings.Format.IniFormat),
-            "profiles/hidden_columns")
-        self.page_label = QLabel("Loading…")
+        self.live_notice.refresh_requested.connect(self.refresh)
         self.charts = FacetCharts()
         self.charts.setMinimumWidth(280)  # narrower, Qt elides the age labels
         self.charts.gender_clicked.connect(lambda g: self._narrow(facet_filters.with_gender, g))
@@ -138,18 +133,7 @@ class ProfilesTab(QWidget):
 
         middle = QSplitter(Qt.Orientation.Horizontal)
         middle.addWidget(self.panel)
-        table_box = QWidget()
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(self.table, 1)
-        table_layout.addWidget(self.page_label)
-        # Another client's import or delete: refresh in place, or say so while the person reads further down.
-        self.live_notice = LiveDataNotice(
-            self.search_service.on_data_change, self.table,
-            lambda: self.result is not None and (self.search_task is None or self.search_task.done()))
-        self.live_notice.refresh_requested.connect(self.refresh)
-        table_layout.addWidget(self.live_notice)
-        middle.addWidget(table_box)
+        middle.addWidget(self.results)
         middle.addWidget(self.charts)
         middle.setStretchFactor(1, 1)
         middle.setSizes([300, 590, 280])
@@ -162,7 +146,7 @@ class ProfilesTab(QWidget):
         layout.addWidget(self.unknown_label)
         layout.addWidget(middle, 1)
         self.panel.set_filters(self.filters)
-        self._show_sort_indicator()
+        self.results.show_sort_indicator(self.filters)
         # The typo index takes a fraction of a second to build: build it now, off the GUI thread.
         self._warm_task = tasks.spawn(in_thread(typos.index), key="typo-index")
         self.saved_bar.refresh()
@@ -219,7 +203,7 @@ class ProfilesTab(QWidget):
         self.result, self.facets = None, None
         self.filters, self.interpretation = build_filters(), ()
         self.panel.set_filters(self.filters)
-        self.model.reset(None)
+        self.results.show_result(None)
         self.charts.clear()
         self.panel.set_country_counts(None)
         self.chip_bar.clear_all("Nothing understood.")
@@ -231,15 +215,14 @@ class ProfilesTab(QWidget):
                    interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
         self.filters, self.interpretation = filters, interpretation
         self._generation += 1
-        if self.more_task is not None and not self.more_task.done():
-            self.more_task.cancel()  # the next page of the previous search (it may be waiting for the link)
+        self.results.cancel_more()
         # Asked before (the cache holds it for the data version the server pushed): shown now, on this thread,
         # with no round trip and no worker to wait for.
         cached = self.search_service.cached_search_with_facets(
             filters, PageRequest(limit=FETCH_SIZE), interpretation=interpretation, country_counts=True)
         if cached is not None:
             self.chip_bar.set_chips(chips(filters), interpretation)
-            self._show_sort_indicator()
+            self.results.show_sort_indicator(self.filters)
             self._show_results(filters, *cached)
             self.search_task = self._tasks.spawn(_nothing(), key="profile-search")  # supersedes a pending search
             return self.search_task
@@ -251,7 +234,7 @@ class ProfilesTab(QWidget):
 
         started = start_in_thread(work)  # on its way to the server while the chips and the label repaint
         self.chip_bar.set_chips(chips(filters), interpretation)
-        self._show_sort_indicator()
+        self.results.show_sort_indicator(self.filters)
         self.page_label.setText("Searching…")
         self.search_task = self._tasks.spawn(
             self._search(filters, started_then_retried(started, work), self._generation), key="profile-search")
@@ -324,11 +307,6 @@ class ProfilesTab(QWidget):
             button.setEnabled(reason is None)
             button.setToolTip(tip if reason is None else read_only_refusal(button.text().rstrip("…"), reason))
 
-    def _offline(self, event: RetryEvent) -> None:
-        """A search or page waits for the link: say so; what is on screen stays."""
-        self._ctx.link.lost(failure_line(event.error), event.delay)
-        self.page_label.setText(offline_text(event.delay, self.model.rowCount()))
-
     # -- background work ---------------------------------------------------------------------------------------------
     async def _search(self, filters: ProfileFilters,
                       attempt: Callable[[], Awaitable[tuple[SearchResult, Facets, Facets | None]]],
@@ -336,7 +314,7 @@ class ProfilesTab(QWidget):
         """The search run_search started, retried with backoff while the link is down."""
         try:
             result, facets, country_facets = await self._ctx.database_retrying.run(
-                attempt, task_name="Profile search", on_retry=self._offline)
+                attempt, task_name="Profile search", on_retry=self.results.offline)
         except QueryError as exc:
             if generation == self._generation:
                 self._show_error(str(exc))
@@ -352,11 +330,8 @@ class ProfilesTab(QWidget):
         search goes to the history."""
         self._clear_error()
         self.result, self.facets = result, facets
-        self.live_notice.results_shown()
-        self.model.reset(result)
-        self.table.scrollToTop()  # a new result starts at its first row, whatever the old one's scroll position
+        self.results.show_result(result)
         self.charts.show_facets(facets)
-        self._show_status(result)
         self.notes.show_name_match(result.name_match)  # "no name starts with 'kabroe': showing 'kabore'"
         # Each country's count for the other filters (the country condition left out): asked with the search,
         # or the result's own facets when there is no country condition.
@@ -367,26 +342,6 @@ class ProfilesTab(QWidget):
             self._record_next = False
             if self.read_only_reason is None:  # the history is a write
                 self.saved_bar.record(self.query.text().strip(), filters)
-
-    def _fetch_more(self, cursor: str) -> None:
-        self.more_task = self._tasks.spawn(self._more(cursor, self._generation), key="profile-fetch-more")
-
-    async def _more(self, cursor: str, generation: int) -> None:
-        try:
-            result = await self._ctx.database_retrying.run_in_thread(
-                self.search_service.search, self.filters, PageRequest(page=1, limit=FETCH_SIZE, cursor=cursor),
-                task_name="Next profiles", on_retry=self._offline)
-        except QueryError as exc:
-            self.model.fetch_failed()
-            self._show_error(str(exc))
-            return
-        except asyncio.CancelledError:
-            self.model.fetch_failed()
-            raise
-        self._ctx.link.reached()
-        if generation == self._generation:
-            self.model.append(result)
-            self._show_status(result)
 
     async def _export(self, path: Path, filters: ProfileFilters) -> None:
         self.export_button.setEnabled(False)
@@ -415,7 +370,7 @@ class ProfilesTab(QWidget):
     def _header_clicked(self, section: int) -> None:
         sort_by = SORTABLE_COLUMNS.get(section)
         if sort_by is None:
-            self._show_sort_indicator()
+            self.results.show_sort_indicator(self.filters)
             return
         if self.filters.sort_by == sort_by:
             order = "asc" if self.filters.order == "desc" else "desc"
@@ -430,24 +385,6 @@ class ProfilesTab(QWidget):
             self.export_to(Path(name))
 
     # -- display -------------------------------------------------------------------------------------------------
-    def _show_status(self, result: SearchResult) -> None:
-        if result.total == 0 and not self.filters.has_conditions:
-            self.page_label.setText("No profiles yet: import a CSV file on the Import tab.")
-            return
-        # The timing is for developers: in the tooltip, not in the sentence people read.
-        cached = " (from the cache)" if result.from_cache else ""
-        self.page_label.setToolTip(f"Search took {result.elapsed_ms:.1f} ms{cached}")
-        if result.total == 0:
-            self.page_label.setText("No profiles match")
-            return
-        self.page_label.setText(
-            f"Showing {self.model.rowCount():,} of {result.total_label} profiles{KIND_TEXT[result.total_kind]}")
-
-    def _show_sort_indicator(self) -> None:
-        column = next((c for c, field in SORTABLE_COLUMNS.items() if field == self.filters.sort_by), -1)
-        order = Qt.SortOrder.AscendingOrder if self.filters.order == "asc" else Qt.SortOrder.DescendingOrder
-        self.table.horizontalHeader().setSortIndicator(column, order)
-
     def _show_message(self, message: str) -> None:
         self.page_label.setText(message)
 
