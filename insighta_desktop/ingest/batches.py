@@ -1,10 +1,15 @@
 """Cut the record stream into batches of N records, validate them, and drop repeats within each batch.
 
+A batch also ends before it would hold more than `max_bytes` of the file's text, so a file of long lines costs no
+more memory per batch than one of short lines (a batch is held several times over: parsed, validated, queued,
+loading). A batch always takes at least one record, and ends at a record boundary, so resume offsets stay exact.
+
 Repeats across batches are found by the database (see db/bulk_insert.py): the first occurrence was inserted with
 this run's id and its line, so memory stays bounded by the batch size however long the file is.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import compress
@@ -16,6 +21,7 @@ from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.rows import CleanColumns, RowValidator
 
 DUPLICATE = "duplicate_name"
+BATCH_BYTES = 1024 * 1024  # of the file's text per batch at most (see the module's note)
 
 
 @dataclass
@@ -50,18 +56,33 @@ def _drop_repeats(batch: Batch) -> None:
 
 
 def iter_batches(csv_file: CsvFile, validator: RowValidator, batch_size: int,
-                 start_offset: int | None = None) -> Iterator[Batch]:
-    """Batches of exactly `batch_size` records (the last may be smaller), in file order."""
+                 start_offset: int | None = None, max_bytes: int = BATCH_BYTES) -> Iterator[Batch]:
+    """Batches of `batch_size` records, or fewer when `max_bytes` of text come first (the last may be smaller), in
+    file order."""
     if batch_size < 1:
         raise ValueError("batch size must be at least 1")
+    if max_bytes < 1:
+        raise ValueError("batch bytes must be at least 1")
     batch: Batch | None = None
     seen_corrections = dict(validator.corrected)
+    batch_start = csv_file.data_offset if start_offset is None else max(start_offset, csv_file.data_offset)
     for block in csv_file.blocks(start_offset):
         start, size = 0, len(block.rows)
+        ends = block.ends
         while start < size:
             if batch is None:
                 batch = Batch(CleanColumns.from_rows([]), [])
-            take = min(batch_size - batch.records, size - start)
+            wanted = min(batch_size - batch.records, size - start)
+            # The records of this block that end within the batch's byte budget.
+            take = bisect_right(ends, batch_start + max_bytes, start, start + wanted) - start
+            if take == 0 and batch.records:
+                batch_start = batch.end_offset
+                yield _finish(batch, validator, seen_corrections, csv_file)
+                seen_corrections = dict(validator.corrected)
+                batch = None
+                continue
+            full = take < wanted
+            take = max(take, 1)  # a single record longer than the budget is a batch of its own
             piece = block if (start == 0 and take == size) else slice_block(block, start, start + take)
             columns, rejects = validator.validate_block(piece)
             batch.columns.extend(columns)
@@ -70,7 +91,8 @@ def iter_batches(csv_file: CsvFile, validator: RowValidator, batch_size: int,
             batch.end_offset = piece.ends[-1]
             batch.last_line = piece.line_numbers[-1]
             start += take
-            if batch.records == batch_size:
+            if batch.records == batch_size or full:
+                batch_start = batch.end_offset
                 yield _finish(batch, validator, seen_corrections, csv_file)
                 seen_corrections = dict(validator.corrected)
                 batch = None

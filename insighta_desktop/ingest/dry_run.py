@@ -1,8 +1,9 @@
 """`--dry-run` / "Check file": the whole file read and validated as an import would, duplicates looked up in the
 database (and within the file), and the summary an import would give; no profile, run or rejects file is written.
 
-The names the file would add are kept in memory to find later lines that repeat them (the import finds those in
-the database, where its earlier batches put them), so a check holds one string per distinct valid name.
+The names the file would add are remembered to find later lines that repeat them (the import finds those in the
+database, where its earlier batches put them), as 8-byte digests (ingest/name_hashes.py), so a check of a
+2,000,000-line file holds about 32 MB of them however long the names are.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from insighta_desktop.db.profile_store import ProfileStore
 from insighta_desktop.db.profile_update import count_changes, stored_values
 from insighta_desktop.ingest.batches import DUPLICATE, Batch, iter_batches
 from insighta_desktop.ingest.mapping import as_chosen
+from insighta_desktop.ingest.name_hashes import NameHashes, name_hash
 from insighta_desktop.ingest.reader import CsvFile
 from insighta_desktop.ingest.rows import RowValidator
 from insighta_desktop.ingest.run_start import ON_DUPLICATE, column_mapper
@@ -52,12 +54,13 @@ def check_file(store: ProfileStore, path: Path, options: ImportOptions, now: Cal
     mapper, _ = column_mapper(store.engine, options.columns)
     csv_file = CsvFile(path, map_columns=mapper, file_format=options.file_format)
     counts = _Counts()
-    seen: set[str] = set()
+    seen = NameHashes()
     update = options.on_duplicate == "update"
     status = COMPLETED
     last_report = -1e9
     with store.connect() as conn:
-        for batch in iter_batches(csv_file, RowValidator(csv_file.mapping), options.batch_size):
+        for batch in iter_batches(csv_file, RowValidator(csv_file.mapping), options.batch_size,
+                                  max_bytes=options.batch_bytes):
             _count_batch(conn, batch, counts, seen, update)
             if on_progress is not None and clock() - last_report >= options.progress_interval:
                 last_report = clock()
@@ -79,17 +82,19 @@ def check_file(store: ProfileStore, path: Path, options: ImportOptions, now: Cal
         mapping=as_chosen(csv_file.mapping), dry_run=True)
 
 
-def _count_batch(conn: Connection, batch: Batch, counts: _Counts, seen: set[str], update: bool) -> None:
+def _count_batch(conn: Connection, batch: Batch, counts: _Counts, seen: NameHashes, update: bool) -> None:
     counts.total += batch.records
     for key in counts.corrected:
         counts.corrected[key] += batch.corrected.get(key, 0)
     for reject in batch.rejects:
         counts.add_reject(reject.reason)
-    keys = batch.columns.keys
-    repeats = [key for key in keys if key in seen]
+    keys = batch.columns.keys  # distinct within the batch
+    hashes = list(map(name_hash, keys))
+    known = list(map(seen.has_hash, hashes))
+    repeats = sum(known)
     if repeats:
-        counts.add_reject(DUPLICATE, len(repeats))
-    fresh = [key for key in keys if key not in seen]
+        counts.add_reject(DUPLICATE, repeats)
+    fresh = [key for key, met in zip(keys, known, strict=True) if not met]
     existing = find_existing(conn, fresh)
     if existing and update:
         columns = batch.columns
@@ -103,5 +108,7 @@ def _count_batch(conn: Connection, batch: Batch, counts: _Counts, seen: set[str]
     elif existing:
         counts.add_reject(DUPLICATE, len(existing))
     counts.inserted += len(fresh) - len(existing)
-    seen.update(fresh)
+    for h, met in zip(hashes, known, strict=True):
+        if not met:
+            seen.add_hash(h)
 

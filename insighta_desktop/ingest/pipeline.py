@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from insighta_desktop.db.profile_store import ProfileStore, profile_store_for
 from insighta_desktop.ingest import run_start, runs
-from insighta_desktop.ingest.batches import Batch, iter_batches
+from insighta_desktop.ingest.batches import BATCH_BYTES, Batch, iter_batches
 from insighta_desktop.ingest.duplicates import names_before
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.file_format import DETECT, FileFormat
@@ -44,6 +44,7 @@ ProgressCallback = Callable[[ImportProgress], None]
 @dataclass(frozen=True)
 class ImportOptions:
     batch_size: int = 10_000
+    batch_bytes: int = BATCH_BYTES  # a batch also ends before this much of the file's text (long lines)
     rejects_path: Path | None = None  # default: <file>.rejects.csv next to the file
     resume: bool = False  # continue the latest interrupted run of the same file, if there is one
     max_attempts: int = 5  # per batch, for transient database errors
@@ -82,11 +83,11 @@ class _Producer(threading.Thread):
     """Reads and validates batches ahead of the database, at most `depth` of them."""
 
     def __init__(self, csv_file: CsvFile, validator: RowValidator, batch_size: int, start_offset: int | None,
-                 depth: int) -> None:
+                 depth: int, batch_bytes: int = BATCH_BYTES) -> None:
         super().__init__(name="csv-import-reader", daemon=True)
         self.out: queue.Queue[Batch | BaseException | _End] = queue.Queue(maxsize=depth)
         self.stop = threading.Event()
-        self._args = (csv_file, validator, batch_size, start_offset)
+        self._args = (csv_file, validator, batch_size, start_offset, batch_bytes)
 
     def run(self) -> None:
         try:
@@ -186,7 +187,7 @@ class Importer:
                                      resumed.last_offset if resumed else csv_file.data_offset, run_id)
         progress.report(totals, progress.start_offset, 0, force=True, phase="starting")
         producer = _Producer(csv_file, RowValidator(csv_file.mapping), options.batch_size,
-                             resumed.last_offset if resumed else None, options.queue_depth)
+                             resumed.last_offset if resumed else None, options.queue_depth, options.batch_bytes)
         status, error = FAILED, None
         try:
             with rejects_file:
