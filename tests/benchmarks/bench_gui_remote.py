@@ -9,7 +9,7 @@ of generated profiles — bench_search.py's generator and loader, in a database 
 app reaches it through tests/latency_proxy.py (a process of its own, so it does not share the app's interpreter
 lock), and directly for comparison. For each plain-language query: the text goes in the box, Enter is pressed, and
 the clock stops once the search task has delivered and the tab (table, total, charts) has repainted. "cold" empties
-the app's result cache before every query; "warm" asks the same queries again.
+the app's result cache before every query; "warm" asks the same query again right after it.
 """
 from __future__ import annotations
 
@@ -121,7 +121,8 @@ def run(label: str, url: str, home: Path, loop: qasync.QEventLoop, repeats: int)
         for _ in range(repeats):
             for text in QUERIES:
                 samples["cold"].append(driver.enter(text, cold=True))
-            for text in QUERIES:
+                # The same query asked again at once: the cache holds it. (Asked after the whole cold pass instead,
+                # every query but the last had been emptied from the cache by the next cold one: "warm" was cold.)
                 samples["warm"].append(driver.enter(text, cold=False))
         return samples
     finally:
