@@ -81,5 +81,14 @@ def test_enter_costs_one_round_trip_cold_and_none_warm(qtbot, qloop, proxied_con
         _settle(qloop, tasks)
     # each search the person asked for went to the history (asked again: the same entry, refreshed)
     assert [h.query for h in tab.saved_bar.history[:len(QUERIES)]] == QUERIES[::-1]
+    # A misspelt name (matched first, so more than one round trip cold): asked again, none, with the same note.
+    for text in ("Kabroe", "women named Kaboré"):
+        cache.invalidate()
+        _enter(qloop, tab, proxy, text)
+        cold = (tab.model.rows, tab.result.total, tab.notes.texts(), tab.chip_bar.labels())
+        _settle(qloop, tasks)
+        assert _enter(qloop, tab, proxy, text) == 0, f"warm: {text}"
+        assert (tab.model.rows, tab.result.total, tab.notes.texts(), tab.chip_bar.labels()) == cold
+        _settle(qloop, tasks)
     tasks.cancel_all()
     _settle(qloop, tasks)

@@ -171,11 +171,11 @@ class ProfilesTab(QWidget):
         except QueryError as exc:
             self._show_error(str(exc))
             return None
-        self.panel.set_filters(parsed.filters)
         self._show_unknown(parsed.unknown_words)
+        self.notes.show_notes(parsed.corrections, parsed.suggestions)  # before: the results add the name's notes
         self._record_next = True
         task = self.run_search(parsed.filters, parsed.interpretation)
-        self.notes.show_notes(parsed.corrections, parsed.suggestions)
+        self.panel.set_filters(parsed.filters)  # ~250 countries: once the search is on its way
         return task
 
     def undo_correction(self, words: str) -> asyncio.Task[None] | None:
@@ -243,13 +243,14 @@ class ProfilesTab(QWidget):
     def apply_filters(self, filters: ProfileFilters, text: str | None = None,
                       interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
         """Search with these filters, the box showing `text` (default: the filters in words), the panel in step."""
-        self.panel.set_filters(filters)
         self.query.setText(to_query_text(filters) if text is None else text)
         self.literal = []
         self.notes.show_notes(())
         self._show_unknown(())
         self._record_next = True
-        return self.run_search(filters, interpretation)
+        task = self.run_search(filters, interpretation)
+        self.panel.set_filters(filters)  # ~250 countries: once the search is on its way
+        return task
 
     def open_search(self, search: SavedSearch) -> asyncio.Task[None]:
         """A saved search or a history entry: its text in the box, its filters as they were saved."""
