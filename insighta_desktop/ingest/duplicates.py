@@ -13,22 +13,23 @@ from sqlalchemy.engine import Connection
 from insighta_desktop.db.bulk_insert import Existing, ProfileBatch
 from insighta_desktop.db.profile_update import UpdateResult, update_profiles
 from insighta_desktop.ingest.batches import iter_batches
+from insighta_desktop.ingest.name_hashes import NameLines
 from insighta_desktop.ingest.reader import CsvFile
 from insighta_desktop.ingest.rows import RowValidator
 
 
 class UpdatePolicy:
-    def __init__(self, run_id: int, seen: dict[str, int] | None = None) -> None:
+    def __init__(self, run_id: int, seen: NameLines | None = None) -> None:
         self.run_id = run_id
-        self.met: dict[str, int] = dict(seen or {})  # name_key -> the line that first had it (not marked in the db)
+        self.met = seen if seen is not None else NameLines()  # name_key -> its first line (not marked in the db)
         self._pending: dict[str, int] = {}
 
     def update(self, conn: Connection, profiles: ProfileBatch, existing: dict[str, Existing]) -> UpdateResult:
         """Update the stored names of the batch that this run has not met yet; the names it met become this run's
         in `existing` (so they are rejected as repeats of their line)."""
         for key, where in existing.items():
-            if where.import_run_id != self.run_id and key in self.met:
-                existing[key] = Existing(self.run_id, self.met[key])
+            if where.import_run_id != self.run_id and (line := self.met.get(key)) is not None:
+                existing[key] = Existing(self.run_id, line)
         stored_before = [key for key, where in existing.items() if where.import_run_id != self.run_id]
         result = update_profiles(conn, profiles, stored_before)
         self._pending = {key: line for key, line in zip(profiles.keys, profiles.source_lines, strict=True)
@@ -41,9 +42,9 @@ class UpdatePolicy:
         self._pending = {}
 
 
-def names_before(csv_file: CsvFile, last_line: int, batch_size: int = 10_000) -> dict[str, int]:
+def names_before(csv_file: CsvFile, last_line: int, batch_size: int = 10_000) -> NameLines:
     """Each valid name of the file's lines up to `last_line` -> the first line that has it."""
-    names: dict[str, int] = {}
+    names = NameLines()
     if last_line < 1:
         return names
     for batch in iter_batches(csv_file, RowValidator(csv_file.mapping), batch_size):

@@ -72,3 +72,62 @@ class NameHashes:
                 while slots[i] != 0:
                     i = (i + 1) & mask
                 slots[i] = h
+
+
+class NameLines:
+    """name key -> the line that first had it, in 12 bytes a slot (digest and line number), for update runs."""
+
+    def __init__(self, items: dict[str, int] | None = None) -> None:
+        self._slots = array("Q", bytes(8 * _FIRST_SIZE))
+        self._lines = array("I", bytes(4 * _FIRST_SIZE))
+        self._mask = _FIRST_SIZE - 1
+        self._count = 0
+        if items:
+            self.update(items)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _find(self, h: int) -> int:
+        """The slot holding `h`, or the empty slot where it would go."""
+        slots, mask = self._slots, self._mask
+        i = h & mask
+        while (value := slots[i]) != 0 and value != h:
+            i = (i + 1) & mask
+        return i
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._slots[self._find(name_hash(key))] != 0
+
+    def get(self, key: str) -> int | None:
+        i = self._find(name_hash(key))
+        return self._lines[i] if self._slots[i] else None
+
+    def setdefault(self, key: str, line: int) -> int:
+        h = name_hash(key)
+        i = self._find(h)
+        if self._slots[i]:
+            return self._lines[i]
+        self._slots[i], self._lines[i] = h, line
+        self._count += 1
+        if self._count * 2 > len(self._slots):
+            self._grow()
+        return line
+
+    def update(self, items: dict[str, int]) -> None:
+        """Add names not there yet (a name keeps its first line)."""
+        for key, line in items.items():
+            self.setdefault(key, line)
+
+    def _grow(self) -> None:
+        old_slots, old_lines = self._slots, self._lines
+        size = len(old_slots) * 2
+        self._slots = slots = array("Q", bytes(8 * size))
+        self._lines = lines = array("I", bytes(4 * size))
+        self._mask = mask = size - 1
+        for h, line in zip(old_slots, old_lines, strict=True):
+            if h:
+                i = h & mask
+                while slots[i] != 0:
+                    i = (i + 1) & mask
+                slots[i], lines[i] = h, line

@@ -17,6 +17,7 @@ from insighta_desktop.db.profile_update import UpdateResult
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
 from insighta_desktop.ingest.duplicates import UpdatePolicy
+from insighta_desktop.ingest.name_hashes import NameLines
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.summary import empty_reasons
 from insighta_desktop.profiles.ids import Uuid7Batches
@@ -135,7 +136,7 @@ class BatchWriter:
     def __init__(self, store: ProfileStore | Engine, run_id: int, totals: Totals, *, now: Callable[[], datetime],
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  max_attempts: int = 5, initial_delay: float = 0.5, on_duplicate: str = "skip",
-                 seen_names: dict[str, int] | None = None) -> None:
+                 seen_names: NameLines | None = None) -> None:
         self.on_duplicate = on_duplicate  # skip | update: a name stored before this run
         self.updates = UpdatePolicy(run_id, seen_names) if on_duplicate == "update" else None
         self.store = store if isinstance(store, ProfileStore) else profile_store_for(store)
