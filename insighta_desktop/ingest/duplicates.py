@@ -38,7 +38,7 @@ class UpdatePolicy:
 
     def committed(self) -> None:
         """The batch whose update ran last is committed: remember its unchanged names."""
-        self.met.update(self._pending)
+        self.met.update_lines(self._pending)
         self._pending = {}
 
 

@@ -1,9 +1,11 @@
-"""A set of name keys in 8 bytes each: their 64-bit BLAKE2b digests in an open-addressing table (an array).
+"""Sets of name keys in 8 bytes each (12 with a line number): 64-bit BLAKE2b digests in open-addressing tables.
 
-The dry run must know which names earlier lines of the file already had; a set of the names themselves costs
-60-250 bytes a name (over 400 MB for 2,000,000 long names), a set of Python ints about 64 bytes, this 8-16 bytes
-(the table is kept between a quarter and a half full). Two different names share a digest with a chance of about
-n^2 / 2^65 (1 in 10 million for 2,000,000 names); such a name would be counted as a repeat.
+The dry run must know which names earlier lines of the file already had, and an update run which names it found
+unchanged; a set of the names themselves costs 60-250 bytes a name (over 400 MB for 2,000,000 long names), a set of
+Python ints about 64 bytes. Here the digests are spread over 256 tables (by their top byte), each kept between 40%
+and 80% full, so memory grows with the names in small steps (a table doubles alone) instead of one copy of
+everything at each doubling. Two different names share a digest with a chance of about n^2 / 2^65 (1 in 10 million
+for 2,000,000 names); such a name would be taken for a repeat.
 """
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from array import array
 from collections.abc import Iterable
 from hashlib import blake2b
 
-_FIRST_SIZE = 1 << 14
+_TABLES = 256
+_SHIFT = 56  # the top byte of a digest picks its table; the low bits its slot
+_FIRST_SIZE = 64
 
 
 def name_hash(key: str) -> int:
@@ -19,26 +23,56 @@ def name_hash(key: str) -> int:
     return int.from_bytes(blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
 
 
+class _Table:
+    __slots__ = ("count", "lines", "mask", "slots")
+
+    def __init__(self, size: int, with_lines: bool) -> None:
+        self.slots = array("Q", bytes(8 * size))
+        self.lines = array("I", bytes(4 * size)) if with_lines else None
+        self.mask = size - 1
+        self.count = 0
+
+    def find(self, h: int) -> int:
+        """The slot holding `h`, or the empty slot where it would go."""
+        slots, mask = self.slots, self.mask
+        i = h & mask
+        while (value := slots[i]) != 0 and value != h:
+            i = (i + 1) & mask
+        return i
+
+    def put(self, i: int, h: int, line: int) -> _Table:
+        """Fill empty slot i; the table to use from now on (a bigger one once this one is 80% full)."""
+        self.slots[i] = h
+        if self.lines is not None:
+            self.lines[i] = line
+        self.count += 1
+        if self.count * 5 <= len(self.slots) * 4:
+            return self
+        bigger = _Table(len(self.slots) * 2, self.lines is not None)
+        lines = self.lines if self.lines is not None else bytes(len(self.slots))
+        for value, at in zip(self.slots, lines, strict=True):
+            if value:
+                bigger.put(bigger.find(value), value, at)
+        return bigger
+
+
 class NameHashes:
+    """A set of name keys."""
+
+    _with_lines = False
+
     def __init__(self) -> None:
-        self._slots = array("Q", bytes(8 * _FIRST_SIZE))
-        self._mask = _FIRST_SIZE - 1
-        self._count = 0
+        self._tables = [_Table(_FIRST_SIZE, self._with_lines) for _ in range(_TABLES)]
 
     def __len__(self) -> int:
-        return self._count
+        return sum(table.count for table in self._tables)
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.has_hash(name_hash(key))
 
     def has_hash(self, h: int) -> bool:
-        slots, mask = self._slots, self._mask
-        i = h & mask
-        while (value := slots[i]) != 0:
-            if value == h:
-                return True
-            i = (i + 1) & mask
-        return False
+        table = self._tables[h >> _SHIFT]
+        return table.slots[table.find(h)] != 0
 
     def add(self, key: str) -> bool:
         """Add one key; False when it was there already."""
@@ -48,86 +82,43 @@ class NameHashes:
         for key in keys:
             self.add_hash(name_hash(key))
 
-    def add_hash(self, h: int) -> bool:
-        slots, mask = self._slots, self._mask
-        i = h & mask
-        while (value := slots[i]) != 0:
-            if value == h:
-                return False
-            i = (i + 1) & mask
-        slots[i] = h
-        self._count += 1
-        if self._count * 2 > len(slots):
-            self._grow()
+    def add_hash(self, h: int, line: int = 0) -> bool:
+        top = h >> _SHIFT
+        table = self._tables[top]
+        i = table.find(h)
+        if table.slots[i]:
+            return False
+        self._tables[top] = table.put(i, h, line)
         return True
 
-    def _grow(self) -> None:
-        old = self._slots
-        size = len(old) * 2
-        self._slots = slots = array("Q", bytes(8 * size))
-        self._mask = mask = size - 1
-        for h in old:
-            if h:
-                i = h & mask
-                while slots[i] != 0:
-                    i = (i + 1) & mask
-                slots[i] = h
 
+class NameLines(NameHashes):
+    """name key -> the line that first had it (a line number below 2^32), for update runs."""
 
-class NameLines:
-    """name key -> the line that first had it, in 12 bytes a slot (digest and line number), for update runs."""
+    _with_lines = True
 
     def __init__(self, items: dict[str, int] | None = None) -> None:
-        self._slots = array("Q", bytes(8 * _FIRST_SIZE))
-        self._lines = array("I", bytes(4 * _FIRST_SIZE))
-        self._mask = _FIRST_SIZE - 1
-        self._count = 0
+        super().__init__()
         if items:
-            self.update(items)
-
-    def __len__(self) -> int:
-        return self._count
-
-    def _find(self, h: int) -> int:
-        """The slot holding `h`, or the empty slot where it would go."""
-        slots, mask = self._slots, self._mask
-        i = h & mask
-        while (value := slots[i]) != 0 and value != h:
-            i = (i + 1) & mask
-        return i
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._slots[self._find(name_hash(key))] != 0
+            self.update_lines(items)
 
     def get(self, key: str) -> int | None:
-        i = self._find(name_hash(key))
-        return self._lines[i] if self._slots[i] else None
+        h = name_hash(key)
+        table = self._tables[h >> _SHIFT]
+        i = table.find(h)
+        if not table.slots[i]:
+            return None
+        assert table.lines is not None  # made with lines
+        return table.lines[i]
 
     def setdefault(self, key: str, line: int) -> int:
-        h = name_hash(key)
-        i = self._find(h)
-        if self._slots[i]:
-            return self._lines[i]
-        self._slots[i], self._lines[i] = h, line
-        self._count += 1
-        if self._count * 2 > len(self._slots):
-            self._grow()
-        return line
+        if self.add_hash(name_hash(key), line):
+            return line
+        found = self.get(key)
+        assert found is not None  # just found there
+        return found
 
-    def update(self, items: dict[str, int]) -> None:
+    def update_lines(self, items: dict[str, int]) -> None:
         """Add names not there yet (a name keeps its first line)."""
         for key, line in items.items():
-            self.setdefault(key, line)
-
-    def _grow(self) -> None:
-        old_slots, old_lines = self._slots, self._lines
-        size = len(old_slots) * 2
-        self._slots = slots = array("Q", bytes(8 * size))
-        self._lines = lines = array("I", bytes(4 * size))
-        self._mask = mask = size - 1
-        for h, line in zip(old_slots, old_lines, strict=True):
-            if h:
-                i = h & mask
-                while slots[i] != 0:
-                    i = (i + 1) & mask
-                slots[i], lines[i] = h, line
+            self.add_hash(name_hash(key), line)

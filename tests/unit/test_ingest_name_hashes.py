@@ -47,6 +47,6 @@ def test_name_lines_answer_as_a_dict_keeping_first_lines(items: list[tuple[str, 
 
 def test_name_lines_grow_and_update_from_a_dict() -> None:
     lines = NameLines({f"name {i}": i + 2 for i in range(40_000)})
-    lines.update({"name 5": 99, "new": 7})
+    lines.update_lines({"name 5": 99, "new": 7})
     assert len(lines) == 40_001
     assert lines.get("name 5") == 7 and lines.get("new") == 7 and lines.get("name 39999") == 40_001
