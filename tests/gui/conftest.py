@@ -104,3 +104,25 @@ def no_qt_leaks(qapp):
         _left_before = find_leaks(qapp)
         pytest.fail("Qt objects left alive by this test (close them and let them be deleted):\n  "
                     + "\n  ".join(leak.description for leak in leaks), pytrace=False)
+
+
+@pytest.fixture
+def make_import_tab(qtbot, qloop, app_context):
+    """Import tabs of a given size on the test's app context, shown, and shut down (their child imports stopped)
+    when the test ends."""
+    from insighta_desktop.ui.imports.tab import ImportTab
+    from insighta_desktop.ui.shared.tasks import TaskRunner
+
+    made = []
+
+    def make(width: int = 1100, height: int = 760):
+        widget = ImportTab(app_context, TaskRunner())
+        widget.resize(width, height)
+        qtbot.addWidget(widget)
+        widget.show()
+        made.append(widget)
+        return widget
+
+    yield make
+    for widget in made:
+        widget.shutdown()

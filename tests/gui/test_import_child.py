@@ -13,19 +13,12 @@ from insighta_desktop.ingest.child_command import import_command
 from insighta_desktop.ingest.pipeline import ImportOptions
 from insighta_desktop.ingest.runs import get_run
 from insighta_desktop.ui.imports.child_import import ChildImportJob
-from insighta_desktop.ui.imports.tab import ImportTab
-from insighta_desktop.ui.shared.tasks import TaskRunner
 from tests.gui.test_import_tab import drop, write_file
 
 
 @pytest.fixture
-def tab(qtbot, qloop, app_context):
-    widget = ImportTab(app_context, TaskRunner())
-    widget.resize(1100, 760)
-    qtbot.addWidget(widget)
-    widget.show()
-    yield widget
-    widget.shutdown()
+def tab(make_import_tab):
+    return make_import_tab(1100, 760)
 
 
 def preview(tab, qloop, path) -> None:

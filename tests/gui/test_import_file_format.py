@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from insighta_desktop.ui.imports.tab import ImportTab
-from insighta_desktop.ui.shared.tasks import TaskRunner
-
 SHOTS = Path(os.environ.get("INSIGHTA_SCREENSHOTS", "")) if os.environ.get("INSIGHTA_SCREENSHOTS") else None
 HEADER = ["name", "gender", "age", "country_id"]
 
@@ -24,13 +21,8 @@ def excel_unicode_text(path: Path, delimiter: str, rows: int) -> Path:
 
 
 @pytest.fixture
-def tab(qtbot, qloop, app_context):
-    widget = ImportTab(app_context, TaskRunner())
-    widget.resize(1100, 760)
-    qtbot.addWidget(widget)
-    widget.show()
-    yield widget
-    widget.shutdown()
+def tab(make_import_tab):
+    return make_import_tab(1100, 760)
 
 
 def headers(tab) -> list[str]:

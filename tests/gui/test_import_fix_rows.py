@@ -9,19 +9,12 @@ from PySide6.QtCore import Qt
 from insighta_desktop.db.schema import profiles
 from insighta_desktop.ingest.runs import get_run
 from insighta_desktop.ui.imports.rejects_model import FAULT, FIXED
-from insighta_desktop.ui.imports.tab import ImportTab
-from insighta_desktop.ui.shared.tasks import TaskRunner
 from tests.gui.test_import_tab import drop, shot, write_file
 
 
 @pytest.fixture
-def tab(qtbot, qloop, app_context):
-    widget = ImportTab(app_context, TaskRunner())
-    widget.resize(1200, 800)
-    qtbot.addWidget(widget)
-    widget.show()
-    yield widget
-    widget.shutdown()
+def tab(make_import_tab):
+    return make_import_tab(1200, 800)
 
 
 def import_file(tab, qloop, path):

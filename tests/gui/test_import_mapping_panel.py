@@ -10,8 +10,6 @@ from PySide6.QtCore import Qt
 
 from insighta_desktop.ingest.mapped_preview import SAVED
 from insighta_desktop.ui.imports.mapping_panel import DO_NOT_IMPORT, NOT_IN_FILE
-from insighta_desktop.ui.imports.tab import ImportTab
-from insighta_desktop.ui.shared.tasks import TaskRunner
 
 SHOTS = Path(os.environ["INSIGHTA_SCREENSHOTS"]) if os.environ.get("INSIGHTA_SCREENSHOTS") else None
 
@@ -31,13 +29,8 @@ ROWS = ["Ann Lee;female;30;NG;Annie", "Bob Ray;male;41;GH;Bobby", "Cy Obi;female
 
 
 @pytest.fixture
-def tab(qtbot, qloop, app_context):
-    widget = ImportTab(app_context, TaskRunner())
-    widget.resize(1100, 820)
-    qtbot.addWidget(widget)
-    widget.show()
-    yield widget
-    widget.shutdown()
+def tab(make_import_tab):
+    return make_import_tab(1100, 820)
 
 
 def headers_shown(tab):

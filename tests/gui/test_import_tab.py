@@ -12,9 +12,6 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from insighta_desktop.ui.imports.tab import ImportTab
-from insighta_desktop.ui.shared.tasks import TaskRunner
-
 SHOTS = Path(os.environ.get("INSIGHTA_SCREENSHOTS", "")) if os.environ.get("INSIGHTA_SCREENSHOTS") else None
 
 
@@ -49,13 +46,8 @@ def write_file(path: Path, rows: int, bad_every: int = 7) -> Path:
 
 
 @pytest.fixture
-def tab(qtbot, qloop, app_context):
-    widget = ImportTab(app_context, TaskRunner())
-    widget.resize(1100, 760)
-    qtbot.addWidget(widget)
-    widget.show()
-    yield widget
-    widget.shutdown()
+def tab(make_import_tab):
+    return make_import_tab(1100, 760)
 
 
 def test_non_csv_folder_and_several_files_get_a_clear_message(tab, tmp_path):
