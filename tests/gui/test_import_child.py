@@ -123,3 +123,23 @@ def test_a_child_that_cannot_start_or_refuses_is_one_message(qtbot, qloop, app_c
         job.deleteLater()
     assert outcomes[0][0] == "missing" and outcomes[0][1].startswith("failed: the import process could not start")
     assert outcomes[1] == ("refused", f"failed: {tmp_path / 'gone.csv'}: no such file")
+
+
+def test_closing_while_the_child_is_killed_ends_the_job_at_once(tab, qloop, tmp_path, monkeypatch):
+    """A child that does not stop in time after Cancel is killed; the run is then closed on a thread, whose queued
+    signal cannot arrive while the window waits. The job must still end inside `shutdown`, or the closing window sees
+    an import still busy (it did on a loaded machine, where the child missed its 0.8 s)."""
+    from insighta_desktop.ui.imports import child_import
+
+    path = write_file(tmp_path / "big.csv", 200_000, bad_every=1000)
+    preview(tab, qloop, path)
+    tab.batch_size = 10_000
+    tab.start_import()
+    job = tab.job
+    qloop.until(lambda: job.run_id is not None, timeout=30, message="the child's run")
+    monkeypatch.setattr(child_import, "KILL_AFTER_CANCEL_MS", 1)  # no time to stop on its own: killed
+    tab.shutdown()
+    assert not tab.busy
+    assert job.summary is None  # it was killed before it could answer
+    run = get_run(tab._ctx.engine, job.run_id)
+    assert run is not None and run.status == "cancelled"

@@ -58,6 +58,7 @@ class ChildImportJob(QObject):
         self.cancel_requested = False
         self._stderr = b""
         self._closer: threading.Thread | None = None
+        self._closed_summary: ImportSummary | None = None  # what the closing thread recorded, once it has
         self._ended = False
         program, *args = command(path, options)
         self.process = QProcess(self)
@@ -105,6 +106,8 @@ class ChildImportJob(QObject):
                 self.process.waitForFinished(ms)
         if self._closer is not None:
             self._closer.join(ms / 1000)
+            if self._closed_summary is not None:  # its queued signal cannot arrive while this blocks: end it here
+                self._report_closed(self._closed_summary)
         return self.process.state() == QProcess.ProcessState.NotRunning
 
     def _kill(self) -> None:
@@ -169,6 +172,7 @@ class ChildImportJob(QObject):
                 log.exception("Could not record the end of import run %d", run_id)
                 summary = ImportSummary(status=FAILED, run_id=run_id, run_status=FAILED, file_name=self.path.name,
                                         error=f"{error or 'cancelled'}; the run could not be updated: {exc}")
+            self._closed_summary = summary
             self._closed.emit(summary)
 
         self._closer = threading.Thread(target=close, name="import-run-close", daemon=True)
