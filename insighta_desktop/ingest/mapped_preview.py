@@ -16,11 +16,10 @@ from insighta_desktop.ingest import mapping as column_mapping
 from insighta_desktop.ingest.errors import ImportRefused
 from insighta_desktop.ingest.file_format import DETECT, FileFormat
 from insighta_desktop.ingest.headers import FIELDS, REQUIRED_FIELDS, HeaderMapping
-from insighta_desktop.ingest.preview import PreviewRow
+from insighta_desktop.ingest.preview import PreviewRow, check_rows
 from insighta_desktop.ingest.reader import CsvFile
 from insighta_desktop.ingest.rows import RowValidator
 from insighta_desktop.ingest.run_start import saved_mapping
-from insighta_desktop.ingest.validators import Invalid
 
 AUTOMATIC, SAVED, CHOSEN = "automatic", "saved", "chosen"
 
@@ -43,7 +42,7 @@ class MappedPreview:
 
     @property
     def mapping(self) -> list[tuple[str, str]]:
-        """(column as written, field or "ignored") in file order, as FilePreview gives it."""
+        """(column as written, field or "ignored") in file order, as the preview panel shows it."""
         by_index = {i: name for name, i in self.columns.items() if i is not None}
         return [(h, by_index.get(i, "ignored")) for i, h in enumerate(self.headers)]
 
@@ -96,17 +95,7 @@ def preview_mapped(path: Path | str, engine: Engine | None, chosen: column_mappi
         rows = [PreviewRow(block.line_numbers[i], fields, "not checked", f"no column for {', '.join(missing)}")
                 for i, fields in enumerate(block.rows) if fields]
     else:
-        validator = RowValidator(mapping)
-        for i, fields in enumerate(block.rows):
-            problem = block.problems[i] if block.problems else None
-            if problem:
-                rows.append(PreviewRow(block.line_numbers[i], [block.raws[i]], "malformed_row", problem))
-                continue
-            result = validator(fields)
-            if type(result) is Invalid:
-                rows.append(PreviewRow(block.line_numbers[i], fields, result.reason, result.detail))
-            else:
-                rows.append(PreviewRow(block.line_numbers[i], fields, "ok", ""))
+        rows = check_rows(block, RowValidator(mapping))
     return MappedPreview(csv_file.path, csv_file.size, csv_file.encoding, csv_file.delimiter,
                          list(csv_file.header), {name: mapping.columns.get(name) for name in FIELDS}, source[0],
                          missing, [list(r) for r in block.rows if r], rows, csv_file.format.newline,

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from insighta_desktop.ingest.file_format import AUTO, DETECT, FileFormat, delimiter_name
 from insighta_desktop.ingest.mapped_preview import MappedPreview
-from insighta_desktop.ingest.preview import FilePreview
 
 ENCODINGS = (  # (shown, codec)
     ("UTF-8", "utf-8"),
@@ -75,7 +74,7 @@ class FormatPicker(QWidget):
             box.setCurrentIndex(0)
             box.blockSignals(False)
 
-    def show_format(self, preview: FilePreview | MappedPreview) -> None:
+    def show_format(self, preview: MappedPreview) -> None:
         """What the preview was read with: the "Detected" items name what detection found."""
         if preview.file_format.encoding is None:
             self.encoding_box.setItemText(0, f"Detected: {encoding_name(preview.encoding)}")

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from insighta_desktop.ingest.fixed_rows import problem_words, reasons_in_words
 from insighta_desktop.ingest.mapped_preview import MappedPreview
-from insighta_desktop.ingest.preview import FilePreview
 from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
 from insighta_desktop.ui.imports.format_picker import FormatPicker
 from insighta_desktop.ui.imports.mapping_panel import ImportSetupPanel
@@ -81,24 +80,16 @@ class PreviewPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(frame)
 
-    def show_preview(self, preview: FilePreview | MappedPreview, target: str) -> None:
+    def show_preview(self, preview: MappedPreview, target: str) -> None:
         self.file_label.setText(f"{preview.path.name} — {preview.size:,} bytes")
         self.format_picker.show_format(preview)
-        self.start_button.setEnabled(True)
-        mapped = [f"{column.strip()} → {field}" if column.strip() != field else column
-                  for column, field in preview.mapping if field != "ignored"]
-        text = ", ".join(mapped)
-        if preview.extra_columns:
-            text += f"; ignored: {', '.join(c.strip() for c in preview.extra_columns)}"
-        self.mapping_label.setText(text)
+        unused = ", ".join(c.strip() for c in preview.extra_columns)
+        self.mapping_label.setText(f"{len(preview.headers)} in the file" + (f"; not imported: {unused}"
+                                                                            if unused else ", all imported"))
         self.target_label.setText(target)
         self.rows_model.clear()
-        if isinstance(preview, MappedPreview):
-            unused = ", ".join(c.strip() for c in preview.extra_columns)
-            self.mapping_label.setText(f"{len(preview.headers)} in the file" + (f"; not imported: {unused}"
-                                                                                if unused else ", all imported"))
-            self.setup.show_mapping(preview)
-            self.start_button.setEnabled(not preview.missing)
+        self.setup.show_mapping(preview)
+        self.start_button.setEnabled(not preview.missing)
         fields = dict(enumerate(field for _column, field in preview.mapping))
         self.rows_model.setHorizontalHeaderLabels(
             ["Line", "Check", *[f"{h.strip()} → {fields[i]}" if fields.get(i, "ignored") != "ignored" else h.strip()
