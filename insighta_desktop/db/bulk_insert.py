@@ -2,11 +2,11 @@
 
 Both run inside the caller's transaction and never insert a name_key that is already there. One query first reads
 which names exist (with the import run and line that inserted them); the new rows are then loaded. On PostgreSQL
-they go straight into `profiles` with COPY (as fast as `psql \\copy`) under a savepoint (set in the round trip of
-the existence check); if a concurrent import
-inserted one of the names in between, the savepoint is rolled back and the batch goes through a temporary staging
-table with INSERT ... SELECT ... ON CONFLICT DO NOTHING instead. On SQLite the caller's transaction already holds
-the write lock (its first statement is a write), so nothing can slip in between.
+the lookup, a savepoint and the start of a COPY go in one round trip (db/copy_after.py) and the COPY sends only the
+new rows, straight into `profiles` (as fast as `psql \\copy`); if a concurrent import inserted one of the names in
+between, the savepoint is rolled back and the batch goes through a temporary staging table with INSERT ... SELECT
+... ON CONFLICT DO NOTHING instead. On SQLite the caller's transaction already holds the write lock (its first
+statement is a write), so nothing can slip in between.
 """
 from __future__ import annotations
 
@@ -15,15 +15,19 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import compress, islice, repeat
-from typing import NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy.engine import Connection
 
 from insighta_desktop.db import schema
+from insighta_desktop.db.copy_after import copy_after, literal
 from insighta_desktop.db.engine import psycopg_connection, sqlite_connection
 from insighta_desktop.db.name_index import words_of
 from insighta_desktop.db.profile_rows import PROFILE_COLUMNS
 from insighta_desktop.profiles.names import fold
+
+if TYPE_CHECKING:
+    import psycopg
 
 _COLUMN_LIST = ", ".join(PROFILE_COLUMNS)
 _STAGE = "insighta_profiles_stage"
@@ -87,10 +91,9 @@ _FIND_SQL_PG = "SELECT name_key, import_run_id, source_line FROM profiles WHERE 
 _SAVEPOINT = "insighta_copy"
 
 
-def find_existing(conn: Connection, keys: Sequence[str], *, savepoint: bool = False,
-                  prelude: Sequence[str] = ()) -> dict[str, Existing]:
-    """The stored rows among `keys`. With `savepoint` (PostgreSQL), a savepoint for the COPY that follows is set in
-    the same round trip (pipelined); `prelude` (PostgreSQL), statements sent first in that round trip (a BEGIN)."""
+def find_existing(conn: Connection, keys: Sequence[str], *, prelude: Sequence[str] = ()) -> dict[str, Existing]:
+    """The stored rows among `keys`; `prelude` (PostgreSQL), statements sent first in the same round trip (a
+    BEGIN), pipelined."""
     rows: Sequence[tuple[str, int | None, int | None]]
     if conn.dialect.name == "postgresql":
         sql, keys_param = _FIND_SQL_PG, cast(object, list(keys))
@@ -101,15 +104,13 @@ def find_existing(conn: Connection, keys: Sequence[str], *, savepoint: bool = Fa
             sql = sql.replace("ANY(%s)", "ANY(string_to_array(%s, E'\\n'))")
             keys_param = joined
         raw = psycopg_connection(conn)
-        with raw.cursor() as cur, raw.cursor() as mark:
-            if savepoint or prelude:
+        with raw.cursor() as cur:
+            if prelude:
                 with raw.pipeline():
                     for statement in prelude:
                         raw.execute(statement)
                     if keys:
                         cur.execute(sql, (keys_param,))
-                    if savepoint:
-                        mark.execute(f"SAVEPOINT {_SAVEPOINT}")
             elif keys:
                 cur.execute(sql, (keys_param,))
             rows = cur.fetchall() if keys else []
@@ -130,16 +131,23 @@ def load_profiles(conn: Connection, batch: ProfileBatch, in_flight: Mapping[str,
     lookup cannot see them, and a COPY of one would wait for that transaction and then fail. `prelude`
     (PostgreSQL): statements sent in the lookup's round trip, before it.
     """
-    existing = find_existing(conn, batch.keys, savepoint=conn.dialect.name == "postgresql", prelude=prelude)
+    if conn.dialect.name == "postgresql" and batch.keys:
+        return _load_postgresql(conn, batch, in_flight, prelude)
+    existing = find_existing(conn, batch.keys, prelude=prelude)
+    batch, existing = _new_rows(batch, existing, in_flight)
+    if not batch.keys:
+        return LoadResult(0, existing)
+    return _load_sqlite(conn, batch, existing)
+
+
+def _new_rows(batch: ProfileBatch, existing: dict[str, Existing],
+              in_flight: Mapping[str, Existing] | None) -> tuple[ProfileBatch, dict[str, Existing]]:
+    """The batch without the names stored (`existing`) or being inserted (`in_flight`), and all of those names."""
     if in_flight:
         existing.update((key, in_flight[key]) for key in batch.keys if key in in_flight and key not in existing)
     if existing:
         batch = batch.select([key not in existing for key in batch.keys])
-    if not batch.keys:
-        return LoadResult(0, existing)
-    if conn.dialect.name == "postgresql":
-        return _load_postgresql(conn, batch, existing)
-    return _load_sqlite(conn, batch, existing)
+    return batch, existing
 
 
 def search_keys(batch: ProfileBatch) -> list[str]:
@@ -178,21 +186,47 @@ class _ProbabilityText(dict[float | None, str]):
 _AGE_TEXT = [str(age) for age in range(1000)]
 
 
-def _load_postgresql(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing]) -> LoadResult:
+def _load_postgresql(conn: Connection, batch: ProfileBatch, in_flight: Mapping[str, Existing] | None,
+                     prelude: Sequence[str]) -> LoadResult:
+    """Three round trips: `prelude`, the existence lookup, a savepoint and the COPY's start together (copy_after),
+    the COPY's rows once the lookup's answer has said which to send, and the caller's commit."""
     import psycopg
 
-    search = search_keys(batch)
-    payload = _copy_text(batch, search)
     raw = psycopg_connection(conn)
-    # The savepoint was set with the existence check (find_existing), in its round trip; it is never released
-    # (a round trip of its own): the commit ends it with the transaction.
+    keys = batch.keys
+    payload, search, existing = b"", [], {}
+    # The savepoint is never released (a round trip of its own): the commit ends it with the transaction.
+    statements = [*prelude, _find_sql_literal(raw, keys), f"SAVEPOINT {_SAVEPOINT}"]
     try:
-        with raw.cursor() as cur, cur.copy(f"COPY profiles ({_COLUMN_LIST}) FROM STDIN") as copy:
-            copy.write(payload)
-    except psycopg.errors.UniqueViolation:
+        with copy_after(raw, statements, f"COPY profiles ({_COLUMN_LIST}) FROM STDIN") as (answers, copy):
+            found = answers[len(prelude)].rows
+            existing = {key: Existing(_int(run), _int(line)) for key, run, line in found if key is not None}
+            batch, existing = _new_rows(batch, existing, in_flight)
+            if batch.keys:  # else the COPY ends with no row: it was started before the lookup's answer came
+                search = search_keys(batch)
+                payload = _copy_text(batch, search)
+                copy.write(payload)
+    except psycopg.errors.UniqueViolation:  # a concurrent import inserted one of the names since the lookup
         raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
         return _load_postgresql_staged(conn, batch, existing, payload, search)
+    if not batch.keys:
+        return LoadResult(0, existing)
     return LoadResult(len(batch.ids), existing, _counts(batch), frozenset(words_of(search)))
+
+
+def _find_sql_literal(raw: psycopg.Connection[Any], keys: Sequence[str]) -> str:
+    """The existence lookup with `keys` quoted in it (copy_after sends no parameters): one text literal split by
+    the server, as find_existing does."""
+    joined = "\n".join(keys)
+    if joined.count("\n") == len(keys) - 1:  # no key holds a line break (valid names never do)
+        keys_sql = f"string_to_array({literal(raw, joined)}, E'\\n')"
+    else:
+        keys_sql = f"ARRAY[{', '.join(literal(raw, key) for key in keys)}]::text[]"
+    return _FIND_SQL_PG.replace("%s", keys_sql)
+
+
+def _int(text: str | None) -> int | None:
+    return None if text is None else int(text)
 
 
 def _load_postgresql_staged(conn: Connection, batch: ProfileBatch, existing: dict[str, Existing],

@@ -33,10 +33,10 @@ from insighta_desktop.profiles.filters import ProfileFilters
 
 
 class PostgresProfileWrite(ProfileWrite):
-    """An import batch in four round trips: BEGIN, the transaction's setting, the existence lookup and the COPY's
-    savepoint together (1); the COPY (2: its start, then its rows); the claim's check, the counts, the name words, the
-    rejects, the run's update and COMMIT together (1). The lookup's answer decides what the COPY sends, and the
-    COPY's end must be heard before COMMIT (a unique violation rolls back to the savepoint and stages the rows)."""
+    """An import batch in three round trips: BEGIN, the transaction's setting, the existence lookup, the COPY's
+    savepoint and the COPY's start together (1, db/copy_after.py); the COPY's rows (1), which the lookup's answer
+    decides; the claim's check, the counts, the name words, the rejects, the run's update and COMMIT together (1).
+    The COPY's end must be heard before COMMIT (a unique violation rolls back to the savepoint and stages the rows)."""
 
     def __init__(self, store: ProfileStore, connection: Connection, transaction: RootTransaction) -> None:
         super().__init__(store, connection, transaction)
