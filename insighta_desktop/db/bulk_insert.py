@@ -215,14 +215,16 @@ def _load_postgresql(conn: Connection, batch: ProfileBatch, in_flight: Mapping[s
 
 
 def _find_sql_literal(raw: psycopg.Connection[Any], keys: Sequence[str]) -> str:
-    """The existence lookup with `keys` quoted in it (copy_after sends no parameters): one text literal split by
-    the server, as find_existing does."""
+    """The existence lookup with `keys` quoted in it (copy_after sends no parameters)."""
+    return _FIND_SQL_PG.replace("%s", _keys_sql(raw, keys))
+
+
+def _keys_sql(raw: psycopg.Connection[Any], keys: Sequence[str]) -> str:
+    """`keys` as an SQL array of literals: one text literal split by the server, as find_existing sends them."""
     joined = "\n".join(keys)
     if joined.count("\n") == len(keys) - 1:  # no key holds a line break (valid names never do)
-        keys_sql = f"string_to_array({literal(raw, joined)}, E'\\n')"
-    else:
-        keys_sql = f"ARRAY[{', '.join(literal(raw, key) for key in keys)}]::text[]"
-    return _FIND_SQL_PG.replace("%s", keys_sql)
+        return f"string_to_array({literal(raw, joined)}, E'\\n')"
+    return f"ARRAY[{', '.join(literal(raw, key) for key in keys)}]::text[]"
 
 
 def _int(text: str | None) -> int | None:

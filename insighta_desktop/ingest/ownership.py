@@ -142,11 +142,11 @@ class RunOwner:
     """Owns one run for this process: its lock, its owner columns and a heartbeat timer. `release` gives it all up."""
 
     def __init__(self, engine: Engine, run_id: int, *, now: Callable[[], datetime],
-                 interval: float = HEARTBEAT_INTERVAL) -> None:
+                 interval: float | None = None) -> None:
         self.engine = engine
         self.run_id = run_id
         self.now = now
-        self.interval = interval
+        self.interval = HEARTBEAT_INTERVAL if interval is None else interval
         self._lock = _RunLock(engine, run_id)
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None

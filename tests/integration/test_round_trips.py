@@ -2,7 +2,8 @@
 to speak (tests/turn_counting_proxy.py): a cold search with its total 1, the Profiles tab's Enter (page, total,
 charts, country counts) 1, a cached search 0, opening an interview 1, `insighta search` 4 in all with its connection
 handshake (2 of them here: TLS negotiation, then start-up and authentication), an import batch 3 (its COPY 2, the
-first carrying its existence lookup, and its bookkeeping and commit 1)."""
+first carrying its existence lookup, and its bookkeeping and commit 1), an update batch 6 (its own 3, the update's
+3)."""
 from __future__ import annotations
 
 import contextlib
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from insighta_desktop.cli import main as cli_main
 from insighta_desktop.db.engine import create_engine_for
 from insighta_desktop.demo.loader import load_demo_data
+from insighta_desktop.ingest import ownership
 from insighta_desktop.ingest.pipeline import Importer, ImportOptions
 from insighta_desktop.interviews.repository import list_interviews, load_interview_view
 from insighta_desktop.profiles.cache import ResultCache
@@ -30,8 +32,10 @@ QUERIES = ["Nigerian females between ages 20 and 45", "gender probability at lea
 
 
 @pytest.fixture
-def proxied(ready_pg_url):
-    """(direct URL, URL through the counting proxy, the proxy) on a database with the demo data."""
+def proxied(ready_pg_url, monkeypatch):
+    """(direct URL, URL through the counting proxy, the proxy) on a database with the demo data. An import's
+    heartbeat (every 5 s on a connection of its own) would add turns to a slow import: none during these tests."""
+    monkeypatch.setattr(ownership, "HEARTBEAT_INTERVAL", 3600.0)
     engine = create_engine_for(ready_pg_url)
     load_demo_data(engine, profiles=600, interviews=2)
     engine.dispose()
@@ -97,7 +101,7 @@ def test_insighta_search_in_all(proxied, tmp_path, monkeypatch):
     assert turns_of(proxy, run) <= 4  # connection handshake (2) + set-up with the schema version (1) + search (1)
 
 
-def _import_turns(url: str, proxy: TurnCountingProxy, path, batches: int) -> int:
+def _import_turns(url: str, proxy: TurnCountingProxy, path, batches: int, on_duplicate: str = "skip") -> int:
     """The counting proxy's turns for importing `path`, on an engine whose pool holds its connections already (how
     many an import opens depends on how its batches overlap)."""
     engine = create_engine_for(url)
@@ -105,7 +109,7 @@ def _import_turns(url: str, proxy: TurnCountingProxy, path, batches: int) -> int
         for conn in (first, second, third):
             conn.exec_driver_sql("SELECT 1")
     options = ImportOptions(batch_size=100, rejects_path=path.with_suffix(".rejects.csv"), progress_interval=0,
-                            queue_depth=batches)
+                            queue_depth=batches, on_duplicate=on_duplicate)
     try:
         before = proxy.turns
         summary = Importer(engine).run(path, options)
@@ -134,3 +138,27 @@ def test_an_import_batch(proxied, tmp_path):
     few = _import_turns(url, proxy, csv_file(400, "few"), 4)
     many = _import_turns(url, proxy, csv_file(1200, "many"), 12)
     assert (many - few) / 8 == 3
+
+
+def test_an_update_batch(proxied, tmp_path):
+    """`--on-duplicate update` of stored names: the batch's own three (its COPY of new rows, started with the lookup,
+    ends with none) and the update's three: the stored values' read with the staging COPY's start, the changed
+    rows, and ANALYZE with the UPDATE."""
+    direct, url, proxy = proxied
+
+    def csv_file(n: int, tag: str, age: int):
+        path = tmp_path / f"{tag}-{age}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["name", "gender", "age", "country_id", "gender_probability", "country_probability"])
+            out.writerows([f"Update {tag} {i}", "female", str(age), "NG", "0.9", "0.8"] for i in range(n))
+        return path
+
+    engine = create_engine_for(direct)
+    for tag, n in (("few", 400), ("many", 1200)):
+        options = ImportOptions(batch_size=100, rejects_path=tmp_path / f"{tag}.rejects.csv", progress_interval=0)
+        assert Importer(engine).run(csv_file(n, tag, 30), options).inserted == n
+    engine.dispose()
+    few = _import_turns(url, proxy, csv_file(400, "few", 31), 4, on_duplicate="update")
+    many = _import_turns(url, proxy, csv_file(1200, "many", 31), 12, on_duplicate="update")
+    assert (many - few) / 8 == 6
