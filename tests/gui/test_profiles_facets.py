@@ -183,3 +183,33 @@ def test_chart_axes_have_thousands_separators_and_headroom(qtbot):
         assert axis.max() >= tallest * 1.1
     assert charts.note.text() == "Charts: all 119,234 matches"
     assert [s.label() for s in charts.pie.slices()] == ["female 61,234 (51%)", "male 58,000 (49%)"]
+
+
+def test_charts_take_each_result_in_place(qtbot):
+    """A new result changes the series' values and the axes' labels: the series are the same objects (a chart
+    built again for each result cost most of the GUI thread's time from an answer to its charts painted), and
+    a result of another shape (one gender, fewer decades and countries) still shows exactly its own values."""
+    charts = FacetCharts()
+    qtbot.addWidget(charts)
+    charts.show_facets(Facets(genders=(("female", 61_234), ("male", 58_000)),
+                              age_histogram=((20, 12_345), (30, 23_456), (100, 7)),
+                              top_countries=(("NG", "Nigeria", 45_678), ("KE", "Kenya", 9_999)),
+                              counted=119_234, kind="exact", elapsed_ms=2.5))
+    pie, ages, countries = charts.pie, charts.age_series, charts.country_series
+    charts.show_facets(Facets(genders=(("male", 812),), age_histogram=((0, 300), (10, 512)),
+                              top_countries=(("GH", "Ghana", 700), ("KE", "Kenya", 80), ("UG", "Uganda", 32)),
+                              counted=812, kind="sample", elapsed_ms=1.0))
+    assert (charts.pie, charts.age_series, charts.country_series) == (pie, ages, countries)
+    assert [(s.label(), s.value()) for s in charts.pie.slices()] == [("male 812 (100%)", 812)]
+    assert charts.gender_chart.series() == [pie]
+    for chart, series, values, labels in ((charts.age_chart, ages, [300, 512], ["0", "10"]),
+                                          (charts.country_chart, countries, [32, 80, 700], ["UG", "KE", "GH"])):
+        assert chart.series() == [series] and len(series.barSets()) == 1
+        bars = series.barSets()[0]
+        assert [bars.at(i) for i in range(bars.count())] == values
+        category_axis, value_axis = chart.axes()  # one of each, no axis left from the first result
+        assert category_axis.categories() == labels
+        assert isinstance(value_axis, QCategoryAxis) and value_axis.max() >= max(values) * 1.1
+        assert all(int(label.replace(",", "")) <= value_axis.max() for label in value_axis.categoriesLabels())
+    assert charts.decades == [0, 10] and charts.country_codes == ["UG", "KE", "GH"]
+    assert charts.note.text() == "Charts: first 812 matches (a sample)"

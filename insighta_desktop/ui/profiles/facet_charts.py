@@ -6,6 +6,7 @@ a chip and searches again. Value axes carry thousands separators and leave headr
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from PySide6.QtCharts import (
     QAbstractBarSeries,
@@ -27,6 +28,12 @@ from insighta_desktop.profiles.search import Facets
 
 TOP_COUNTRIES_SHOWN = 6  # a taller bar each, so the country codes beside them stay readable
 GENDER_COLOURS = {"female": QColor("#c2185b"), "male": QColor("#1565c0")}
+
+
+class BarAxes(NamedTuple):
+    bars: QBarSet
+    categories: QBarCategoryAxis
+    values: QCategoryAxis  # labels of our own: QValueAxis's printf format has no thousands separator
 
 
 def _small_font() -> QFont:
@@ -86,6 +93,8 @@ class FacetCharts(QWidget):
         self.pie: QPieSeries | None = None
         self.age_series: QBarSeries | None = None
         self.country_series: QHorizontalBarSeries | None = None
+        self._age_axes: BarAxes | None = None
+        self._country_axes: BarAxes | None = None
 
     def clear(self) -> None:
         for chart in (self.gender_chart, self.age_chart, self.country_chart):
@@ -95,21 +104,50 @@ class FacetCharts(QWidget):
                 axis.deleteLater()  # a removed axis keeps drawing its grid and labels until it is deleted
         self.facets = None
         self.pie, self.age_series, self.country_series = None, None, None
+        self._age_axes, self._country_axes = None, None
         self.decades, self.country_codes = [], []
         self.note.setText("")
         self.note.setToolTip("")
 
     def show_facets(self, facets: Facets) -> None:
-        self.clear()
+        """The charts of a new result. The series and axes are made once and then given the new values: building
+        them again for every result made each chart's scene add, lay out and index about a hundred new items (and
+        delete the old ones) on the GUI thread, the larger part of the time from an answer to its charts painted."""
+        if self.pie is None:
+            self._build()
+        assert self.pie is not None and self._age_axes is not None and self._country_axes is not None
         self.facets = facets
-        pie = QPieSeries()
         total = sum(count for _gender, count in facets.genders)
-        for gender, count in facets.genders:
+        slices = self.pie.slices()
+        if [piece.property("gender") for piece in slices] != [gender for gender, _count in facets.genders]:
+            self.pie.clear()
+            slices = []
+            for gender, _count in facets.genders:
+                piece = self.pie.append(gender, 0)
+                if gender in GENDER_COLOURS:
+                    piece.setColor(GENDER_COLOURS[gender])
+                piece.setProperty("gender", gender)
+                slices.append(piece)
+        for piece, (gender, count) in zip(slices, facets.genders, strict=True):
             share = count / total if total else 0.0
-            piece = pie.append(f"{gender} {count:,} ({share:.0%})", count)
-            if gender in GENDER_COLOURS:
-                piece.setColor(GENDER_COLOURS[gender])
-            piece.setProperty("gender", gender)
+            piece.setValue(count)
+            piece.setLabel(f"{gender} {count:,} ({share:.0%})")
+
+        self.decades = [decade for decade, _count in facets.age_histogram]
+        # Two characters: Qt elides a wider category label in a chart this narrow.
+        labels = [str(decade) if decade < 100 else "C+" for decade in self.decades]
+        self._set_bars(self._age_axes, [count for _decade, count in facets.age_histogram], labels)
+        shown = list(reversed(facets.top_countries[:TOP_COUNTRIES_SHOWN]))
+        self.country_codes = [code for code, _name, _count in shown]
+        self._set_bars(self._country_axes, [count for _code, _name, count in shown], self.country_codes)
+        if facets.kind == "sample":
+            self.note.setText(f"Charts: first {facets.counted:,} matches (a sample)")
+        else:
+            self.note.setText(f"Charts: all {facets.counted:,} matches")
+        self.note.setToolTip(f"Facets computed in {facets.elapsed_ms:.1f} ms. Click a slice or a bar to filter by it.")
+
+    def _build(self) -> None:
+        pie = QPieSeries()
         pie.clicked.connect(self._slice_clicked)
         pie.hovered.connect(lambda piece, over: piece.setExploded(over))
         self.pie = pie
@@ -117,59 +155,58 @@ class FacetCharts(QWidget):
         # A legend under a narrow pie keeps the whole label; labels beside the slices were cut off.
         self.gender_chart.legend().setVisible(True)
         self.gender_chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-
-        ages = QBarSet("profiles")
-        ages.setColor(QColor("#00897b"))
-        labels = []
-        for decade, count in facets.age_histogram:
-            ages.append(count)
-            # Two characters: Qt elides a wider category label in a chart this narrow.
-            labels.append(str(decade) if decade < 100 else "C+")
-        self.decades = [decade for decade, _count in facets.age_histogram]
         self.age_series = QBarSeries()
         self.age_series.clicked.connect(lambda index, _set: self.decade_clicked.emit(self.decades[index]))
-        self._bars(self.age_chart, self.age_series, ages, labels, Qt.Orientation.Vertical)
-
-        countries = QBarSet("profiles")
-        countries.setColor(QColor("#6d4c41"))
-        names = []
-        for code, _name, count in reversed(facets.top_countries[:TOP_COUNTRIES_SHOWN]):
-            countries.append(count)
-            names.append(code)
-        self.country_codes = names
+        self._age_axes = _bars(self.age_chart, self.age_series, QColor("#00897b"), Qt.Orientation.Vertical)
         self.country_series = QHorizontalBarSeries()
         self.country_series.clicked.connect(lambda index, _set: self.country_clicked.emit(self.country_codes[index]))
-        self._bars(self.country_chart, self.country_series, countries, names, Qt.Orientation.Horizontal)
-        if facets.kind == "sample":
-            self.note.setText(f"Charts: first {facets.counted:,} matches (a sample)")
+        self._country_axes = _bars(self.country_chart, self.country_series, QColor("#6d4c41"),
+                                   Qt.Orientation.Horizontal)
+
+    @staticmethod
+    def _set_bars(axes: BarAxes, counts: list[int], labels: list[str]) -> None:
+        """New bar heights and category labels; the value axis's ticks only when they change."""
+        bar_set, categories, values = axes
+        if bar_set.count() != len(counts):
+            bar_set.remove(0, bar_set.count())
+            bar_set.append([float(count) for count in counts])
         else:
-            self.note.setText(f"Charts: all {facets.counted:,} matches")
-        self.note.setToolTip(f"Facets computed in {facets.elapsed_ms:.1f} ms. Click a slice or a bar to filter by it.")
+            for index, count in enumerate(counts):
+                if bar_set.at(index) != count:
+                    bar_set.replace(index, count)
+        if categories.categories() != labels:
+            categories.setCategories(labels)
+        steps = value_axis_steps(max(counts or [0]))
+        ticks = [f"{value:,}" for value in steps]
+        if values.categoriesLabels() != ticks:
+            for label in values.categoriesLabels():
+                values.remove(label)
+            for label, value in zip(ticks, steps, strict=True):
+                values.append(label, value)
+            values.setRange(0, steps[-1])
 
     def _slice_clicked(self, piece: QPieSlice) -> None:
         self.gender_clicked.emit(str(piece.property("gender")))
 
-    @staticmethod
-    def _bars(chart: QChart, series: QAbstractBarSeries, bar_set: QBarSet, labels: list[str],
-              orientation: Qt.Orientation) -> None:
-        series.append(bar_set)
-        chart.addSeries(series)
-        categories = QBarCategoryAxis()
-        categories.append(labels)
-        values = QCategoryAxis()  # labels of our own: QValueAxis's printf format has no thousands separator
-        values.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-        steps = value_axis_steps(max([bar_set.at(i) for i in range(bar_set.count())] or [0]))
-        values.setStartValue(0)
-        for value in steps:
-            values.append(f"{value:,}", value)
-        values.setRange(0, steps[-1])
-        for axis in (categories, values):
-            axis.setLabelsFont(_small_font())
-        if orientation == Qt.Orientation.Vertical:
-            chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
-            chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
-        else:
-            chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
-            chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(categories)
-        series.attachAxis(values)
+
+def _bars(chart: QChart, series: QAbstractBarSeries, colour: QColor, orientation: Qt.Orientation) -> BarAxes:
+    """A bar chart's one bar set, its category axis and its value axis (ticks set by FacetCharts._set_bars)."""
+    bar_set = QBarSet("profiles")
+    bar_set.setColor(colour)
+    series.append(bar_set)
+    chart.addSeries(series)
+    categories = QBarCategoryAxis()
+    values = QCategoryAxis()
+    values.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    values.setStartValue(0)
+    for axis in (categories, values):
+        axis.setLabelsFont(_small_font())
+    if orientation == Qt.Orientation.Vertical:
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+    else:
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(categories)
+    series.attachAxis(values)
+    return BarAxes(bar_set, categories, values)
