@@ -252,6 +252,15 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
                   f"LIMIT {int(sample)}) ")
         source, measure, clauses = "matched", "count(*)", []
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    if dialect == "postgresql":
+        # One pass over the rows for the three facets (three passes took twice as long: 13,000 profile_counts rows
+        # each, for the panel's counts of every country).
+        stmt.sql = (
+            f"{prefix}SELECT CASE WHEN GROUPING(gender) = 0 THEN 'g' WHEN GROUPING(age / 10) = 0 THEN 'a' ELSE 'c' "
+            f"END, coalesce(gender, CAST(age / 10 AS TEXT), country_id), {measure} FROM {source}{where} "
+            f"GROUP BY GROUPING SETS ((gender), (age / 10), (country_id))"
+        )
+        return stmt
     stmt.sql = (
         f"{prefix}SELECT 'g', gender, {measure} FROM {source}{where} GROUP BY gender "
         f"UNION ALL SELECT 'a', CAST(age / 10 AS TEXT), {measure} FROM {source}{where} GROUP BY age / 10 "
