@@ -29,12 +29,6 @@ from insighta_desktop.profiles.model import Profile
 from insighta_desktop.profiles.names import NameMatch, fold
 
 EXACT, AT_LEAST, ESTIMATE = "exact", "at_least", "estimate"
-# A name matching at most this many profiles is searched by their ids: reading and sorting that many rows by primary
-# key costs about what walking a sort index to the first page costs for a name this common (measured on 5,000,000
-# rows, tests/benchmarks/bench_search.py).
-FEW_NAME_MATCHES = 3_000
-# The name's matches are counted up to this many for the estimate of a common name with other filters.
-NAME_SHARE_CAP = 200_000
 
 StatementRunner = Callable[[Statement], Sequence[Any]]  # runs one statement, returns all its rows
 
@@ -193,28 +187,15 @@ class ProfileStore:
         is the whole answer)."""
         raise NotImplementedError
 
-    def resolve(self, run: StatementRunner, filters: ProfileFilters) -> tuple[ProfileFilters, NameMatch | None]:
-        """The filters to run, and how their name is matched (db/name_match.py): a typed word that begins no stored
-        name word is replaced by the most similar stored words when there is a fuzzy index."""
+    def resolve(self, run: StatementRunner, filters: ProfileFilters,
+                cap: int | None = None) -> tuple[ProfileFilters, NameMatch | None]:
+        """The filters to run, and how their name is matched (name_match.resolve_name: the matches counted up to
+        `cap` for the total, their ids when few, a misspelt word replaced by the most similar stored words)."""
         if not filters.name:
             return filters, None
         if self._fuzzy is None:
             self._fuzzy = name_match.fuzzy_label(self.backend, run(name_match.fuzzy_support_statement(self.backend))[0])
-        label, trgm_schema = self._fuzzy
-        # The typed words' prefix check and the ids they match, in one round trip (a pipeline on PostgreSQL); a
-        # fuzzy match looks the ids up again for the stored words it found.
-        prefixes, found = run_together(run, [
-            name_match.prefix_statement(self.backend, filters.name),
-            search_sql.name_ids_statement(self.backend, filters.name, FEW_NAME_MATCHES + 1)])
-        matched = name_match.match_name(run, self.backend, filters.name, label, trgm_schema, found=prefixes[0])
-        if matched.kind == "fuzzy":
-            filters = replace(filters, name=matched.search_text)
-            found = run(search_sql.name_ids_statement(self.backend, filters.name or "", FEW_NAME_MATCHES + 1))
-        if matched.kind != "none":
-            # Few matches: read them by id (and sort them); many: walk the sort order's index (search_sql).
-            if len(found) <= FEW_NAME_MATCHES:
-                filters = replace(filters, name_ids=tuple(dict.fromkeys(str(row[0]) for row in found)))
-        return filters, matched
+        return name_match.resolve_name(run, self.backend, filters, cap, self._fuzzy)
 
     def counts_total(self, run: StatementRunner, filters: ProfileFilters) -> int:
         """Exact number of profiles matching the gender/age/country part of the filters (profile_counts)."""
@@ -226,6 +207,11 @@ class ProfileStore:
         `bound` is counts_total when the caller has it already."""
         others = replace(filters, name=None, name_ids=None)
         if filters.name and not others.has_conditions:
+            counted = filters.name_count  # resolve counted the name in the word index
+            if counted is not None and counted.limit >= cap and counted.rows > cap:
+                return cap, AT_LEAST
+            if counted is not None and counted.limit >= cap and counted.profiles is not None:
+                return (counted.profiles, EXACT) if counted.profiles <= cap else (cap, AT_LEAST)
             if filters.name_ids is not None:  # resolve read every match's id (a few)
                 found = len(filters.name_ids)
                 return (found, EXACT) if found <= cap else (cap, AT_LEAST)
@@ -244,8 +230,14 @@ class ProfileStore:
         """A common name with gender/age/country filters: counting it exactly reads every profile of the name (the
         filters are not in the word index), so its total is estimated as the name's share of all profiles applied
         to the filters' exact count (name and filters taken as independent)."""
-        named, stored = run(search_sql.name_share_statement(self.backend, filters.name or "", NAME_SHARE_CAP))[0]
-        estimate = round(int(named) * bound / max(int(stored), 1))
+        counted = filters.name_count
+        if counted is not None and (not counted.more or counted.limit >= name_match.NAME_SHARE_CAP):
+            named = counted.rows if counted.profiles is None else counted.profiles
+            stored = run(search_sql.counts_statement(self.backend, ProfileFilters()))[0][0]
+        else:
+            named, stored = run(search_sql.name_share_statement(self.backend, filters.name or "",
+                                                                   name_match.NAME_SHARE_CAP))[0]
+        estimate = round(int(named) * bound / max(int(stored or 0), 1))
         return max(1, min(estimate, bound)), ESTIMATE
 
     def _large_total(self, run: StatementRunner, filters: ProfileFilters, cap: int, bound: int) -> tuple[int, str]:
@@ -333,8 +325,8 @@ class ProfileStore:
 
 
 def _name_among_many(filters: ProfileFilters) -> bool:
-    """A name matching more than FEW_NAME_MATCHES profiles (resolve found no short id list) with filters that
-    profile_counts answers exactly."""
+    """A name matching more than name_match.FEW_NAME_MATCHES profiles (resolve found no short id list) with filters
+    that profile_counts answers exactly."""
     others = replace(filters, name=None, name_ids=None)
     return (filters.name is not None and filters.name_ids is None and others.has_conditions
             and search_sql.counts_cover(others))

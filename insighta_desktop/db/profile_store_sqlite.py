@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import ClassVar
 
 from sqlalchemy.exc import OperationalError
@@ -22,9 +23,15 @@ class SqliteProfileStore(ProfileStore):
              after: tuple[object, object] | None = None) -> PageRows:
         # SQLite's planner prefers the filter's index plus a sort even when most rows match; the exact match count
         # says when walking the sort order's index finds the page sooner.
-        bound = self.counts_total(run, filters)
-        stored = int(run(search_sql.Statement(self.backend, search_sql.ROW_ESTIMATE_SQL))[0][0] or 0)
-        hint = search_sql.sqlite_sort_index(filters, bound, stored, offset + limit + 1)
+        # A name decides the index without them (its total needs the gender/age/country count only with those).
+        if filters.name:
+            named_only = not replace(filters, name=None, name_ids=None).has_conditions
+            bound = None if named_only else self.counts_total(run, filters)
+            hint = search_sql.sqlite_sort_index(filters, 0, 0, offset + limit + 1)
+        else:
+            bound = self.counts_total(run, filters)
+            stored = int(run(search_sql.Statement(self.backend, search_sql.ROW_ESTIMATE_SQL))[0][0] or 0)
+            hint = search_sql.sqlite_sort_index(filters, bound, stored, offset + limit + 1)
         rows = run(search_sql.page_statement(self.backend, filters, limit + 1, offset=offset, after=after,
                                              index_hint=hint))
         return PageRows(rows[:limit], len(rows) > limit, bound)

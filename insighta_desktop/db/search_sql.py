@@ -68,7 +68,7 @@ def _where(stmt: Statement, filters: ProfileFilters, *, counts_table: bool = Fal
     return clauses
 
 
-def _word_starts(stmt: Statement, term: str) -> str:
+def word_starts(stmt: Statement, term: str) -> str:
     """The profile_name_words rows whose word starts with `term`, as a primary-key range scan. PostgreSQL: LIKE on
     the "C"-collated column, which the planner turns into that range and estimates from the column's statistics
     (an explicit range up to U+10FFFF it estimated at one row, and chose plans that read every match)."""
@@ -82,7 +82,7 @@ def name_ids(stmt: Statement, name: str | None) -> str | None:
     """The ids of the profiles whose name has a word starting with each typed word: one word's rows, or the
     INTERSECT of each word's (set operations on the word index alone, no profile read)."""
     terms = name_terms(name or "")
-    return " INTERSECT ".join(_word_starts(stmt, t) for t in terms) if terms else None
+    return " INTERSECT ".join(word_starts(stmt, t) for t in terms) if terms else None
 
 
 def name_clauses(stmt: Statement, name: str | None, ids: tuple[str, ...] | None = None, *,
@@ -201,7 +201,7 @@ def count_statement(dialect: str, filters: ProfileFilters, cap: int | None = Non
         # words: their INTERSECT holds each profile once.
         limit = "" if cap is None else f" LIMIT {int(cap) + 1}"
         if len(terms) == 1:
-            rows = _word_starts(stmt, terms[0])
+            rows = word_starts(stmt, terms[0])
             stmt.sql = (f"SELECT count(DISTINCT profile_id) FROM ({rows}) named" if cap is None else
                         f"SELECT CASE WHEN count(*) > {int(cap)} THEN count(*) ELSE count(DISTINCT profile_id) END "
                         f"FROM ({rows}{limit}) named")

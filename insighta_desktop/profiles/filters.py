@@ -16,7 +16,7 @@ from typing import Any
 from insighta_desktop import countries
 from insighta_desktop.profiles.errors import InvalidQueryParameters
 from insighta_desktop.profiles.model import AGE_GROUPS, GENDERS, MAX_AGE
-from insighta_desktop.profiles.names import MAX_NAME_LENGTH, canonical_name
+from insighta_desktop.profiles.names import MAX_NAME_LENGTH, NameCount, canonical_name
 
 SORT_FIELDS = ("age", "created_at", "gender_probability", "name")
 ORDERS = ("asc", "desc")
@@ -33,10 +33,7 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 @dataclass(frozen=True)
 class ProfileFilters:
-    """Conditions (all must hold) plus the sort order.
-
-    Build with `build_filters` or `normalise` for the canonical form.
-    """
+    """Conditions (all must hold) plus the sort order; `build_filters` or `normalise` give the canonical form."""
 
     gender: str | None = None
     age_groups: tuple[str, ...] = ()
@@ -49,9 +46,10 @@ class ProfileFilters:
     order: str = DEFAULT_ORDER
     # A person's name: every word must begin a word of the name (profiles/names.py); trimmed, spaces collapsed.
     name: str | None = None
-    # Set by the profile store when the name matches few profiles: their ids, so the search reads just those.
-    # Not a condition of its own: left out of comparisons, the contract form and the cache key.
+    # Set by the profile store: the ids when the name matches few profiles (the search reads just those), and how
+    # many it matches. Not conditions of their own: left out of comparisons, the contract form and the cache key.
     name_ids: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    name_count: NameCount | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         """The contract form: every key present (but "name", present only when set), a one-item list collapsed."""

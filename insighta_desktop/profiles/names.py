@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from insighta_desktop.profiles.typos import osa_distance
 from insighta_desktop.resources import resource_path
@@ -113,6 +114,21 @@ def best_matches(term: str, candidates: Sequence[tuple[str, float]]) -> tuple[tu
         return ()
     top = max(s for _, s in close)
     return tuple(sorted((w, s) for w, s in close if s >= top - 1e-9))
+
+
+class NameCount(NamedTuple):
+    """How many profiles a name matches, counted in the word index up to `limit` + 1 rows: `rows` of it (a profile
+    with two words starting so is two rows), `profiles` the distinct ones among them when they were counted (None:
+    too many rows to be worth it). More than `limit` rows: the name matches more than `limit` profiles (wrong only
+    if a limit's worth had two such words)."""
+
+    rows: int
+    profiles: int | None
+    limit: int
+
+    @property
+    def more(self) -> bool:
+        return self.rows > self.limit
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class ProfileSearch:
             return replace(hit, from_cache=True, interpretation=interpretation, unknown_words=unknown_words,
                            elapsed_ms=(self._clock() - started) * 1000)
         with self.store.reading() as run:
-            effective, name_match = self.store.resolve(run, filters)
+            effective, name_match = self.store.resolve(run, filters, self.count_cap)
             raw_rows, more, total, kind = self.execute(run, effective, page, after, version)
         result = self._page_result(filters, page, raw_rows, more, total, kind, interpretation, unknown_words,
                                    name_match)

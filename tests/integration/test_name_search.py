@@ -183,9 +183,9 @@ def test_a_profile_with_two_words_starting_so_counts_once(db):
 
 def test_a_name_matching_many_profiles_walks_the_sort_order(people, monkeypatch):
     """Past FEW_NAME_MATCHES the rows are not read by id first; the answers are the same."""
-    from insighta_desktop.db import profile_store
+    from insighta_desktop.db import name_match
 
-    monkeypatch.setattr(profile_store, "FEW_NAME_MATCHES", 0)
+    monkeypatch.setattr(name_match, "FEW_NAME_MATCHES", 0)
     search = ProfileSearch(people)
     assert names_of(search.search(build_filters(name="kabore"))) == ["Aïssata Kaboré", "Kojo Kaboré"]
     assert names_of(search.search(build_filters(name="ama ob"))) == ["Amara Obi"]
@@ -198,6 +198,23 @@ def test_a_name_matching_many_profiles_walks_the_sort_order(people, monkeypatch)
     assert by_age.total == 3
     assert names_of(search.search(build_filters(name="kabroe"))) == ["Aïssata Kaboré", "Kojo Kaboré"]
     assert dict(search.facets(build_filters(name="amara", gender="female")).genders) == {"female": 2}
+
+
+def test_several_words_are_looked_up_by_the_dictionary_words_they_begin(people, monkeypatch):
+    """Each typed word of several is matched by the stored words it begins (one word: equality, a merge join on
+    PostgreSQL; a few: probed by primary key on SQLite); past EXPANSION_WORDS a word is a range. Same answers."""
+    from insighta_desktop.db import name_match
+
+    search = ProfileSearch(people)
+    for limit in (name_match.EXPANSION_WORDS, 1, 0):
+        monkeypatch.setattr(name_match, "EXPANSION_WORDS", limit)
+        assert names_of(search.search(build_filters(name="kojo kabore"))) == ["Kojo Kaboré"], limit
+        amara_o = search.search(build_filters(name="amara o"), PageRequest(limit=1))
+        assert (amara_o.total, amara_o.total_kind) == (2, "exact"), limit
+        assert names_of(search.search(build_filters(name="amara o"))) == ["Amara Obi", "Amara Okafor"], limit
+        assert names_of(search.search(build_filters(name="ama ob"))) == ["Amara Obi"], limit
+        assert names_of(search.search(build_filters(name="o ama"))) == ["Amara Obi", "Amara Okafor"], limit
+        assert search.search(build_filters(name="kojo zzzz")).rows == (), limit
 
 
 def test_a_misspelling_sharing_no_inner_trigram_is_still_found(db):
@@ -213,9 +230,9 @@ def test_a_misspelling_sharing_no_inner_trigram_is_still_found(db):
 def test_a_common_name_with_other_filters_is_estimated_past_the_cap(people, monkeypatch):
     """Past FEW_NAME_MATCHES and the count cap, a name with gender/age/country filters is not counted by reading
     every profile of the name: its share of all profiles times the filters' exact count, labelled an estimate."""
-    from insighta_desktop.db import profile_store
+    from insighta_desktop.db import name_match
 
-    monkeypatch.setattr(profile_store, "FEW_NAME_MATCHES", 0)
+    monkeypatch.setattr(name_match, "FEW_NAME_MATCHES", 0)
     search = ProfileSearch(people, count_cap=1)
     women = search.search(build_filters(name="amara", gender="female"), PageRequest(limit=1))
     females = sum(1 for p in PEOPLE if p[1] == "female")
@@ -223,7 +240,7 @@ def test_a_common_name_with_other_filters_is_estimated_past_the_cap(people, monk
     assert women.rows[0].name in {"Amara Obi", "Amara Okafor"}
     assert (women.total, women.total_kind) == (round(amaras * females / len(PEOPLE)), "estimate")
     # the few-matches path still counts (up to the cap), and so does a name with a probability filter
-    monkeypatch.setattr(profile_store, "FEW_NAME_MATCHES", 3_000)
+    monkeypatch.setattr(name_match, "FEW_NAME_MATCHES", 3_000)
     few = search.search(build_filters(name="amara", gender="female"), PageRequest(limit=1))
     assert (few.total, few.total_kind) == (1, "at_least")
     probable = ProfileSearch(people).search(build_filters(name="amara", min_gender_probability=0.5),
