@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 5  # per host, unless the URL sets connect_timeout
+# A link that dies silently (a laptop's Wi-Fi gone, a NAT entry dropped) is noticed by TCP itself: an idle connection
+# (the LISTEN connection waits for notifications) is probed after 15 s, three unanswered probes 5 s apart end it; sent
+# data unacknowledged for 20 s ends it (Linux; elsewhere libpq ignores it). The URL's own values win.
+KEEPALIVES: dict[str, int] = {"keepalives": 1, "keepalives_idle": 15, "keepalives_interval": 5,
+                              "keepalives_count": 3, "tcp_user_timeout": 20_000}
 
 
 class DatabaseUrlError(ValueError):
@@ -155,8 +160,9 @@ def _postgres_engine(url: URL, *, pool_size: int, statement_timeout_ms: int) -> 
                        if part)
     url = url.difference_update_query(["options"])
     connect_args: dict[str, object] = {"options": options, "application_name": "insighta-desktop"}
-    if "connect_timeout" not in url.query:  # the URL's own wins (connect_args would override it)
-        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    defaults: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT_S, **KEEPALIVES}
+    # The URL's own win (connect_args would override them).
+    connect_args.update((key, value) for key, value in defaults.items() if key not in url.query)
     engine = sa.create_engine(
         url,
         pool_size=pool_size,

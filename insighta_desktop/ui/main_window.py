@@ -9,7 +9,6 @@ the old context.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -28,6 +27,7 @@ from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
 if TYPE_CHECKING:
     from insighta_desktop.config import CredentialStore
     from insighta_desktop.context import AppContext
+    from insighta_desktop.resilience.retry import RetryEvent
     from insighta_desktop.ui.imports.tab import ImportTab
     from insighta_desktop.ui.interviews.outbox_view import OutboxDialog
     from insighta_desktop.ui.interviews.tab import InterviewsTab
@@ -43,16 +43,6 @@ TAB_TITLES = ("Profiles", "Import", "Interviews")
 TAB_MODULES = ("insighta_desktop.ui.profiles.tab", "insighta_desktop.ui.imports.tab",
                "insighta_desktop.ui.interviews.tab")
 OPENING = "Opening the database…"
-
-
-def open_in_background(database_url: str | None, paths: AppPaths, tab_module: str,
-                       credentials: CredentialStore | None = None) -> AppContext:
-    """Worker thread: open the database (creating or upgrading it) and import the first tab's modules."""
-    from insighta_desktop.context import open_context
-
-    ctx = open_context(database_url, paths=paths, credentials=credentials, read_secrets=True)
-    importlib.import_module(tab_module)
-    return ctx
 
 
 class _AfterFirstPaint(QObject):
@@ -173,16 +163,27 @@ class MainWindow(QMainWindow):
 
     def open_database(self, database_url: str | None = None,
                       credentials: CredentialStore | None = None) -> asyncio.Task[bool]:
-        """Open the database off the GUI thread, then attach it; on failure say why, and close with exit code 2.
+        """Open the database off the GUI thread, then attach it; a server out of reach is tried again until it
+        answers (ui/database_opening.py); any other failure is explained, and the app closes with exit code 2.
 
         The keychain (credentials: the system's by default) is first read on that thread too.
         """
         return self.tasks.spawn(self._open_database(database_url, credentials), key="open-database")
 
     async def _open_database(self, database_url: str | None, credentials: CredentialStore | None) -> bool:
+        from insighta_desktop.ui import database_opening as opening
+
+        def waiting(event: RetryEvent) -> None:
+            log.warning("%s; retrying in %.0f s", opening.waiting_line(event), event.delay)
+            self.statusBar().showMessage(opening.waiting_line(event))
+            self.db_label.show_status(opening.waiting_status(event))
+            for placeholder in self._placeholders:
+                placeholder.setText("Waiting for the database server…")
+
         try:
-            ctx = await in_thread(open_in_background, database_url, self.paths,
-                                  TAB_MODULES[max(self.tabs.currentIndex(), 0)], credentials)
+            ctx = await opening.open_when_reachable(
+                lambda: in_thread(opening.open_in_background, database_url, self.paths,
+                                  TAB_MODULES[max(self.tabs.currentIndex(), 0)], credentials), waiting)
         except Exception as exc:
             from insighta_desktop.ui.settings_dialog import failure_reason
 
@@ -190,12 +191,7 @@ class MainWindow(QMainWindow):
             for placeholder in self._placeholders:
                 placeholder.setText("The database could not be opened.")
             self.statusBar().clearMessage()
-            box = QMessageBox(QMessageBox.Icon.Critical, "Insighta Desktop cannot start",
-                              f"The database could not be opened.\n\n{failure_reason(exc, database_url)}\n\n"
-                              "Start with --db to choose another one, or fix the URL in the settings file.",
-                              parent=self)
-            box.finished.connect(self.close)
-            box.open()  # not exec(): this runs inside a coroutine
+            opening.explain_and_close(self, failure_reason(exc, database_url))
             self.exit_code = 2
             return False
         self.attach(ctx)

@@ -1,6 +1,7 @@
 """The app on a slow or lost link (issue 11 §3), through a latency proxy the test starts and stops: the window
 says "connecting…" and then the server; a dropped link says "offline — retrying" with the last results still on
-screen, no dialog, and the pending search runs by itself once the link is back."""
+screen, no dialog, and the pending search runs by itself once the link is back; a server out of reach at start-up
+is retried until it answers."""
 from __future__ import annotations
 
 import time
@@ -8,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy.engine import make_url
 
 from insighta_desktop.context import open_context
@@ -79,10 +80,40 @@ def test_a_host_that_never_answers_does_not_hold_the_window(qtbot, qloop, pg_ser
         qloop.until(lambda: window.isVisible() and window.grab().width() > 0, timeout=1, message="painted")
         assert time.monotonic() - started < 1.0 and not opened.done()  # the window is up while libpq waits
         assert window.db_label.text() == "○ connecting…"
-        assert qloop.run(opened) is False  # connect_timeout: then the dialog that says why (tests/gui/test_startup)
-    boxes = [w for w in visible_dialogs() if isinstance(w, QMessageBox)]
-    assert len(boxes) == 1 and "could not be opened" in boxes[0].text()
-    boxes[0].accept()
+        # connect_timeout: then offline, retrying (no dialog) for as long as the window is open
+        qloop.until(lambda: window.db_label.text().startswith("● offline — retrying in"), timeout=6,
+                    message="offline, retrying")
+        assert not visible_dialogs() and not opened.done()
+        assert "timeout" in window.statusBar().currentMessage()
+        window.close()  # cancels the opening
+        qloop.until(opened.done, timeout=3, message="the opening cancelled")
+        assert opened.cancelled()
+
+
+def test_a_server_out_of_reach_at_start_up_is_attached_once_it_answers(qtbot, qloop, ready_pg_url, proxy,
+                                                                       app_paths, credentials):
+    """The link is down when the app starts (connection refused): the window says so and retries with backoff, then
+    attaches the database by itself when the link is back."""
+    proxy.stop()
+    window = MainWindow(paths=app_paths, load_demo_on_first_run=False)
+    qtbot.addWidget(window)
+    window.show()
+    opened = window.open_database(through(ready_pg_url, proxy), credentials)
+    qloop.until(lambda: window.db_label.text().startswith("● offline — retrying in"), timeout=5,
+                message="offline, retrying")
+    assert window.statusBar().currentMessage().startswith("Cannot reach the database server: ")
+    assert "Connection refused" in window.statusBar().currentMessage()
+    assert window.tabs.widget(0).text() == "Waiting for the database server…"
+    assert not visible_dialogs() and not opened.done()
+    proxy.start()
+    assert qloop.run(opened) is True
+    ctx = window.ctx
+    qloop.until(lambda: ctx.server is not None, message="the server read")
+    assert window.db_label.text() == f"● {ctx.server.label}"
+    qloop.run(window.startup_task)
+    assert window.profiles_tab is not None and not visible_dialogs()
+    window.close()
+    ctx.close()
 
 
 def test_a_dropped_link_keeps_the_results_says_offline_and_recovers(qtbot, qloop, remote, proxy):

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.engine import make_url
 
 from insighta_desktop.db.migrations import table_counts
 from insighta_desktop.demo.loader import DEMO_PROFILES, load_demo_data
@@ -97,11 +98,14 @@ def test_the_window_opens_first_then_its_database_with_the_demo_data(qtbot, qloo
     window.ctx.close()
 
 
-def test_a_database_that_cannot_be_opened_is_explained_and_ends_the_app(qtbot, qloop, app_paths, credentials):
+def test_a_database_that_cannot_be_opened_is_explained_and_ends_the_app(qtbot, qloop, pg_server_url, app_paths,
+                                                                        credentials):
     window = MainWindow(paths=app_paths)
     qtbot.addWidget(window)
     window.show()
-    opened = window.open_database("postgresql+psycopg://nobody@127.0.0.1:1/nowhere?connect_timeout=2", credentials)
+    # The server answers and refuses: a role that does not exist stays wrong, so no retrying.
+    url = make_url(pg_server_url).set(username="insighta_nobody", database="nowhere")
+    opened = window.open_database(url.render_as_string(hide_password=False), credentials)
     assert qloop.run(opened) is False
     assert window.exit_code == 2 and window.ctx is None
     boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]

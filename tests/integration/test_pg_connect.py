@@ -43,3 +43,20 @@ def test_version_numbers():
     assert _version_tuple(150020) == (15, 20)
     assert _version_tuple(180000) == (18, 0)
     assert _version_tuple(90624) == (9, 6, 24)
+
+
+def test_connections_ask_tcp_to_notice_a_dead_link(ready_pg_url):
+    """Keepalives and a TCP user timeout on every connection, unless the URL sets its own."""
+    from insighta_desktop.db.engine import KEEPALIVES, psycopg_connection
+
+    engine = create_engine_for(ready_pg_url)
+    own = create_engine_for(sa.engine.make_url(ready_pg_url).update_query_dict({"keepalives_idle": "42"}))
+    try:
+        with engine.connect() as conn:
+            params = psycopg_connection(conn).info.get_parameters()
+        assert {key: params.get(key) for key in KEEPALIVES} == {key: str(value) for key, value in KEEPALIVES.items()}
+        with own.connect() as conn:
+            assert psycopg_connection(conn).info.get_parameters()["keepalives_idle"] == "42"
+    finally:
+        engine.dispose()
+        own.dispose()

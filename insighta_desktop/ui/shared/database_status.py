@@ -51,15 +51,17 @@ class DatabaseStatusLabel(QLabel):
             self.show_status(self._ctx.link.status)
 
     def show_status(self, status: LinkStatus) -> None:
+        """The followed context's link; with none yet, the database being opened (offline while out of reach)."""
         ctx = self._ctx
-        if ctx is None:
-            return
         state = status.state.value
-        text, style, tooltip = status.text, STYLES[state], ctx.database_label
+        if ctx is None and state != "offline":
+            return
+        text, style = status.text, STYLES[state]
+        tooltip = ctx.database_label if ctx is not None else "The database being opened"
         if state == "offline":
             tooltip += (f"\nThe database cannot be reached: {status.reason}\nThe app retries by itself; what is on "
                         "screen stays until it is back.")
-        elif state == "online" and ctx.read_only_reason is not None:
+        elif state == "online" and ctx is not None and ctx.read_only_reason is not None:
             text += " · read-only"
             style = READ_ONLY_STYLE
             tooltip += f"\nRead-only: {ctx.read_only_reason}."

@@ -152,3 +152,29 @@ def test_classifying_a_database_error_loads_no_ai_sdk():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("what", "transient"), [
+    ("user=insighta_no_such_role dbname=test", False),  # the server answered FATAL: stays wrong
+    ("user=postgres dbname=insighta_no_such_database", False),
+    ("user=postgres dbname=test host=no-such-host.invalid", False),  # the name does not exist
+])
+def test_a_connection_the_server_or_the_name_refuses_is_permanent(pg_server_url, what, transient):
+    import psycopg
+
+    url = sa.engine.make_url(pg_server_url)
+    dsn = f"host={url.host} port={url.port or 5432} connect_timeout=3 {what}"
+    with pytest.raises(psycopg.OperationalError) as caught:
+        psycopg.connect(dsn).close()
+    assert is_transient(caught.value) is transient
+    assert is_transient(sa.exc.OperationalError("connect", {}, caught.value)) is transient
+
+
+def test_a_server_that_refuses_for_now_is_transient():
+    import psycopg
+
+    for text in ('connection failed: connection to server at "db", port 5432 failed: FATAL:  the database system '
+                 "is starting up", "connection failed: FATAL:  sorry, too many clients already",
+                 'connection failed: connection to server at "db", port 5432 failed: Connection refused',
+                 "failed to resolve host 'db.example.com': [Errno -3] Temporary failure in name resolution"):
+        assert is_transient(psycopg.OperationalError(text)), text
