@@ -5,7 +5,7 @@ The child writes progress as JSON lines on its stdout (ingest.progress); the eve
 QProcess as they arrive, so parsing and validation never hold this process's interpreter lock. Cancel writes
 `cancel` on the child's stdin; a child still running 0.8 s later is killed (its open batch is rolled back by the
 database, committed batches stay) and its run is marked cancelled here. A child that dies on its own is a failed run,
-resumable from its last committed batch.
+resumable from its last committed batch. While a Profiles search is in flight the child is paused (child_pause.py).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from insighta_desktop.ingest.pipeline import ImportOptions
 from insighta_desktop.ingest.progress import CANCEL_COMMAND, parse_line
 from insighta_desktop.ingest.stopped_runs import close_stopped_run, exit_description
 from insighta_desktop.ingest.summary import CANCELLED, FAILED, ImportProgress, ImportSummary
+from insighta_desktop.ui.imports.child_pause import ChildPause
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,14 @@ class ChildImportJob(QObject):
         self.kill_timer.setInterval(KILL_AFTER_CANCEL_MS)
         self.kill_timer.timeout.connect(self._kill)
         self._closed.connect(self._report_closed)
+        self.pause = ChildPause(self._running_pid, parent=self)
 
     def start(self) -> None:
         self.process.start()
+        self.pause.listen()
+
+    def _running_pid(self) -> int:
+        return self.pid if self.process.state() == QProcess.ProcessState.Running else 0
 
     @property
     def running(self) -> bool:
@@ -93,6 +99,7 @@ class ChildImportJob(QObject):
         if self._ended or self.cancel_requested:
             return
         self.cancel_requested = True
+        self.pause.close()  # a paused child could not read the cancel, nor be paused again while it stops
         if self.process.state() != QProcess.ProcessState.NotRunning:
             self.process.write(f"{CANCEL_COMMAND}\n".encode())
             self.process.closeWriteChannel()
@@ -100,6 +107,7 @@ class ChildImportJob(QObject):
 
     def wait(self, ms: int = 30_000) -> bool:
         """Block until the child has ended (the window closing): a cancelled child gets its 0.8 s, then is killed."""
+        self.pause.close()
         if self.process.state() != QProcess.ProcessState.NotRunning:
             if not self.process.waitForFinished(min(ms, KILL_AFTER_CANCEL_MS) if self.cancel_requested else ms):
                 self._kill()
@@ -111,6 +119,7 @@ class ChildImportJob(QObject):
         return self.process.state() == QProcess.ProcessState.NotRunning
 
     def _kill(self) -> None:
+        self.pause.close()
         if self.process.state() != QProcess.ProcessState.NotRunning:
             log.info("Import process %d did not stop within %d ms of Cancel; killing it", self.pid,
                      KILL_AFTER_CANCEL_MS)
@@ -138,6 +147,7 @@ class ChildImportJob(QObject):
 
     def _process_finished(self, exit_code: int, exit_status: QProcess.ExitStatus) -> None:
         self.kill_timer.stop()
+        self.pause.close(ended=True)
         self._read_stdout()
         self._read_stderr()
         crashed = exit_status == QProcess.ExitStatus.CrashExit
@@ -187,5 +197,6 @@ class ChildImportJob(QObject):
         if self._ended:
             return
         self._ended = True
+        self.pause.close(ended=self.process.state() == QProcess.ProcessState.NotRunning)
         report()
         self.done.emit()

@@ -150,6 +150,13 @@ class FilterPanel(QGroupBox):
             order=self.order.currentData(),
         )
 
+    def current_or_no_filters(self) -> ProfileFilters:
+        """The filters the widgets describe, or none at all when they describe an impossible combination."""
+        try:
+            return self.current_filters()
+        except QueryError:
+            return build_filters()
+
     def _edited(self, *_args: object) -> None:
         if not self._updating:
             self._debounce.start()

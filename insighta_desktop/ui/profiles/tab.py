@@ -43,6 +43,7 @@ from insighta_desktop.ui.profiles.offline import ADD_TIP, SAVE_TIP, read_only_re
 from insighta_desktop.ui.profiles.results_model import SORTABLE_COLUMNS
 from insighta_desktop.ui.profiles.results_pane import FETCH_SIZE, ResultsPane
 from insighta_desktop.ui.profiles.saved_bar import SavedSearchBar
+from insighta_desktop.ui.shared.foreground import FOREGROUND
 from insighta_desktop.ui.shared.profile_columns import PROFILE_COLUMNS
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread, start_in_thread, started_then_retried
 
@@ -162,7 +163,7 @@ class ProfilesTab(QWidget):
         text = self.query.text().strip()
         if not text:
             self._record_next = True
-            return self.run_search(self.panel.current_filters() if self._panel_valid() else build_filters())
+            return self.run_search(self.panel.current_or_no_filters())
         try:
             parsed = parse_query(text, literal=self.literal)
         except UninterpretableQuery as exc:
@@ -232,12 +233,14 @@ class ProfilesTab(QWidget):
             return self.search_service.search_with_facets(filters, PageRequest(limit=FETCH_SIZE),
                                                           interpretation=interpretation, country_counts=True)
 
+        mark = FOREGROUND.begin()  # an import's child process steps aside until this answer is on screen
         started = start_in_thread(work)  # on its way to the server while the chips and the label repaint
         self.chip_bar.set_chips(chips(filters), interpretation)
         self.results.show_sort_indicator(self.filters)
         self.page_label.setText("Searching…")
         self.search_task = self._tasks.spawn(
             self._search(filters, started_then_retried(started, work), self._generation), key="profile-search")
+        self.search_task.add_done_callback(mark.end)
         return self.search_task
 
     def apply_filters(self, filters: ProfileFilters, text: str | None = None,
@@ -401,10 +404,3 @@ class ProfilesTab(QWidget):
     def _show_unknown(self, words: tuple[str, ...]) -> None:
         self.unknown_label.setText("Not understood (ignored): " + ", ".join(f"“{w}”" for w in words) if words else "")
         self.unknown_label.setVisible(bool(words))
-
-    def _panel_valid(self) -> bool:
-        try:
-            self.panel.current_filters()
-        except QueryError:
-            return False
-        return True
