@@ -3,6 +3,7 @@
     uv run python tests/benchmarks/bench_import.py [--rows 500000] [--big-rows 2000000] [--skip-sqlite]
                                                    [--bad-share 0.03] [--long-names] [--many-countries]
                                                    [--skip-big] [--skip-gui] [--pg-url URL]
+                                                   [--gui-only] [--gc-ab] [--pause-ab]
 
 The dirty file comes from `insighta demo-data profiles --dirty` (about 3% bad rows of mixed kinds, 2% in-file
 duplicates); 5% of its names are put in the database first. The import runs as the real CLI in a child process
@@ -11,6 +12,9 @@ table (same schema, indexes and triggers, created by ensure_schema) with `psql \
 command-line `.import` (same journal and cache settings as the app's connections). The GUI figures are the gaps
 between ticks of a 5 ms QTimer on the GUI thread while the Import tab imports the file (in its child process), and
 the time a Profiles-tab search takes during the import against the same search idle (`--gui-only`: just these).
+A search's time grows with the table (the import takes it from 25,000 rows to about 475,000), so the idle search is
+timed before and after the import and each busy search is also set against the idle time at the table size it saw.
+`--pause-ab` runs the GUI figures again with the import's child never paused for a search (ui/imports/child_pause.py).
 """
 from __future__ import annotations
 
@@ -232,7 +236,7 @@ def bench_sqlite(dirty: Path, seed_file: Path, workdir: Path) -> None:
           f"{summary['duration_s'] / import_wall:.2f}x import itself")
 
 
-def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True) -> None:
+def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause: bool = True) -> None:
     """Child process: the Import tab imports the file the way the app does (in a child process of its own) while a
     5 ms QTimer on the GUI thread measures the event loop's gaps and the Profiles tab searches now and then."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -253,6 +257,10 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True) -> No
         import insighta_desktop.ui.app as app_module
 
         app_module.tune_garbage_collector = lambda: None
+    if not pause:  # the A/B for the child stepping aside (paused) while a search is in flight
+        import insighta_desktop.ui.imports.child_pause as child_pause
+
+        child_pause.PAUSE_SUPPORTED = False
     app = create_application()  # the app's own start-up, garbage-collector tuning included
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -282,6 +290,9 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True) -> No
     heartbeat.timeout.connect(tick)
     updates = [0]
     searches = [0]
+
+    inserted = [0]  # rows the import has inserted so far (its latest progress)
+    paused = [0, 0.0]  # times the import's child stepped aside for a search, and for how long in all
 
     async def search() -> float:
         """One Profiles-tab search (varied, so no answer comes from the cache), from the call to its answer shown."""
@@ -316,18 +327,29 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True) -> No
         imports.start_import()
         job = imports.job
         assert job is not None
-        job.progress.connect(lambda _p: updates.__setitem__(0, updates[0] + 1))
+        def progressed(p) -> None:
+            updates[0] += 1
+            inserted[0] = p.inserted
+
+        job.progress.connect(progressed)
+        job.done.connect(lambda: paused.__setitem__(slice(0, 2), [job.pause.pauses, job.pause.paused_s]))
         busy: list[float] = []
+        busy_at: list[int] = []  # rows inserted when each search started
         await asyncio.sleep(1.0)
         while imports.busy:
+            busy_at.append(inserted[0])
             busy.append(await search())
             await asyncio.sleep(0.5)
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
         tick_on[0] = False
         summary = imports.last_summary
+        # The same search idle on the table as the import left it: a search's time grows with the table (25,000
+        # rows before the import, about 475,000 after), so "idle" is also needed at the size each busy search saw.
+        after = [await search() for _ in range(9)]
         return {"wall": wall, "cpu": cpu, "rows": summary.total_rows if summary else None,
-                "status": summary.status if summary else None, "idle": idle, "busy": busy}
+                "status": summary.status if summary else None, "idle": idle, "busy": busy, "busy_at": busy_at,
+                "idle_after": after, "inserted": summary.inserted if summary else 0}
 
     heartbeat.start()
     try:
@@ -343,6 +365,12 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True) -> No
     gaps.sort()
     quiet_gaps.sort()
     median = statistics.median
+    # Each busy search against the idle time at the table size it saw: linear between the idle medians before and
+    # after the import (the idle time grows about linearly with the rows; measured: 35 ms at 24k rows, 87 at 205k,
+    # 202 at 385k, 270 at 475k).
+    before, after = median(result["idle"]), median(result["idle_after"])
+    same_size = [took / (before + (after - before) * at / max(1, result["inserted"]))
+                 for took, at in zip(result["busy"], result["busy_at"], strict=True)]
     print(json.dumps({**{k: result[k] for k in ("wall", "cpu", "rows", "status")},
                       "max_stall_ms": gaps[-1] * 1000, "p99_ms": gaps[int(len(gaps) * 0.99)] * 1000,
                       "p50_ms": median(gaps) * 1000, "ticks": len(gaps), "progress_updates": updates[0],
@@ -353,18 +381,24 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True) -> No
                       "search_idle_ms": median(result["idle"]) * 1000,
                       "search_busy_ms": median(result["busy"]) * 1000 if result["busy"] else None,
                       "search_busy_max_ms": max(result["busy"]) * 1000 if result["busy"] else None,
-                      "searches_busy": len(result["busy"])}))
+                      "searches_busy": len(result["busy"]),
+                      "search_idle_after_ms": after * 1000,
+                      "same_size_ratio": median(same_size) if same_size else None,
+                      "pauses": paused[0], "paused_s": paused[1]}))
 
 
-def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path, gc_tuning: bool = True) -> None:
+def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path, gc_tuning: bool = True,
+              pause: bool = True) -> None:
     schema, url = new_pg_schema(server_url)
     try:
         cmd = [sys.executable, __file__, "--gui-child", url, str(dirty), str(seed_file)]
         cmd += [] if gc_tuning else ["--no-gc-tuning"]
+        cmd += [] if pause else ["--no-pause"]
         _wall, _rss, out = run_measured(cmd)
         data = json.loads(out.strip().splitlines()[-1])
         print(f"GUI (Import tab, import in a child process, PostgreSQL, "
-              f"{'app GC tuning' if gc_tuning else 'default GC'}): {data['rows']:,} rows in "
+              f"{'app GC tuning' if gc_tuning else 'default GC'}, "
+              f"{'paused for searches' if pause else 'never paused'}): {data['rows']:,} rows in "
               f"{data['wall']:.1f} s, status {data['status']}; the window's process used {data['cpu']:.1f} s of CPU "
               f"meanwhile (searches included)")
         print(f"  event loop: p50 {data['p50_ms']:.1f} ms, p99 {data['p99_ms']:.1f} ms, "
@@ -379,6 +413,11 @@ def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path, gc_t
         print(f"  Profiles-tab search: idle median {data['search_idle_ms']:.0f} ms; during the import median "
               f"{busy or 0:.0f} ms (max {data['search_busy_max_ms'] or 0:.0f} ms, {data['searches_busy']} searches): "
               f"{ratio} idle")
+        if data["same_size_ratio"] is not None:
+            print(f"  the same search idle after the import (the full table): median "
+                  f"{data['search_idle_after_ms']:.0f} ms; each search during the import against the idle time at "
+                  f"the table's size then (interpolated): median {data['same_size_ratio']:.2f}x; the import stepped "
+                  f"aside {data['pauses']} times, {data['paused_s']:.1f} s in all")
     finally:
         drop_pg_schema(server_url, schema)
 
@@ -408,6 +447,9 @@ def main() -> None:
     parser.add_argument("--gc-ab", action="store_true",
                         help="GUI figures also without the app's garbage-collector tuning")
     parser.add_argument("--no-gc-tuning", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pause-ab", action="store_true",
+                        help="GUI figures also with the import's child never paused for a search")
+    parser.add_argument("--no-pause", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--bad-share", type=float, default=0.03, help="share of bad rows (default 0.03)")
     parser.add_argument("--long-names", action="store_true", help="names of 60-190 characters")
     parser.add_argument("--many-countries", action="store_true",
@@ -415,7 +457,7 @@ def main() -> None:
     parser.add_argument("--gui-child", nargs=3, metavar=("URL", "FILE", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.gui_child:
-        gui_child(*args.gui_child, gc_tuning=not args.no_gc_tuning)
+        gui_child(*args.gui_child, gc_tuning=not args.no_gc_tuning, pause=not args.no_pause)
         return
     compile_bytecode()
     workdir = Path(tempfile.mkdtemp(prefix="insighta-bench-"))
@@ -430,6 +472,8 @@ def main() -> None:
             bench_gui(args.pg_url, dirty, seed_file, workdir)
             if args.gc_ab:
                 bench_gui(args.pg_url, dirty, seed_file, workdir, gc_tuning=False)
+            if args.pause_ab:
+                bench_gui(args.pg_url, dirty, seed_file, workdir, pause=False)
             print(f"load average at the end {os.getloadavg()[0]:.2f}")
             return
         rss_small = bench_postgresql(args.pg_url, dirty, seed_file, seeded, workdir)
