@@ -1,19 +1,24 @@
 """Duplicates policy and dry run: how fast `--on-duplicate update` and `--dry-run` are beside a plain import.
 
     uv run python tests/benchmarks/bench_import_update.py [--rows 200000] [--changed 0.3] [--skip-sqlite]
-                                                          [--pg-url URL]
+                                                          [--pg-url URL] [--cli-rss]
 
 A clean file of N generated profiles is imported into an empty database (insert). A second file holds the same names,
 a share of them with another age and country; it is imported again with skip (all duplicates), checked with a dry
 run in update mode, and imported with update. Each step prints wall seconds and rows/s, and the counts; the
 profile_counts table is compared with a recount after the update (it must be exact).
+
+`--cli-rss`: instead, the insert and the update run as the real CLI in a child process (PostgreSQL), each with its
+wall time and its peak RSS (from wait4), for the whole-process memory bar at a given size.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -64,6 +69,33 @@ def step(label: str, engine, path: Path, rows: int, **options) -> None:
           f"skipped {summary.skipped:,}  updated {summary.updated:,}  unchanged {summary.unchanged:,}")
 
 
+def cli_measured(url: str, path: Path, *flags: str) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB from wait4, the last line of stdout) of `insighta import` in a child process."""
+    cmd = [sys.executable, "-m", "insighta_desktop.cli", "import", str(path), "--db", url, "--json",
+           "--rejects", str(path.with_suffix(".rejects.csv")), *flags]
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = child.stdout.read() if child.stdout else b""
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"insighta import exited with {child.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, out.decode().strip().splitlines()[-1]
+
+
+def bench_cli_rss(url: str, clean: Path, changed: Path, rows: int) -> None:
+    engine = create_engine_for(url)
+    ensure_schema(engine)
+    engine.dispose()
+    for label, path, flags in (("import (insert)", clean, ()),
+                               ("again, update", changed, ("--on-duplicate", "update"))):
+        wall, rss, last = cli_measured(url, path, *flags)
+        summary = json.loads(last)
+        print(f"  {label:<26} {wall:7.2f} s  {rows / wall:10,.0f} rows/s   peak RSS {rss:5.0f} MB   inserted "
+              f"{summary['inserted']:,}  updated {summary['updated']:,}  unchanged {summary['unchanged']:,}  "
+              f"load {os.getloadavg()[0]:.2f}")
+
+
 def bench(backend: str, url: str, clean: Path, changed: Path, rows: int) -> None:
     engine = create_engine_for(url)
     ensure_schema(engine)
@@ -82,6 +114,7 @@ def main() -> None:
     parser.add_argument("--changed", type=float, default=0.3)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--cli-rss", action="store_true", help="the CLI's wall time and peak RSS (PostgreSQL)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         clean, changed = Path(folder) / "clean.csv", Path(folder) / "changed.csv"
@@ -91,6 +124,10 @@ def main() -> None:
         dsn = libpq_dsn(args.pg_url)
         schema = create_schema(dsn)
         try:
+            if args.cli_rss:
+                print("PostgreSQL, the CLI in a child process:")
+                bench_cli_rss(schema_url(args.pg_url, schema), clean, changed, args.rows)
+                return
             bench("PostgreSQL", schema_url(args.pg_url, schema), clean, changed, args.rows)
         finally:
             drop_schema(dsn, schema)
