@@ -143,11 +143,22 @@ def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset:
         clauses.append(f"({expression}, id) {comparison} ({stmt.bind(after[0])}, {stmt.bind(after[1])})")
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     source = f"profiles INDEXED BY {index_hint}" if index_hint and dialect == "sqlite" else "profiles"
-    stmt.sql = (f"SELECT {', '.join(ROW_COLUMNS)} FROM {source}{where} "
-                f"ORDER BY {expression} {direction}, id {direction} LIMIT {int(limit)}")
-    if offset:
-        stmt.sql += f" OFFSET {int(offset)}"
+    order = f"ORDER BY {expression} {direction}, id {direction}"
+    rows = f"{where} {order} LIMIT {int(limit)}" + (f" OFFSET {int(offset)}" if offset else "")
+    if dialect == "postgresql" and _walks_key_and_id(filters):
+        # A common name alone, newest or youngest first: that order's index holds the sort key and the id, so the
+        # walk and each row's word probe read the index alone (an index-only scan); only the page's rows are read
+        # from the table, not every row walked past (1,100 table pages for a name by age on 5,000,000 rows).
+        stmt.sql = f"SELECT {', '.join(ROW_COLUMNS)} FROM profiles WHERE id IN (SELECT id FROM profiles{rows}) {order}"
+    else:
+        stmt.sql = f"SELECT {', '.join(ROW_COLUMNS)} FROM {source}{rows}"
     return stmt
+
+
+def _walks_key_and_id(filters: ProfileFilters) -> bool:
+    """A name alone matching many profiles (no id list), in an order whose index is (sort key, id)."""
+    return (filters.name is not None and filters.name_ids is None and filters.sort_by in ("created_at", "age")
+            and not replace(filters, name=None).has_conditions)
 
 
 def page_total_statement(filters: ProfileFilters, limit: int, *, cap: int,

@@ -195,6 +195,10 @@ def test_a_name_matching_many_profiles_walks_the_sort_order(people, monkeypatch)
     rest = search.search(build_filters(name="amara", sort_by="age", order="asc"),
                          PageRequest(page=2, limit=2, cursor=by_age.next_cursor))
     assert [p.name for p in by_age.rows + rest.rows] == ["AMARA BELLO", "Amara Obi", "Amara Okafor"]
+    by_number = search.search(build_filters(name="amara", sort_by="age", order="asc"), PageRequest(page=2, limit=2))
+    assert [p.name for p in by_number.rows] == ["Amara Okafor"]
+    newest = search.search(build_filters(name="amara"), PageRequest(limit=2))
+    assert [p.name for p in newest.rows] == ["AMARA BELLO", "Amara Okafor"]  # PEOPLE's order: the last added first
     assert by_age.total == 3
     assert names_of(search.search(build_filters(name="kabroe"))) == ["Aïssata Kaboré", "Kojo Kaboré"]
     assert dict(search.facets(build_filters(name="amara", gender="female")).genders) == {"female": 2}
