@@ -62,7 +62,11 @@ def delete_saved(engine: Engine, name: str) -> bool:
 
 def add_history(engine: Engine, query: str, filters_json: str, at: datetime, keep: int) -> None:
     """Append a search; the same filters as the latest entry replace it (typing refines one search). Only the
-    newest `keep` entries stay."""
+    newest `keep` entries stay. On PostgreSQL one statement outside a transaction block: one round trip."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(_ADD_HISTORY_PG, {"query": query, "filters": filters_json, "at": at, "older": keep - 1})
+        return
     with engine.begin() as conn:
         latest = conn.execute(sa.select(history_t.c.id, history_t.c.filters_json)
                               .order_by(history_t.c.id.desc()).limit(1)).first()
@@ -72,6 +76,22 @@ def add_history(engine: Engine, query: str, filters_json: str, at: datetime, kee
         conn.execute(history_t.insert().values(query=query, filters_json=filters_json, searched_at=at))
         cutoff = sa.select(history_t.c.id).order_by(history_t.c.id.desc()).offset(keep).limit(1).scalar_subquery()
         conn.execute(history_t.delete().where(history_t.c.id <= cutoff))
+
+
+# The same in one statement: the latest entry updated when its filters are the same, else a new entry and the
+# entries past the newest `older` before it deleted (the statement's snapshot holds only the entries before it).
+_ADD_HISTORY_PG = sa.text("""
+WITH latest AS (SELECT id, filters_json FROM search_history ORDER BY id DESC LIMIT 1),
+refined AS (
+    UPDATE search_history h SET query = :query, searched_at = :at FROM latest
+    WHERE h.id = latest.id AND latest.filters_json = :filters RETURNING h.id),
+added AS (
+    INSERT INTO search_history (query, filters_json, searched_at)
+    SELECT :query, :filters, :at WHERE NOT EXISTS (SELECT 1 FROM refined) RETURNING id)
+DELETE FROM search_history
+WHERE EXISTS (SELECT 1 FROM added)
+  AND id <= (SELECT id FROM search_history ORDER BY id DESC OFFSET :older LIMIT 1)
+""").bindparams(sa.bindparam("at", type_=history_t.c.searched_at.type))
 
 
 def list_history(engine: Engine, limit: int) -> list[StoredSearch]:

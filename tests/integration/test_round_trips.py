@@ -162,3 +162,20 @@ def test_an_update_batch(proxied, tmp_path):
     few = _import_turns(url, proxy, csv_file(400, "few", 31), 4, on_duplicate="update")
     many = _import_turns(url, proxy, csv_file(1200, "many", 31), 12, on_duplicate="update")
     assert (many - few) / 8 == 6
+
+
+def test_a_search_history_entry(proxied):
+    """Recording a search in the history (after each search, in the background): one statement, one round trip,
+    whether it refines the latest entry or adds one and trims the oldest."""
+    from insighta_desktop.profiles.saved_searches import SavedSearches
+
+    _, url, proxy = proxied
+    engine = create_engine_for(url)
+    try:
+        service = SavedSearches(engine)
+        service.record("warm up", parse_query("women").filters)  # the pool's connection, made once
+        assert turns_of(proxy, lambda: service.record("men", parse_query("men").filters)) == 1
+        assert turns_of(proxy, lambda: service.record("men ", parse_query("men").filters)) == 1  # refines
+        assert [h.query for h in service.history()][:2] == ["men", "warm up"]
+    finally:
+        engine.dispose()
