@@ -207,14 +207,14 @@ class ProfileStore:
         `bound` is counts_total when the caller has it already."""
         others = replace(filters, name=None, name_ids=None)
         if filters.name and not others.has_conditions:
+            if filters.name_ids is not None:  # resolve read every match's id (a few)
+                found = len(filters.name_ids)
+                return (found, EXACT) if found <= cap else (cap, AT_LEAST)
             counted = filters.name_count  # resolve counted the name in the word index
             if counted is not None and counted.limit >= cap and counted.rows > cap:
                 return cap, AT_LEAST
             if counted is not None and counted.limit >= cap and counted.profiles is not None:
                 return (counted.profiles, EXACT) if counted.profiles <= cap else (cap, AT_LEAST)
-            if filters.name_ids is not None:  # resolve read every match's id (a few)
-                found = len(filters.name_ids)
-                return (found, EXACT) if found <= cap else (cap, AT_LEAST)
             return self._large_total(run, filters, cap, cap + 1)  # a name alone: counted in the word index
         if bound is None:
             bound = self.counts_total(run, filters)

@@ -177,6 +177,9 @@ def test_a_profile_with_two_words_starting_so_counts_once(db):
     assert search.search(build_filters(name="ama obi"), PageRequest(limit=1)).total == 1
     capped = ProfileSearch(db, count_cap=2).search(build_filters(name="ama"), PageRequest(limit=1))
     assert (capped.total, capped.total_kind) == (2, "at_least")
+    # six rows in the word index start with "ama", three profiles: under a cap of 3 the total is still exact
+    at_cap = ProfileSearch(db, count_cap=3).search(build_filters(name="ama"), PageRequest(limit=1))
+    assert (at_cap.total, at_cap.total_kind) == (3, "exact")
     with_gender = search.search(build_filters(name="ama", gender="female"), PageRequest(limit=1))
     assert (with_gender.total, with_gender.total_kind) == (3, "exact")
 
