@@ -4,7 +4,8 @@ most similar stored words (pg_trgm on PostgreSQL, an FTS5 trigram table on SQLit
 Each typed word is decided on its own, from the name words alone (other filters play no part): one statement asks
 whether each word begins a stored word (the profile_name_words primary key, a range scan); only a word that begins
 none costs a fuzzy lookup in the dictionary of distinct words. The rows are then matched with the typed word, or
-with the best stored word (ties kept) in its place.
+with the best stored word (ties kept) in its place: one lookup in the word index counts the name's matches (as far
+as the total needs) and returns their ids when they are few (resolve_name).
 """
 from __future__ import annotations
 
