@@ -125,6 +125,15 @@ class ProfileStore:
         if watcher is not None:
             watcher.close()
 
+    # -- the planner's statistics ---------------------------------------------------------------------------------
+    def statistics_rows(self) -> int:
+        """The profiles the planner's statistics were last taken on (0: never, or a back end that keeps none)."""
+        return 0
+
+    def refresh_statistics(self) -> None:
+        """Take the planner's statistics of the profile tables again (after an import grew or changed them). SQLite:
+        nothing (its planner's rules do not depend on statistics the app keeps)."""
+
     # -- the data version, pushed ----------------------------------------------------------------------------------
     def watch(self) -> DataVersionWatcher:
         """Follow the data version on a background thread (LISTEN/NOTIFY on PostgreSQL, polling on SQLite), so a

@@ -31,6 +31,9 @@ from insighta_desktop.db.profile_store import (
 from insighta_desktop.db.search_sql import Statement
 from insighta_desktop.profiles.filters import ProfileFilters
 
+# What an import grows: the profiles, their counts and their names' words.
+STATISTICS_TABLES = ("profiles", "profile_counts", "profile_name_words", "name_words")
+
 
 class PostgresProfileWrite(ProfileWrite):
     """An import batch in three round trips: BEGIN, the transaction's setting, the existence lookup, the COPY's
@@ -107,6 +110,16 @@ class PostgresProfileStore(ProfileStore):
     def connect(self) -> Connection:
         # Reads only: no BEGIN/ROLLBACK round trips around them.
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def statistics_rows(self) -> int:
+        with self.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'profiles'::regclass").scalar()
+        return max(0, int(rows or 0))  # -1: never analysed
+
+    def refresh_statistics(self) -> None:
+        # A role that does not own the tables gets a warning per table, not an error: nothing is lost.
+        with self.connect() as conn:
+            conn.exec_driver_sql(f"ANALYZE {', '.join(STATISTICS_TABLES)}")
 
     def version_without_asking(self) -> int | None:
         return self.pushed_version()  # what data_version() answers first, without a round trip

@@ -33,6 +33,7 @@ from insighta_desktop.ingest.reader import CsvFile
 from insighta_desktop.ingest.rejects import Reject, RejectsWriter, default_rejects_path, open_rejects
 from insighta_desktop.ingest.rows import RowValidator
 from insighta_desktop.ingest.run_start import file_sha256
+from insighta_desktop.ingest.statistics import StatisticsKeeper
 from insighta_desktop.ingest.summary import CANCELLED, COMPLETED, FAILED, ImportProgress, ImportSummary
 from insighta_desktop.ingest.writer import BatchCommit, BatchWriter, Totals
 
@@ -189,10 +190,11 @@ class Importer:
         producer = _Producer(csv_file, RowValidator(csv_file.mapping), options.batch_size,
                              resumed.last_offset if resumed else None, options.queue_depth, options.batch_bytes)
         status, error = FAILED, None
+        statistics = StatisticsKeeper(self.store)
         try:
             with rejects_file:
                 producer.start()
-                status = self._drain(producer, writer, rejects_file, progress, cancel, session_rows)
+                status = self._drain(producer, writer, rejects_file, progress, cancel, session_rows, statistics)
         except KeyboardInterrupt:
             status = CANCELLED
             raise
@@ -201,6 +203,7 @@ class Importer:
             log.warning("Import run %d of %s failed: %s", run_id, path.name, error, exc_info=True)
         finally:
             producer.close()
+            statistics.finish()
             runs.finish_run(self.engine, run_id, status, self.now(), error)
             if owner is not None:
                 owner.release()
@@ -224,7 +227,8 @@ class Importer:
         return summary
 
     def _drain(self, producer: _Producer, writer: BatchWriter, rejects_file: RejectsWriter,
-               progress: _ProgressReporter, cancel: CancelToken | None, session_start: int) -> str:
+               progress: _ProgressReporter, cancel: CancelToken | None, session_start: int,
+               statistics: StatisticsKeeper) -> str:
         writer.on_retry = lambda message: progress.report(writer.totals, writer.offset,
                                                           writer.totals.total_rows - session_start,
                                                           force=True, phase="retrying", message=message)
@@ -237,7 +241,9 @@ class Importer:
 
         def finish_oldest() -> None:
             batch, future = in_flight.popleft()
+            changed = writer.totals.inserted + writer.totals.updated
             rejects_file.write(future.result())
+            statistics.changed(writer.totals.inserted + writer.totals.updated - changed)
             rejects_file.flush()
             progress.report(writer.totals, batch.end_offset, writer.totals.total_rows - session_start)
 
