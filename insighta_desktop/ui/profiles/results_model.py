@@ -31,8 +31,9 @@ class ProfileResultsModel(RecordTableModel):
         self._fetching = False
         self._fetch_more = fetch_more
         self.result: SearchResult | None = None
-        # Each row's cell texts, formatted once when the row arrives: a paint asks for every visible cell and role.
-        self._texts: list[tuple[str, ...]] = []
+        # Each row's cell texts, formatted once, when the view first asks for the row (a paint asks for every
+        # visible cell and role; the rows below the fold of a new result are not formatted until scrolled to).
+        self._texts: list[tuple[str, ...] | None] = []
         self._alignment = [RIGHT if c.align_right else None for c in PROFILE_COLUMNS]
 
     # -- updates from the tab --------------------------------------------------------------------------------------
@@ -41,13 +42,13 @@ class ProfileResultsModel(RecordTableModel):
         self._cursor = result.next_cursor if result else None
         self._fetching = False
         rows = result.rows if result else ()
-        self._texts = [_texts(p) for p in rows]
+        self._texts = [None] * len(rows)
         self.set_rows(rows)
 
     def append(self, result: SearchResult) -> None:
         self._fetching = False
         self._cursor = result.next_cursor
-        self._texts.extend(_texts(p) for p in result.rows)
+        self._texts.extend([None] * len(result.rows))
         self.append_rows(result.rows)
 
     def fetch_failed(self) -> None:
@@ -66,7 +67,12 @@ class ProfileResultsModel(RecordTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
         if role == DISPLAY:
             row = index.row()
-            return self._texts[row][index.column()] if 0 <= row < len(self._texts) else None
+            if not 0 <= row < len(self._texts):
+                return None
+            texts = self._texts[row]
+            if texts is None:
+                texts = self._texts[row] = _texts(self.rows[row])
+            return texts[index.column()]
         if role == ALIGNMENT:
             return self._alignment[index.column()] if index.isValid() else None
         return None
