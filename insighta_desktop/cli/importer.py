@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from insighta_desktop.cli.background import continue_when_parent_dies, lower_priority
 from insighta_desktop.cli.common import Subparsers, open_cli_context, require_writes
 from insighta_desktop.cli.import_options import add_import_v2_arguments, chosen_columns, format_v2_lines, same_file_note
 from insighta_desktop.ingest.child_command import OPTIONS_JSON_FLAG, PROGRESS_JSON_FLAG, options_from_json
@@ -182,6 +182,7 @@ def _run_for_parent(args: argparse.Namespace, ctx: AppContext, options: ImportOp
     from insighta_desktop.cli import CliError
 
     lower_priority()
+    continue_when_parent_dies()
     cancel = CancelToken()
     threading.Thread(target=_watch_stdin, args=(cancel,), name="import-cancel", daemon=True).start()
     try:
@@ -193,25 +194,6 @@ def _run_for_parent(args: argparse.Namespace, ctx: AppContext, options: ImportOp
         ctx.close()
     print(summary_line(summary), flush=True)
     return 1 if summary.run_status == "failed" else 0
-
-
-BACKGROUND_NICE = 10
-BELOW_NORMAL_PRIORITY_CLASS = 0x4000
-
-
-def lower_priority() -> None:
-    """The desktop app's import is background work: it runs below the window's priority, so that on a busy machine the
-    window gets a core first (its event loop stays smooth) and the import takes what is left."""
-    try:
-        if sys.platform == "win32":
-            import ctypes
-
-            kernel32 = ctypes.windll.kernel32
-            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), BELOW_NORMAL_PRIORITY_CLASS)
-        else:
-            os.nice(BACKGROUND_NICE)
-    except (AttributeError, OSError):  # not allowed here: the import runs at normal priority
-        pass
 
 
 def _watch_stdin(cancel: CancelToken) -> None:
