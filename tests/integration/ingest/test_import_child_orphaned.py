@@ -44,10 +44,14 @@ def wait_for(predicate, timeout: float, message: str) -> None:
         time.sleep(0.01)
 
 
-def run_id_in(out: Path) -> int | None:
+def run_id_in(out: Path, rows_done: bool = False) -> int | None:
+    """The child's run, from its progress lines (with `rows_done`: once a batch of it is committed)."""
     for line in out.read_text().splitlines():
-        data = json.loads(line)
-        if data.get("run_id") is not None:
+        try:
+            data = json.loads(line)
+        except ValueError:  # the line being written
+            continue
+        if data.get("run_id") is not None and (data.get("total_rows", 0) > 0 or not rows_done):
             return int(data["run_id"])
     return None
 
@@ -61,12 +65,12 @@ def test_a_paused_child_of_a_dead_window_continues_and_cancels(db, db_url, tmp_p
     try:
         assert window.stdout is not None
         pid = int(window.stdout.readline())
-        wait_for(lambda: out.exists() and run_id_in(out) is not None, 60, "the child's run")
+        wait_for(lambda: out.exists() and run_id_in(out, rows_done=True) is not None, 60, "the child's first batch")
         os.kill(pid, signal.SIGSTOP)
-        wait_for(lambda: state(pid) in ("T", "t"), 5, "the child stopped")
+        wait_for(lambda: state(pid) in ("T", "t"), 10, "the child stopped")
     finally:
         window.kill()
         window.wait()
-    wait_for(lambda: state(pid) in (None, "Z"), 30, "the orphaned child to continue and end")
+    wait_for(lambda: state(pid) in (None, "Z"), 60, "the orphaned child to continue and end")
     run = get_run(db, run_id_in(out))
     assert run is not None and run.status == "cancelled" and 0 < run.total_rows < 200_000
