@@ -85,7 +85,8 @@ def lookup_statement(dialect: str, text: str, *, few: int, limit: int, exact: in
     Several typed words (usually few matches) are read once into a CTE. On PostgreSQL a word that begins exactly
     one dictionary word (`words`, from prefix_statement) is matched by equality on the primary key, which returns
     its profiles in id order: two such words meet in a merge join (half the time of hashing both sets, a third of
-    INTERSECT's). Otherwise each word is a range and the sets intersect."""
+    INTERSECT's). Otherwise each word is a range and the sets intersect. (This relies on the dictionary holding every
+    stored word, as every writer keeps it: db/name_index.py, tests/integration/test_name_search.py.)"""
     stmt = Statement(dialect)
     terms = names.name_terms(text)
     if words is not None and len(terms) > 1 and dialect == "postgresql":
