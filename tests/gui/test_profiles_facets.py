@@ -213,3 +213,22 @@ def test_charts_take_each_result_in_place(qtbot):
         assert all(int(label.replace(",", "")) <= value_axis.max() for label in value_axis.categoriesLabels())
     assert charts.decades == [0, 10] and charts.country_codes == ["UG", "KE", "GH"]
     assert charts.note.text() == "Charts: first 812 matches (a sample)"
+
+
+def test_the_country_list_keeps_one_line_rows_without_a_sideways_scroll(qtbot):
+    """New counts relabel every country; the rows stay one line each (laid out from one row, so the relayout after
+    each result is cheap) and a name wider than the panel ends in "…" rather than widening the list."""
+    from insighta_desktop.ui.profiles.filter_panel import FilterPanel
+
+    panel = FilterPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 700)
+    panel.show()
+    panel.set_country_counts({"SH": 1_234_567, "NG": 12})
+    qtbot.waitUntil(lambda: panel.country_list.horizontalScrollBar().maximum() == 0)
+    rows = {panel.country_list.visualItemRect(panel.country_list.item(i)).height()
+            for i in range(panel.country_list.count())}
+    assert len(rows) == 1
+    helena = next(panel.country_list.item(i) for i in range(panel.country_list.count())
+                  if panel.country_list.item(i).data(Qt.ItemDataRole.UserRole) == "SH")
+    assert helena.text().endswith("1,234,567")  # the text is whole; only its drawing is elided

@@ -67,6 +67,10 @@ class FilterPanel(QGroupBox):
         self.country_find = QLineEdit(placeholderText="Type to find a country…", clearButtonEnabled=True)
         self.country_list = QListWidget()
         self.country_list.setMinimumHeight(110)
+        # Every row one line high: each result's counts relabel the countries, and the list's relayout then measures
+        # one row, not ~250 (its layout and paint after new counts 6 -> 1.8 ms, in the Enter's path to the painted
+        # results). The few names wider than the panel end in "…" instead of needing a horizontal scroll bar.
+        self.country_list.setUniformItemSizes(True)
         for c in sorted(countries.all_countries(), key=lambda c: c.name):
             item = QListWidgetItem(f"{c.name} ({c.alpha2})")
             item.setData(Qt.ItemDataRole.UserRole, c.alpha2)
