@@ -1,11 +1,11 @@
-"""Sets of name keys in 8 bytes each (12 with a line number): 64-bit BLAKE2b digests in open-addressing tables.
+"""Sets of name keys in 8 bytes each: 64-bit BLAKE2b digests in open-addressing tables.
 
-The dry run must know which names earlier lines of the file already had, and an update run which names it found
-unchanged; a set of the names themselves costs 60-250 bytes a name (over 400 MB for 2,000,000 long names), a set of
-Python ints about 64 bytes. Here the digests are spread over 256 tables (by their top byte), each kept between 40%
-and 80% full, so memory grows with the names in small steps (a table doubles alone) instead of one copy of
-everything at each doubling. Two different names share a digest with a chance of about n^2 / 2^65 (1 in 10 million
-for 2,000,000 names); such a name would be taken for a repeat.
+The dry run must know which names earlier lines of the file already had (an update run's names found unchanged, with
+their lines, are in db/name_lines_file.py); a set of the names themselves costs 60-250 bytes a name (over 400 MB for
+2,000,000 long names), a set of Python ints about 64 bytes. Here the digests are spread over 256 tables (by their
+top byte), each kept between 40% and 80% full, so memory grows with the names in small steps (a table doubles alone)
+instead of one copy of everything at each doubling. Two different names share a digest with a chance of about n^2 /
+2^65 (1 in 10 million for 2,000,000 names); such a name would be taken for a repeat.
 """
 from __future__ import annotations
 
@@ -24,11 +24,10 @@ def name_hash(key: str) -> int:
 
 
 class _Table:
-    __slots__ = ("count", "lines", "mask", "slots")
+    __slots__ = ("count", "mask", "slots")
 
-    def __init__(self, size: int, with_lines: bool) -> None:
+    def __init__(self, size: int) -> None:
         self.slots = array("Q", bytes(8 * size))
-        self.lines = array("I", bytes(4 * size)) if with_lines else None
         self.mask = size - 1
         self.count = 0
 
@@ -40,29 +39,24 @@ class _Table:
             i = (i + 1) & mask
         return i
 
-    def put(self, i: int, h: int, line: int) -> _Table:
+    def put(self, i: int, h: int) -> _Table:
         """Fill empty slot i; the table to use from now on (a bigger one once this one is 80% full)."""
         self.slots[i] = h
-        if self.lines is not None:
-            self.lines[i] = line
         self.count += 1
         if self.count * 5 <= len(self.slots) * 4:
             return self
-        bigger = _Table(len(self.slots) * 2, self.lines is not None)
-        lines = self.lines if self.lines is not None else bytes(len(self.slots))
-        for value, at in zip(self.slots, lines, strict=True):
+        bigger = _Table(len(self.slots) * 2)
+        for value in self.slots:
             if value:
-                bigger.put(bigger.find(value), value, at)
+                bigger.put(bigger.find(value), value)
         return bigger
 
 
 class NameHashes:
     """A set of name keys."""
 
-    _with_lines = False
-
     def __init__(self) -> None:
-        self._tables = [_Table(_FIRST_SIZE, self._with_lines) for _ in range(_TABLES)]
+        self._tables = [_Table(_FIRST_SIZE) for _ in range(_TABLES)]
 
     def __len__(self) -> int:
         return sum(table.count for table in self._tables)
@@ -82,43 +76,11 @@ class NameHashes:
         for key in keys:
             self.add_hash(name_hash(key))
 
-    def add_hash(self, h: int, line: int = 0) -> bool:
+    def add_hash(self, h: int) -> bool:
         top = h >> _SHIFT
         table = self._tables[top]
         i = table.find(h)
         if table.slots[i]:
             return False
-        self._tables[top] = table.put(i, h, line)
+        self._tables[top] = table.put(i, h)
         return True
-
-
-class NameLines(NameHashes):
-    """name key -> the line that first had it (a line number below 2^32), for update runs."""
-
-    _with_lines = True
-
-    def __init__(self, items: dict[str, int] | None = None) -> None:
-        super().__init__()
-        if items:
-            self.update_lines(items)
-
-    def get(self, key: str) -> int | None:
-        h = name_hash(key)
-        table = self._tables[h >> _SHIFT]
-        i = table.find(h)
-        if not table.slots[i]:
-            return None
-        assert table.lines is not None  # made with lines
-        return table.lines[i]
-
-    def setdefault(self, key: str, line: int) -> int:
-        if self.add_hash(name_hash(key), line):
-            return line
-        found = self.get(key)
-        assert found is not None  # just found there
-        return found
-
-    def update_lines(self, items: dict[str, int]) -> None:
-        """Add names not there yet (a name keeps its first line)."""
-        for key, line in items.items():
-            self.add_hash(name_hash(key), line)

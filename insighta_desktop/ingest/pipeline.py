@@ -204,6 +204,7 @@ class Importer:
         finally:
             producer.close()
             statistics.finish()
+            writer.close()
             runs.finish_run(self.engine, run_id, status, self.now(), error)
             if owner is not None:
                 owner.release()

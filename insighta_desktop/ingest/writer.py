@@ -12,12 +12,12 @@ from itertools import compress
 from sqlalchemy.engine import Engine
 
 from insighta_desktop.db.bulk_insert import Existing, LoadResult, ProfileBatch
+from insighta_desktop.db.name_lines_file import NameLinesFile
 from insighta_desktop.db.profile_store import BatchCommittedEarlier, ProfileStore, ProfileWrite, profile_store_for
 from insighta_desktop.db.profile_update import UpdateResult
 from insighta_desktop.ingest import runs
 from insighta_desktop.ingest.batches import DUPLICATE, Batch
 from insighta_desktop.ingest.duplicates import UpdatePolicy
-from insighta_desktop.ingest.name_hashes import NameLines
 from insighta_desktop.ingest.rejects import Reject
 from insighta_desktop.ingest.summary import empty_reasons
 from insighta_desktop.profiles.ids import Uuid7Batches
@@ -136,7 +136,7 @@ class BatchWriter:
     def __init__(self, store: ProfileStore | Engine, run_id: int, totals: Totals, *, now: Callable[[], datetime],
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  max_attempts: int = 5, initial_delay: float = 0.5, on_duplicate: str = "skip",
-                 seen_names: NameLines | None = None) -> None:
+                 seen_names: NameLinesFile | None = None) -> None:
         self.on_duplicate = on_duplicate  # skip | update: a name stored before this run
         self.updates = UpdatePolicy(run_id, seen_names) if on_duplicate == "update" else None
         self.store = store if isinstance(store, ProfileStore) else profile_store_for(store)
@@ -153,6 +153,11 @@ class BatchWriter:
         self.offset = 0
         self.encoding = ""
         self.on_retry: Callable[[str], None] | None = None
+
+    def close(self) -> None:
+        """Give up what the run kept on the side (an update run's names found unchanged)."""
+        if self.updates is not None:
+            self.updates.close()
 
     def write(self, batch: Batch, *, after: BatchCommit | None = None,
               in_flight: Mapping[str, Existing] | None = None, commit: BatchCommit | None = None) -> list[Reject]:

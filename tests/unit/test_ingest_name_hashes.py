@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insighta_desktop.ingest.name_hashes import NameHashes, NameLines, name_hash
+from insighta_desktop.ingest.name_hashes import NameHashes, name_hash
 
 
 @settings(max_examples=60, deadline=None)
@@ -30,23 +30,3 @@ def test_grows_past_its_first_table_and_keeps_every_name() -> None:
 
 def test_digest_is_never_the_empty_slot_marker() -> None:
     assert all(name_hash(k) != 0 for k in ("", "a", "\ud800"))
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.text(max_size=30), st.integers(1, 2**32 - 1)), max_size=300),
-       st.lists(st.text(max_size=30), max_size=30))
-def test_name_lines_answer_as_a_dict_keeping_first_lines(items: list[tuple[str, int]], asked: list[str]) -> None:
-    lines, expected = NameLines(), {}
-    for key, line in items:
-        assert lines.setdefault(key, line) == expected.setdefault(key, line)
-    assert len(lines) == len(expected)
-    for key in [k for k, _ in items] + asked:
-        assert (key in lines) == (key in expected)
-        assert lines.get(key) == expected.get(key)
-
-
-def test_name_lines_grow_and_update_from_a_dict() -> None:
-    lines = NameLines({f"name {i}": i + 2 for i in range(40_000)})
-    lines.update_lines({"name 5": 99, "new": 7})
-    assert len(lines) == 40_001
-    assert lines.get("name 5") == 7 and lines.get("new") == 7 and lines.get("name 39999") == 40_001
