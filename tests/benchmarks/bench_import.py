@@ -366,8 +366,10 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
     quiet_gaps.sort()
     median = statistics.median
     # Each busy search against the idle time at the table size it saw: linear between the idle medians before and
-    # after the import (the idle time grows about linearly with the rows; measured: 35 ms at 24k rows, 87 at 205k,
-    # 202 at 385k, 270 at 475k).
+    # after the import (the idle time grew about linearly with the rows, measured on 2 Dec before the search changes
+    # of that day: 35 ms at 24k rows, 87 at 205k, 202 at 385k, 270 at 475k). Since then this search takes 15-40 ms
+    # at either size: the interpolation then mostly follows the noise of the two idle medians, and the plain ratio
+    # to the idle time before the import is the figure to read.
     before, after = median(result["idle"]), median(result["idle_after"])
     same_size = [took / (before + (after - before) * at / max(1, result["inserted"]))
                  for took, at in zip(result["busy"], result["busy_at"], strict=True)]
