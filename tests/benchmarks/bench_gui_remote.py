@@ -13,7 +13,7 @@ are processed (as the app's event loop would), and the table, the line with the 
 charts change) each chart must have received a paint after the results were shown; whatever has not is painted
 then, synchronously. "cold" empties the app's result cache before every query; "warm" asks the same query again
 right after it. Qt starts as the app starts it (ui.app.create_application: the start-up objects frozen out of the
-cycle collector's reach, the branding).
+cycle collector's reach, large fills painted on the GUI thread, the branding). The header gives the load average.
 """
 from __future__ import annotations
 
