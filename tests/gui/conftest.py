@@ -8,6 +8,8 @@ import time
 
 import pytest
 import qasync
+import shiboken6
+from PySide6.QtCore import QEvent
 
 from insighta_desktop.config import AppPaths, CredentialStore
 from insighta_desktop.context import open_context
@@ -69,9 +71,16 @@ def qloop(qapp):
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()  # also joins the loop's worker threads
     asyncio.set_event_loop(None)
-    # Collect the closed loop now: left to a later, random collection, its Qt timer object can be destroyed
-    # while Qt activates the next test's timers, which crashes the process.
-    gc.collect()
+    # qasync's close() leaves the Qt timers of callbacks still due registered on its timer object: a cancelled sleep
+    # or timeout (one per early-finished asyncio.wait_for, httpx request...) stays until it would have fired. Its
+    # handles point back at the loop, so the loop is a cycle, and the window's tasks keep it reachable until after
+    # this fixture: a later collection frees it, on whichever thread runs it. From a worker thread (the typo index
+    # is built on one) ~QObject cannot unregister the timers, and Qt fires the next one at freed memory: a segfault
+    # in a later test. Deleted here, on the GUI thread, the object unregisters them; first the calls the executor's
+    # last jobs queued with call_soon_threadsafe are delivered, to the closed loop, which drops them.
+    qapp.sendPostedEvents(None, QEvent.Type.MetaCall)
+    shiboken6.delete(loop._timer)
+    gc.collect()  # the test's other cycles, collected on this thread too
 
 
 @pytest.fixture(scope="session", autouse=True)

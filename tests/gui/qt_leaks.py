@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 APP_PACKAGE = "insighta_desktop."
@@ -51,6 +51,7 @@ def find_leaks(app: QCoreApplication) -> list[Leak]:
     leaks = [Leak(w, f"window {type(w).__name__} {w.windowTitle()!r} ({'visible' if w.isVisible() else 'hidden'})")
              for w in QApplication.topLevelWidgets() if w.parentWidget() is None]
     main_thread = app.thread()
+    dispatcher = QAbstractEventDispatcher.instance(main_thread)
     for obj in gc.get_objects():
         if not isinstance(obj, QObject) or not shiboken6.isValid(obj):
             continue
@@ -58,6 +59,12 @@ def find_leaks(app: QCoreApplication) -> list[Leak]:
             parent = obj.parent()
             leaks.append(Leak(obj, f"active QTimer every {obj.interval()} ms, parent "
                                    f"{type(parent).__name__ if parent is not None else 'none'}"))
+        elif (dispatcher is not None and obj.thread() is main_thread and not isinstance(_root(obj), QWidget)
+              and dispatcher.registeredTimers(obj)):
+            # startTimer() timers, as a qasync loop's: freed later by a collection on a worker thread, such an
+            # object leaves them registered and Qt fires one at freed memory.
+            leaks.append(Leak(obj, f"{type(obj).__module__}.{type(obj).__name__} with "
+                                   f"{len(dispatcher.registeredTimers(obj))} Qt timers still registered"))
         elif isinstance(obj, QThread) and obj is not main_thread and obj.isRunning():
             leaks.append(Leak(obj, f"running {type(obj).__name__} {obj.objectName()!r}"))
         elif type(obj).__module__.startswith(APP_PACKAGE) and not isinstance(_root(obj), QWidget):
