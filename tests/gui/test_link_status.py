@@ -62,7 +62,8 @@ def test_the_window_says_connecting_then_the_server(qtbot, qloop, ready_pg_url, 
     ctx = window.ctx
     qloop.until(lambda: ctx.server is not None, message="the server read")
     assert ctx.server.label == f"PostgreSQL {ctx.server.backend.split()[1]} · 127.0.0.1 · test"
-    assert window.db_label.text() == f"● {ctx.server.label}"
+    # The worker thread sets ctx.server, then reports the link reached: a queued signal that the label gets next.
+    qloop.until(lambda: window.db_label.text() == f"● {ctx.server.label}", message="the server in the status bar")
     assert not ctx.server.read_only
     qloop.run(window.startup_task)
     window.close()
