@@ -110,7 +110,7 @@ def test_a_server_out_of_reach_at_start_up_is_attached_once_it_answers(qtbot, ql
     assert qloop.run(opened) is True
     ctx = window.ctx
     qloop.until(lambda: ctx.server is not None, message="the server read")
-    assert window.db_label.text() == f"● {ctx.server.label}"
+    qloop.until(lambda: window.db_label.text() == f"● {ctx.server.label}", message="the server in the status bar")
     qloop.run(window.startup_task)
     assert window.profiles_tab is not None and not visible_dialogs()
     window.close()
