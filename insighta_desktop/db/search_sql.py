@@ -253,13 +253,17 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
         source, measure = "profile_counts", "sum(n)"
         prefix = ""
     else:
+        spread = False
         if filters.name and filters.name_ids is None and not replace(filters, name=None).has_conditions:
-            # A common name alone: the sample is its first matches in the word index, read by id.
+            # A common name alone: the sample is its first matches in the word index (by profile id: the order
+            # profiles were added in, whatever their gender, age or country), read by id.
             clauses = [f"id IN (SELECT profile_id FROM ({name_ids(stmt, filters.name)} LIMIT {int(sample)}) s)"]
         else:
             clauses = _where(stmt, filters, probe=False)
+            spread = dialect == "postgresql"
         inner_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        prefix = (f"WITH matched AS MATERIALIZED (SELECT gender, age, country_id FROM profiles{inner_where} "
+        prefix = (_spread_sample(inner_where, sample) if spread else
+                  f"WITH matched AS MATERIALIZED (SELECT gender, age, country_id FROM profiles{inner_where} "
                   f"LIMIT {int(sample)}) ")
         source, measure, clauses = "matched", "count(*)", []
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -271,6 +275,8 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
             f"END, coalesce(gender, CAST(age / 10 AS TEXT), country_id), {measure} FROM {source}{where} "
             f"GROUP BY GROUPING SETS ((gender), (age / 10), (country_id))"
         )
+        if "spread AS" in prefix:  # says whether the rows are the spread sample (`s`)
+            stmt.sql += f" UNION ALL SELECT 's', NULL, 0 WHERE {_FIRST_FULL.format(int(sample))}"
         return stmt
     stmt.sql = (
         f"{prefix}SELECT 'g', gender, {measure} FROM {source}{where} GROUP BY gender "
@@ -278,6 +284,28 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
         f"UNION ALL SELECT 'c', country_id, {measure} FROM {source}{where} GROUP BY country_id"
     )
     return stmt  # the WHERE text repeats with the same named placeholders; each parameter is bound once
+
+
+# A sample of the table's pages for facets whose matches are too many to count: about SPREAD_ROWS rows, the same
+# pages each time (REPEATABLE: they stay in the cache, and the same data gives the same charts).
+SPREAD_ROWS = 20_000
+_SPREAD_PERCENT = ("(SELECT least(100, 100.0 * {rows} / greatest(reltuples, 1)) FROM pg_class "
+                   "WHERE oid = 'profiles'::regclass)")
+_FIRST_FULL = "(SELECT count(*) >= {0} FROM first)"
+
+
+def _spread_sample(inner_where: str, sample: int) -> str:
+    """PostgreSQL's sample for facets: all the matches when fewer than `sample`, else the matches among a random
+    sample of the table's pages. The first `sample` matches the plan happens to read are no sample: an index in
+    country order gave the first countries of the alphabet only (Nigeria "≈0" among men from Nigeria)."""
+    percent = _SPREAD_PERCENT.format(rows=SPREAD_ROWS)
+    full = _FIRST_FULL.format(int(sample))
+    return (f"WITH first AS MATERIALIZED (SELECT gender, age, country_id FROM profiles{inner_where} "
+            f"LIMIT {int(sample)}), "
+            f"spread AS MATERIALIZED (SELECT gender, age, country_id FROM profiles TABLESAMPLE SYSTEM ({percent}) "
+            f"REPEATABLE (1){inner_where}), "
+            f"matched AS (SELECT gender, age, country_id FROM first WHERE NOT {full} "
+            f"UNION ALL SELECT gender, age, country_id FROM spread WHERE {full}) ")
 
 
 # The indexes (db/schema.py) that return rows already in each sort order.

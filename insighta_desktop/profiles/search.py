@@ -92,7 +92,7 @@ class Facets:
     age_histogram: tuple[tuple[int, int], ...]  # (decade start, count); 100 holds every age from 100
     top_countries: tuple[tuple[str, str, int], ...]  # (code, name, count), largest first
     counted: int  # profiles the facets describe
-    kind: str  # exact | sample (the first `counted` matches only)
+    kind: str  # exact | sample (`counted` matches: spread over the table on PostgreSQL, the first read on SQLite)
     elapsed_ms: float
     countries: tuple[tuple[str, int], ...] = ()  # (code, count) of every country with a match, by code
 
@@ -324,9 +324,12 @@ class ProfileSearch:
         genders: dict[str, int] = {}
         decades: dict[int, int] = {}
         by_country: dict[str, int] = {}
+        spread = False  # PostgreSQL: the rows are a sample spread over the table (db/search_sql.py)
         for facet, value, count in rows:
             count = int(count)
-            if facet == "g":
+            if facet == "s":
+                spread = True
+            elif facet == "g":
                 genders[value] = genders.get(value, 0) + count
             elif facet == "a":
                 decade = min(int(value), 10) * 10
@@ -334,7 +337,7 @@ class ProfileSearch:
             else:
                 by_country[value] = by_country.get(value, 0) + count
         counted = sum(genders.values())
-        exact = counts_cover(filters) or counted < self.facet_sample
+        exact = counts_cover(filters) or (counted < self.facet_sample and not spread)
         top = sorted(by_country.items(), key=lambda item: (-item[1], item[0]))[:TOP_COUNTRIES]
         return Facets(
             genders=tuple(sorted(genders.items())),

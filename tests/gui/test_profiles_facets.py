@@ -212,7 +212,7 @@ def test_charts_take_each_result_in_place(qtbot):
         assert isinstance(value_axis, QCategoryAxis) and value_axis.max() >= max(values) * 1.1
         assert all(int(label.replace(",", "")) <= value_axis.max() for label in value_axis.categoriesLabels())
     assert charts.decades == [0, 10] and charts.country_codes == ["UG", "KE", "GH"]
-    assert charts.note.text() == "Charts: first 812 matches (a sample)"
+    assert charts.note.text() == "Charts: a sample of 812 matches"
 
 
 def test_the_country_list_keeps_one_line_rows_without_a_sideways_scroll(qtbot):

@@ -141,7 +141,7 @@ class FacetCharts(QWidget):
         self.country_codes = [code for code, _name, _count in shown]
         self._set_bars(self._country_axes, [count for _code, _name, count in shown], self.country_codes)
         if facets.kind == "sample":
-            self.note.setText(f"Charts: first {facets.counted:,} matches (a sample)")
+            self.note.setText(f"Charts: a sample of {facets.counted:,} matches")
         else:
             self.note.setText(f"Charts: all {facets.counted:,} matches")
         self.note.setToolTip(f"Facets computed in {facets.elapsed_ms:.1f} ms. Click a slice or a bar to filter by it.")

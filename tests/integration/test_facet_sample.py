@@ -1,0 +1,40 @@
+"""Facets of more matches than the sample holds (PostgreSQL): a sample spread over the table's pages, not the first
+matches the plan reads. Here both the table (a file sorted by country) and the index on gender_probability (the
+lowest probabilities are all Angola's) hold the matches country by country, so "the first 200" were all Angolan; the
+spread sample sees every country in its share."""
+from __future__ import annotations
+
+import csv
+
+from insighta_desktop.db.engine import create_engine_for
+from insighta_desktop.ingest.pipeline import Importer, ImportOptions
+from insighta_desktop.profiles.filters import build_filters
+from insighta_desktop.profiles.search import ProfileSearch
+
+COUNTRIES = {"AO": 0.90, "GH": 0.93, "KE": 0.95, "NG": 0.97}  # each country's gender probabilities start here
+
+
+def test_a_sample_of_the_facets_is_spread_over_every_country(ready_pg_url, tmp_path):
+    path = tmp_path / "spread.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "gender", "age", "country_id", "gender_probability", "country_probability"])
+        for i in range(3_000):  # country by country, as a file sorted by country: the first pages are Angola's
+            code = list(COUNTRIES)[i // 750]
+            out.writerow([f"Spread {i}", "female", "30", code, f"{COUNTRIES[code] + (i % 7) / 1000:.3f}", "0.5"])
+    engine = create_engine_for(ready_pg_url)
+    try:
+        options = ImportOptions(rejects_path=tmp_path / "r.csv", progress_interval=0)
+        assert Importer(engine).run(path, options).inserted == 3_000
+        search = ProfileSearch(engine, facet_sample=200, cache=None)
+        facets = search.facets(build_filters(min_gender_probability=0.9))
+        assert facets.kind == "sample"
+        shares = {code: n / facets.counted for code, n in facets.countries}
+        assert set(shares) == set(COUNTRIES)
+        assert all(abs(share - 0.25) < 0.05 for share in shares.values()), shares
+        # Fewer matches than the sample holds: all of them, exactly.
+        small = search.facets(build_filters(min_gender_probability=0.976))
+        assert small.kind == "exact"
+        assert small.counted == sum(1 for i in range(2_250, 3_000) if i % 7 == 6) < 200
+    finally:
+        engine.dispose()
