@@ -19,7 +19,7 @@ import signal
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from insighta_desktop.ui.shared.foreground import FOREGROUND, ForegroundWork
 
@@ -45,6 +45,7 @@ class ChildPause(QObject):
         self.paused_s = 0.0
         self._limit = QTimer(self)
         self._limit.setSingleShot(True)
+        self._limit.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may end the pause 5% early
         self._limit.setInterval(max_pause_ms)
         self._limit.timeout.connect(self.resume)
         self._work = work
