@@ -260,7 +260,9 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
             clauses = [f"id IN (SELECT profile_id FROM ({name_ids(stmt, filters.name)} LIMIT {int(sample)}) s)"]
         else:
             clauses = _where(stmt, filters, probe=False)
-            spread = dialect == "postgresql"
+            # With a name, the matches come from its words in profile id order (the order profiles were added in),
+            # and a page sample would hold few of them (56 of 14,222 women named Kalonji in 5,000,000).
+            spread = dialect == "postgresql" and not filters.name
         inner_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         prefix = (_spread_sample(inner_where, sample) if spread else
                   f"WITH matched AS MATERIALIZED (SELECT gender, age, country_id FROM profiles{inner_where} "

@@ -38,3 +38,22 @@ def test_a_sample_of_the_facets_is_spread_over_every_country(ready_pg_url, tmp_p
         assert small.counted == sum(1 for i in range(2_250, 3_000) if i % 7 == 6) < 200
     finally:
         engine.dispose()
+
+
+def test_a_name_with_filters_keeps_the_first_matches_of_its_words(ready_pg_url, tmp_path):
+    """A name's matches come from its words (profile id order): the first `sample` of them, not a page sample."""
+    path = tmp_path / "named.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "gender", "age", "country_id", "gender_probability", "country_probability"])
+        out.writerows([f"Person {i} {'Kalonji' if i % 10 == 0 else 'Other'}", "female", "30", "CD", "0.9", "0.5"]
+                      for i in range(3_000))
+    engine = create_engine_for(ready_pg_url)
+    try:
+        options = ImportOptions(rejects_path=tmp_path / "r.csv", progress_interval=0)
+        assert Importer(engine).run(path, options).inserted == 3_000
+        facets = ProfileSearch(engine, facet_sample=100, cache=None).facets(
+            build_filters(name="kalonji", min_gender_probability=0.5))
+        assert (facets.kind, facets.counted) == ("sample", 100)
+    finally:
+        engine.dispose()
