@@ -97,8 +97,8 @@ def find_existing(conn: Connection, keys: Sequence[str], *, prelude: Sequence[st
     rows: Sequence[tuple[str, int | None, int | None]]
     if conn.dialect.name == "postgresql":
         sql, keys_param = _FIND_SQL_PG, cast(object, list(keys))
-        joined = "\n".join(keys)
-        if keys and joined.count("\n") == len(keys) - 1:  # no key holds a line break (valid names never do)
+        joined = _one_text(keys)
+        if keys and joined is not None:
             # One text parameter split by the server: psycopg dumps a list element by element in Python, which
             # cost more than the lookup itself.
             sql = sql.replace("ANY(%s)", "ANY(string_to_array(%s, E'\\n'))")
@@ -221,10 +221,16 @@ def _find_sql_literal(raw: psycopg.Connection[Any], keys: Sequence[str]) -> str:
 
 def _keys_sql(raw: psycopg.Connection[Any], keys: Sequence[str]) -> str:
     """`keys` as an SQL array of literals: one text literal split by the server, as find_existing sends them."""
-    joined = "\n".join(keys)
-    if joined.count("\n") == len(keys) - 1:  # no key holds a line break (valid names never do)
+    joined = _one_text(keys)
+    if joined is not None:
         return f"string_to_array({literal(raw, joined)}, E'\\n')"
     return f"ARRAY[{', '.join(literal(raw, key) for key in keys)}]::text[]"
+
+
+def _one_text(keys: Sequence[str]) -> str | None:
+    """`keys` joined by line breaks, for the server to split; None if a key holds one (valid names never do)."""
+    joined = "\n".join(keys)
+    return joined if joined.count("\n") == len(keys) - 1 else None
 
 
 def _int(text: str | None) -> int | None:
