@@ -87,6 +87,13 @@ def _widen_gender_name_index(conn: Connection) -> None:
     conn.exec_driver_sql(f"ALTER INDEX {index.name}_v10 RENAME TO {index.name}")
 
 
+def _loosen_counts_pages(conn: Connection) -> None:
+    """Version 11: profile_counts' pages are filled to half (db/schema.py: COUNTS_FILLFACTOR says why). Only pages
+    written from now on are; the import's VACUUM of the table (ingest/statistics.py) frees its dead rows."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ALTER TABLE profile_counts SET (fillfactor = {schema.COUNTS_FILLFACTOR})")
+
+
 def _add_columns(conn: Connection, table: sa.Table, names: tuple[str, ...]) -> None:
     for name in names:
         column = table.c[name]
@@ -106,6 +113,7 @@ UPGRADES: Mapping[int, UpgradeStep] = {
     8: _add_import_v2,
     9: add_name_search,  # name search: profiles.name_search, its words, the fuzzy index
     10: _widen_gender_name_index,  # name order within a gender, checked for country and age on the index
+    11: _loosen_counts_pages,  # profile_counts' rows updated on their own page (PostgreSQL)
 }
 
 

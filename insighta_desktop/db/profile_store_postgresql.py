@@ -118,7 +118,10 @@ class PostgresProfileStore(ProfileStore):
 
     def refresh_statistics(self) -> None:
         # A role that does not own the tables gets a warning per table, not an error: nothing is lost.
+        # profile_counts is vacuumed too: each batch rewrote its rows (db/schema.py: COUNTS_FILLFACTOR), and every
+        # total and facet reads it. A VACUUM is a statement of its own (never inside a transaction block).
         with self.connect() as conn:
+            conn.exec_driver_sql("VACUUM profile_counts")
             conn.exec_driver_sql(f"ANALYZE {', '.join(STATISTICS_TABLES)}")
 
     def version_without_asking(self) -> int | None:

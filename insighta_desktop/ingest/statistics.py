@@ -6,6 +6,7 @@ were taken again (autovacuum does it, but only every minute at best, and not at 
 import takes them again itself: on a worker thread, without holding up the batches, each time the profiles it added
 since the last time reach the number there were then (the table doubled; at least MIN_GROWTH), and once at its end
 when what it changed since is a tenth of the table or more (at least MIN_FINAL; a small import changes no plan).
+Each refresh also vacuums profile_counts, whose rows every batch rewrote (db/schema.py: COUNTS_FILLFACTOR).
 SQLite keeps no such statistics: the store does nothing there.
 """
 from __future__ import annotations

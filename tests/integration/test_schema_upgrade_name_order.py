@@ -42,7 +42,7 @@ def test_version_9_database_gets_the_name_order_index_with_country_and_age(db_ur
         assert index_columns(engine) == ["gender", "name_key"]
         assert ensure_schema(engine, backup_dir=tmp_path / "backups") == 9
         with engine.connect() as conn:
-            assert current_version(conn) == schema.SCHEMA_VERSION == 10
+            assert current_version(conn) == schema.SCHEMA_VERSION >= 10
             p = schema.profiles.c
             stored = conn.execute(sa.select(p.name, p.name_key, p.gender, p.country_id, p.age)).all()
         assert len(stored) == 400

@@ -1,5 +1,5 @@
 """An import takes the planner's statistics again on PostgreSQL (ingest/statistics.py), so a search right after it is
-planned for the table as it is."""
+planned for the table as it is, and vacuums profile_counts, whose rows each batch rewrote."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -27,5 +27,9 @@ def test_an_import_that_grows_the_table_leaves_fresh_statistics(ready_pg_url, tm
                                                            progress_interval=0))
         assert summary.inserted == n
         assert _planned_rows(engine) == n  # ANALYZE counts every row of a table this small
+        with engine.connect() as conn:
+            vacuums = conn.execute(sa.text(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'profile_counts'::regclass")).scalar_one()
+        assert vacuums == 2  # with each of the two refreshes
     finally:
         engine.dispose()
