@@ -202,23 +202,21 @@ class RowValidator:
                    list(map(itemgetter(0), places)), list(map(itemgetter(1), places)), country_ps, raws)
         if not suspect:
             return CleanColumns._make(columns), rejects  # every value was found in the memos: no None left
+        # A suspect row that is valid after all (a value seen for the first time) takes its place in the columns;
+        # the rest are dropped column by column (a third of the rows in a file with 30% bad rows: going through
+        # row tuples and back cost a tenth of the import's Python time).
         keep_mask = [True] * m
-        for i in suspect:
-            keep_mask[i] = False
-        good = list(compress(zip(*columns, strict=True), keep_mask))
-        recovered = False
         for i in sorted(suspect):
             result = self(rows[i])
             if type(result) is Invalid:
+                keep_mask[i] = False
                 rejects.append(Reject(numbers[i], result.reason, result.detail, raws[i].rstrip("\r")))
             else:
                 self._remember(rows[i], result)
-                good.append((numbers[i], *result, raws[i]))
-                recovered = True
-        if recovered:
-            good.sort(key=itemgetter(0))
+                for filled, value in zip(columns[1:-1], result, strict=True):
+                    cast(list[Any], filled)[i] = value
         rejects.sort(key=itemgetter(0))
-        return CleanColumns.from_rows(good), rejects
+        return CleanColumns._make(list(compress(column, keep_mask)) for column in columns), rejects
 
     def _probabilities(self, rows: list[list[str]], column: int | None, m: int) -> list[float | None | object]:
         if column is None:
