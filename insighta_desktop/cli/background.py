@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
+from collections.abc import Callable
 
 BACKGROUND_NICE = 10
 BELOW_NORMAL_PRIORITY_CLASS = 0x4000
@@ -30,6 +32,31 @@ def lower_priority() -> None:
             os.nice(BACKGROUND_NICE)
     except (AttributeError, OSError):  # not allowed here: the import runs at normal priority
         pass
+
+
+FOREGROUND_HOLD_S = 5.0
+
+
+class ForegroundSignal:
+    """Whether the window paused this child in the last FOREGROUND_HOLD_S seconds: the person is searching, and the
+    import keeps to one batch on the server meanwhile (ingest.pipeline). Told by the SIGCONT that ends each pause;
+    install from the main thread. Windows has no pause, so there it never says True."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until = -1.0
+
+    def install(self) -> bool:
+        if not hasattr(signal, "SIGCONT"):
+            return False
+        signal.signal(signal.SIGCONT, self.resumed)
+        return True
+
+    def resumed(self, *_: object) -> None:
+        self._until = self._clock() + FOREGROUND_HOLD_S
+
+    def __call__(self) -> bool:
+        return self._clock() < self._until
 
 
 def continue_when_parent_dies() -> bool:

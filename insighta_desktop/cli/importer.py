@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from insighta_desktop.cli.background import continue_when_parent_dies, lower_priority
+from insighta_desktop.cli.background import ForegroundSignal, continue_when_parent_dies, lower_priority
 from insighta_desktop.cli.common import Subparsers, open_cli_context, require_writes
 from insighta_desktop.cli.import_options import add_import_v2_arguments, chosen_columns, format_v2_lines, same_file_note
 from insighta_desktop.ingest.child_command import OPTIONS_JSON_FLAG, PROGRESS_JSON_FLAG, options_from_json
@@ -183,11 +183,13 @@ def _run_for_parent(args: argparse.Namespace, ctx: AppContext, options: ImportOp
 
     lower_priority()
     continue_when_parent_dies()
+    foreground = ForegroundSignal()
+    foreground.install()
     cancel = CancelToken()
     threading.Thread(target=_watch_stdin, args=(cancel,), name="import-cancel", daemon=True).start()
     try:
         with ProgressTicker(sys.stdout) as ticker:
-            summary = ctx.importer.run(args.file, options, on_progress=ticker, cancel=cancel)
+            summary = ctx.importer.run(args.file, options, on_progress=ticker, cancel=cancel, foreground=foreground)
     except ImportRefused as exc:
         raise CliError(f"cannot import {args.file.name}: {exc.message}") from None
     finally:
