@@ -270,6 +270,7 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
     tasks = TaskRunner()
     imports, profiles = ImportTab(ctx, tasks), ProfilesTab(ctx, tasks)
     gaps: list[float] = []
+    gap_at: list[tuple[float, float]] = []  # (gap, when it ended), for the longest gaps' moments
     last = [time.perf_counter()]
     tick_on = [False]
 
@@ -281,6 +282,7 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
         now = time.perf_counter()
         if tick_on[0]:
             gaps.append(now - last[0])
+            gap_at.append((now - last[0], now))
             if not searching[0]:
                 quiet_gaps.append(now - last[0])
         last[0] = now
@@ -291,7 +293,10 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
     updates = [0]
     searches = [0]
 
+    import_end = [0.0]
+    import_start = [0.0]
     inserted = [0]  # rows the import has inserted so far (its latest progress)
+    child_hwm = [0.0]  # the import's child process: its peak RSS so far (read at each progress update)
     paused = [0, 0.0]  # times the import's child stepped aside for a search, and for how long in all
 
     async def search() -> float:
@@ -321,8 +326,10 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
         quiet_gaps.clear()
         imports.chosen_file = Path(path)
         tick_on[0] = True
+        gap_at.clear()
         last[0] = time.perf_counter()
         started = time.perf_counter()
+        import_start[0] = started
         cpu_started = time.process_time()
         imports.start_import()
         job = imports.job
@@ -330,6 +337,7 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
         def progressed(p) -> None:
             updates[0] += 1
             inserted[0] = p.inserted
+            child_hwm[0] = max(child_hwm[0], _peak_rss_mb(job.process.processId()))
 
         job.progress.connect(progressed)
         job.done.connect(lambda: paused.__setitem__(slice(0, 2), [job.pause.pauses, job.pause.paused_s]))
@@ -341,6 +349,7 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
             busy.append(await search())
             await asyncio.sleep(0.5)
         wall = time.perf_counter() - started
+        import_end[0] = time.perf_counter()
         cpu = time.process_time() - cpu_started
         tick_on[0] = False
         summary = imports.last_summary
@@ -386,7 +395,23 @@ def gui_child(url: str, path: str, seed_path: str, gc_tuning: bool = True, pause
                       "searches_busy": len(result["busy"]),
                       "search_idle_after_ms": after * 1000,
                       "same_size_ratio": median(same_size) if same_size else None,
-                      "pauses": paused[0], "paused_s": paused[1]}))
+                      "pauses": paused[0], "paused_s": paused[1],
+                      "child_rss_mb": child_hwm[0],
+                      "longest_at": [(round(g * 1000, 1), round(t - import_start[0], 2))
+                                     for g, t in sorted(gap_at, reverse=True)[:4]],
+                      "import_s": import_end[0] - import_start[0]}))
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The process's own peak RSS (VmHWM) so far, in MB; 0 when it cannot be read. Not wait4's ru_maxrss, which for
+    a child started by fork and exec also counts the copy of this GUI process it was before the exec."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path, gc_tuning: bool = True,
@@ -405,7 +430,10 @@ def bench_gui(server_url: str, dirty: Path, seed_file: Path, workdir: Path, gc_t
               f"meanwhile (searches included)")
         print(f"  event loop: p50 {data['p50_ms']:.1f} ms, p99 {data['p99_ms']:.1f} ms, "
               f"longest {data['max_stall_ms']:.1f} ms between ticks of a 5 ms QTimer ({data['ticks']:,} ticks); "
-              f"{data['progress_updates']} progress updates ({data['progress_updates'] / data['wall']:.1f}/s)")
+              f"{data['progress_updates']} progress updates ({data['progress_updates'] / data['wall']:.1f}/s); "
+              f"the import's child process: peak RSS {data['child_rss_mb']:.0f} MB (its VmHWM at the last progress)")
+        print(f"  the longest gaps (ms) and when they ended (s after the import started; it ended at "
+              f"{data['import_s']:.1f} s): " + ", ".join(f"{g} at {t}" for g, t in data["longest_at"]))
         print(f"  control, the same app idle for 10 s before the import: p99 {data['control_p99_ms']:.1f} ms, "
               f"longest {data['control_max_ms']:.1f} ms ({data['control_ticks']:,} ticks)")
         print(f"  event loop with no search in flight: p99 {data['quiet_p99_ms']:.1f} ms, "
