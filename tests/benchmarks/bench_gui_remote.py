@@ -53,6 +53,7 @@ QUERIES = ["young males", "females above 30", "people from angola", "adult males
            "kenyans and ugandans under 18", "men from NG with country probability at least 0.8",
            "male and female teenagers above 17"]
 DATABASE = "insighta_bench_gui_remote"
+SLOWEST: list[tuple[float, str, str]] = []  # (ms, link, query) of every cold Enter
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -173,6 +174,7 @@ def run(label: str, url: str, home: Path, loop: qasync.QEventLoop,
         for _ in range(repeats):
             for text in QUERIES:
                 samples["cold"].append(driver.enter(text, cold=True))
+                SLOWEST.append((samples["cold"][-1], label, text))
                 # The same query asked again at once: the cache holds it. (Asked after the whole cold pass instead,
                 # every query but the last had been emptied from the cache by the next cold one: "warm" was cold.)
                 samples["warm"].append(driver.enter(text, cold=False))
@@ -235,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("cold", "warm"):
         extra = statistics.median(results["proxied"][kind]) - statistics.median(results["direct"][kind])
         print(f"  round trips (P50, {kind}): {extra / args.rtt_ms:.1f}")
+    print("  slowest cold Enters: " + "; ".join(f"{label} {text!r} {ms:.0f}" for ms, label, text in
+                                                 sorted(SLOWEST, reverse=True)[:5]))
     print("  paints forced (not done once the pending events were processed): " + ", ".join(
         f"{label} {count} of {sum(len(v) for v in results[label].values())}" for label, count in forced.items()))
     return 0

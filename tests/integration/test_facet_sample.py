@@ -57,3 +57,30 @@ def test_a_name_with_filters_keeps_the_first_matches_of_its_words(ready_pg_url, 
         assert (facets.kind, facets.counted) == ("sample", 100)
     finally:
         engine.dispose()
+
+
+def test_the_page_sample_decides_whether_the_matches_are_many(ready_pg_url, tmp_path, monkeypatch):
+    """The page sample is read first: when its matches, scaled up by the share of the table it read, stand for the
+    sample's size or more, it is the sample; else every match is counted (up to the sample's size)."""
+    from insighta_desktop.db import search_sql
+
+    path = tmp_path / "share.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "gender", "age", "country_id", "gender_probability", "country_probability"])
+        out.writerows([f"Share {i}", "male", "40", "GH", "0.99" if i % 20 == 0 else "0.8", "0.5"]
+                      for i in range(4_000))
+    engine = create_engine_for(ready_pg_url)
+    try:
+        options = ImportOptions(rejects_path=tmp_path / "r.csv", progress_interval=0)
+        assert Importer(engine).run(path, options).inserted == 4_000
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE profiles")  # the share of the table read comes from its row count
+        monkeypatch.setattr(search_sql, "SPREAD_ROWS", 1_000)  # a quarter of the table's pages
+        search = ProfileSearch(engine, facet_sample=300, cache=None)
+        many = search.facets(build_filters(min_gender_probability=0.5))  # 4,000 matches
+        assert many.kind == "sample" and 0 < many.counted < 4_000
+        few = search.facets(build_filters(min_gender_probability=0.95))  # 200 matches: fewer than the sample
+        assert (few.kind, few.counted) == ("exact", 200)
+    finally:
+        engine.dispose()
