@@ -306,6 +306,8 @@ def facets_statement(dialect: str, filters: ProfileFilters, sample: int) -> Stat
 SPREAD_ROWS = 20_000
 _SPREAD_PERCENT = ("(SELECT least(100, 100.0 * {rows} / greatest(reltuples, 1)) FROM pg_class "
                    "WHERE oid = 'profiles'::regclass)")
+
+
 def _many(sample: int) -> str:
     """The spread sample stands for `sample` or more matches (its count scaled up by the share of the table read)."""
     return f"(SELECT count(*) FROM spread) * 100.0 >= {int(sample)} * {_SPREAD_PERCENT.format(rows=SPREAD_ROWS)}"

@@ -243,7 +243,7 @@ class Importer:
         # While the person works in the window (it paused this import for a search a moment ago), one batch at a
         # time: a server on the same machine then keeps a core free for their searches. Each batch in flight there
         # runs to its end whatever pauses the import's process, and two took both cores of a two-core machine
-        # (a search during the import: 2.6 times its idle time with two, 1.4 with one; tests/benchmarks/
+        # (a search during the import: 2.6 times its idle time with two, 1.2-1.3 with one; tests/benchmarks/
         # bench_import.py --gui-only).
         def limit() -> int:
             return 1 if foreground is not None and foreground() else parallel
