@@ -32,6 +32,7 @@ from insighta_desktop.ingest.summary import ImportProgress, ImportSummary
 from insighta_desktop.ui.imports.child_import import ChildImportJob, home_of
 from insighta_desktop.ui.imports.panels import PreviewPanel, ProgressPanel, SummaryPanel
 from insighta_desktop.ui.imports.rejects import RejectsPanel
+from insighta_desktop.ui.shared.bulk_load import built_without_collections
 from insighta_desktop.ui.shared.drop_zone import DropZone
 from insighta_desktop.ui.shared.table_model import Column, RecordTableModel, configure_table
 from insighta_desktop.ui.shared.tasks import TaskRunner, in_thread
@@ -308,7 +309,8 @@ class ImportTab(QWidget):
         self.refresh()
 
     async def _load_rejects(self, run_id: int, file_name: str) -> None:
-        rows, fields = await in_thread(load_editable, self._ctx.engine, run_id, MAX_SHOWN_REJECTS)
+        rows, fields = await in_thread(built_without_collections, load_editable, self._ctx.engine, run_id,
+                                       MAX_SHOWN_REJECTS)
         self.rejects_panel.set_rejects(rows, fields, f"Rejected rows of {Path(file_name).name}", run_id)
 
     def _selected_run(self) -> _HistoryRow | None:
