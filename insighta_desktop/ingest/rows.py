@@ -198,8 +198,9 @@ class RowValidator:
             if _MISS in column:
                 suspect.update(compress(index, map(is_, column, repeat(_MISS))))
         keys = list(map(str.casefold, names))
-        columns = (list(numbers), names, keys, genders, gender_ps, ages, list(map(_AGE_GROUPS.__getitem__, ages)),
-                   list(map(itemgetter(0), places)), list(map(itemgetter(1), places)), country_ps, raws)
+        columns: tuple[list[Any], ...] = (
+            list(numbers), names, keys, genders, gender_ps, ages, list(map(_AGE_GROUPS.__getitem__, ages)),
+            list(map(itemgetter(0), places)), list(map(itemgetter(1), places)), country_ps, raws)
         if not suspect:
             return CleanColumns._make(columns), rejects  # every value was found in the memos: no None left
         # A suspect row that is valid after all (a value seen for the first time) takes its place in the columns;
@@ -214,7 +215,7 @@ class RowValidator:
             else:
                 self._remember(rows[i], result)
                 for filled, value in zip(columns[1:-1], result, strict=True):
-                    cast(list[Any], filled)[i] = value
+                    filled[i] = value
         rejects.sort(key=itemgetter(0))
         return CleanColumns._make(list(compress(column, keep_mask)) for column in columns), rejects
 
