@@ -3,6 +3,8 @@ delete refreshes the open search by itself, or — when the person is reading fu
 with a Refresh button. Driven by the pushed data version, on both back ends."""
 from __future__ import annotations
 
+import asyncio
+
 import sqlalchemy as sa
 
 from insighta_desktop.db.engine import create_engine_for
@@ -60,3 +62,31 @@ def test_a_delete_while_reading_further_down_shows_the_notice(qtbot, qloop, app_
     tab.live_notice.button.click()
     qloop.until(lambda: tab.result.total == before - 1, timeout=5, message="the refreshed total")
     assert not tab.live_notice.isVisible()
+
+
+def test_a_burst_of_changes_refreshes_once_and_pauses_no_import(qtbot, qloop, app_context, tmp_path):
+    """An import commits several batches a second: their changes are taken together for LIVE_REFRESH_MS and the
+    search refreshes once, as background work (an import's child is not paused for it, as it is for a search
+    someone waits for)."""
+    from insighta_desktop.ui.profiles.live_data import LIVE_REFRESH_MS
+    from insighta_desktop.ui.shared.foreground import FOREGROUND
+
+    tab = _open(qtbot, qloop, app_context)
+    shown: list[int] = []
+    tab.results_shown.connect(lambda: shown.append(1))
+    foreground: list[bool] = []
+    unsubscribe = FOREGROUND.subscribe(foreground.append)
+    try:
+        for version in range(1_000, 1_005):  # five commits in quick succession
+            tab.live_notice.data_changed(version)
+        qloop.until(lambda: shown, timeout=5, message="the refresh")
+        qloop.run(tab.search_task)
+        qloop.run(asyncio.sleep(LIVE_REFRESH_MS / 1000 + 0.3))  # no second refresh follows
+        assert len(shown) == 1
+        assert foreground == []
+        tab.search_service.cache.invalidate()  # not answered from the cache: a search someone waits for
+        tab.refresh()
+        qloop.run(tab.search_task)
+        assert foreground == [True, False]
+    finally:
+        unsubscribe()

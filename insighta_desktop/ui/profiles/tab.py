@@ -126,6 +126,7 @@ class ProfilesTab(QWidget):
         self.column_chooser, self.live_notice = self.results.column_chooser, self.results.live_notice
         self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
         self.live_notice.refresh_requested.connect(self.refresh)
+        self.live_notice.auto_refresh.connect(self._live_refresh)
         self.charts = FacetCharts()
         self.charts.setMinimumWidth(280)  # narrower, Qt elides the age labels
         self.charts.gender_clicked.connect(lambda g: self._narrow(facet_filters.with_gender, g))
@@ -153,9 +154,13 @@ class ProfilesTab(QWidget):
         self.saved_bar.refresh()
 
     # -- entry points ------------------------------------------------------------------------------------------------
-    def refresh(self) -> asyncio.Task[None]:
-        """Search again with the current filters (the cache notices changed data by its version)."""
-        return self.run_search(self.filters, self.interpretation)
+    def refresh(self, foreground: bool = True) -> asyncio.Task[None]:
+        """Search again with the current filters (the cache notices changed data by its version). `foreground`:
+        someone waits for it (an import's child steps aside meanwhile); a live refresh does not."""
+        return self.run_search(self.filters, self.interpretation, foreground=foreground)
+
+    def _live_refresh(self) -> None:
+        self.refresh(foreground=False)
 
     def search_text(self) -> asyncio.Task[None] | None:
         """Parse the search box and search; an empty box means every profile, filtered by the panel."""
@@ -212,8 +217,8 @@ class ProfilesTab(QWidget):
         self._show_unknown(())
         self._show_error(message)
 
-    def run_search(self, filters: ProfileFilters,
-                   interpretation: tuple[Interpretation, ...] = ()) -> asyncio.Task[None]:
+    def run_search(self, filters: ProfileFilters, interpretation: tuple[Interpretation, ...] = (), *,
+                   foreground: bool = True) -> asyncio.Task[None]:
         self.filters, self.interpretation = filters, interpretation
         self._generation += 1
         self.results.cancel_more()
@@ -233,14 +238,16 @@ class ProfilesTab(QWidget):
             return self.search_service.search_with_facets(filters, PageRequest(limit=FETCH_SIZE),
                                                           interpretation=interpretation, country_counts=True)
 
-        mark = FOREGROUND.begin()  # an import's child process steps aside until this answer is on screen
+        # An import's child process steps aside until this answer is on screen, when someone waits for it.
+        mark = FOREGROUND.begin() if foreground else None
         started = start_in_thread(work)  # on its way to the server while the chips and the label repaint
         self.chip_bar.set_chips(chips(filters), interpretation)
         self.results.show_sort_indicator(self.filters)
         self.page_label.setText("Searching…")
         self.search_task = self._tasks.spawn(
             self._search(filters, started_then_retried(started, work), self._generation), key="profile-search")
-        self.search_task.add_done_callback(mark.end)
+        if mark is not None:
+            self.search_task.add_done_callback(mark.end)
         return self.search_task
 
     def apply_filters(self, filters: ProfileFilters, text: str | None = None,
