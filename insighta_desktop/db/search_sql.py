@@ -147,7 +147,8 @@ def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset:
     stmt = Statement(dialect)
     # PostgreSQL: a name alone in newest or age order walks an index holding the key and the id, probing the word
     # index (no table read); any other walk reads the rows, so the name is checked on them (name_clauses: on_row).
-    on_row = dialect == "postgresql" and not _walks_key_and_id(filters)
+    index_only = dialect == "postgresql" and _walks_key_and_id(filters)
+    on_row = dialect == "postgresql" and not index_only
     clauses = _where(stmt, filters, walk=bool(index_hint) and dialect == "sqlite", on_row=on_row)
     expression, _ = SORT_EXPRESSIONS[filters.sort_by]
     direction = "DESC" if filters.order == "desc" else "ASC"
@@ -158,7 +159,7 @@ def page_statement(dialect: str, filters: ProfileFilters, limit: int, *, offset:
     source = f"profiles INDEXED BY {index_hint}" if index_hint and dialect == "sqlite" else "profiles"
     order = f"ORDER BY {expression} {direction}, id {direction}"
     rows = f"{where} {order} LIMIT {int(limit)}" + (f" OFFSET {int(offset)}" if offset else "")
-    if dialect == "postgresql" and _walks_key_and_id(filters):
+    if index_only:
         # A common name alone, newest or youngest first: that order's index holds the sort key and the id, so the
         # walk and each row's word probe read the index alone (an index-only scan); only the page's rows are read
         # from the table, not every row walked past (1,100 table pages for a name by age on 5,000,000 rows).
